@@ -1,0 +1,89 @@
+/**
+ * The pg driver adapter as Prisma's WASM schema engine (`engine: "js"`) needs it for migrations.
+ *
+ * Prisma 7's native schema engine cannot be installed offline, so Prisma 6's JS path is used, and
+ * that path has bugs this file works around (all upstream in prisma/prisma):
+ * - catalog columns of type `name` and `"char"` cannot be deserialized (issue 27403): they are
+ *   reported to Prisma as `text`, which is what their values already are;
+ * - with a single `connectionString`, the shadow database silently becomes the main database:
+ *   the config is always split into host, port, user, password and database;
+ * - the shadow database is dropped while its pool is still open: it is dropped `WITH (FORCE)`
+ *   after the pool is closed;
+ * - idle pool timers keep the CLI alive ~10 s at exit: `allowExitOnIdle`.
+ */
+import { randomUUID } from "node:crypto";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
+
+const PG_NAME_OID = 19;
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] }>;
+
+/** Patches one queryable (adapter or transaction) so catalog `name` / `"char"` columns read as text. */
+function readCatalogTypesAsText<T extends object>(queryable: T): T {
+  const target = queryable as unknown as { performIO: PerformIO };
+  const original = target.performIO.bind(queryable);
+  target.performIO = async (query) => {
+    const result = await original(query);
+    for (const field of result.fields) {
+      if (field.dataTypeID === PG_NAME_OID || field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+    }
+    return result;
+  };
+  return queryable;
+}
+
+function splitConnectionString(url: string): pg.PoolConfig {
+  const parsed = new URL(url);
+  return {
+    host: decodeURIComponent(parsed.hostname),
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.slice(1)) || "postgres",
+    ssl: ["require", "verify-full", "verify-ca"].includes(parsed.searchParams.get("sslmode") ?? "")
+      ? { rejectUnauthorized: parsed.searchParams.get("sslmode") !== "require" }
+      : undefined,
+    allowExitOnIdle: true,
+    idleTimeoutMillis: 200,
+  };
+}
+
+type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
+
+function patchAdapter(adapter: Adapter): Adapter {
+  readCatalogTypesAsText(adapter);
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => readCatalogTypesAsText(await startTransaction(isolationLevel));
+  return adapter;
+}
+
+class MigratePg extends PrismaPg {
+  constructor(private readonly poolConfig: pg.PoolConfig) {
+    super(poolConfig);
+  }
+
+  override async connect() {
+    return patchAdapter(await super.connect());
+  }
+
+  override async connectToShadowDb() {
+    const main = await this.connect();
+    const database = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
+    await main.executeScript(`CREATE DATABASE "${database}"`);
+    const shadow = patchAdapter(await new PrismaPg({ ...this.poolConfig, database }).connect());
+    const dispose = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      await dispose();
+      await main.executeScript(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await main.dispose();
+    };
+    return shadow;
+  }
+}
+
+export function createMigrateAdapter(databaseUrl: string) {
+  return new MigratePg(splitConnectionString(databaseUrl));
+}
