@@ -29,7 +29,7 @@ function tryResolveDatabaseUrl(): string | undefined {
 // command waits for, so they stop holding the process open.
 const armTimer = globalThis.setTimeout;
 globalThis.setTimeout = ((handler: () => void, ms?: number, ...args: unknown[]) => {
-  const timer = armTimer(handler, ms, ...args);
+  const timer = armTimer(handler, ms, ...args) as unknown as NodeJS.Timeout;
   if ((ms ?? 0) >= 5000) timer.unref();
   return timer;
 }) as typeof setTimeout;

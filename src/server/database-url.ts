@@ -30,7 +30,7 @@ export function embeddedUrl(conn: EmbeddedConnection): string {
 
 export function readEmbeddedConnection(dataDir = env.PANTHEON_DATA_DIR): EmbeddedConnection | null {
   try {
-    return JSON.parse(fs.readFileSync(embeddedPaths(dataDir).connectionFile, "utf8")) as EmbeddedConnection;
+    return JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ embeddedPaths(dataDir).connectionFile, "utf8")) as EmbeddedConnection;
   } catch {
     return null;
   }

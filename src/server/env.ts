@@ -20,6 +20,10 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, "must be a lowercase SQL identifier")
     .default("pgboss"),
+  PGBOSS_LISTEN_NOTIFY: z
+    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PANTHEON_URL: z.url().default("http://localhost:3000"),
   PANTHEON_TOKEN: z.string().min(1).optional(),

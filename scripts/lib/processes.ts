@@ -1,0 +1,62 @@
+/**
+ * Child processes that run in their own process group, so that stopping one also stops what it
+ * started (`next start` runs a separate `next-server` process) and a terminal Ctrl-C reaches only
+ * the orchestrator, which then stops everything in order.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM to the whole group, then SIGKILL after `graceMs`. Resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startManaged(name: string, command: string, args: string[], options: SpawnOptions = {}): Managed {
+  const child = spawn(command, args, { stdio: "inherit", ...options, detached: true });
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+    child.once("error", () => {
+      done = true;
+      resolve({ code: 127, signal: null });
+    });
+  });
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  return {
+    name,
+    child,
+    exited,
+    async stop(graceMs = 35_000) {
+      if (!done) signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Grandchildren (next-server) may outlive the group leader by a moment.
+      signalGroup("SIGKILL");
+    },
+  };
+}
+
+/** Runs a command to completion; rejects with its exit code. */
+export function runToCompletion(command: string, args: string[], options: SpawnOptions = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", ...options });
+    child.once("error", reject);
+    child.once("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})`)),
+    );
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Brings up a whole Pantheon: the database (embedded unless DATABASE_URL is set), migrations, the web
+ * app and the worker. Used by `npm start`, `npm run dev` and the Playwright web server.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "../../src/server/env.ts";
+import { startEmbeddedPostgres, type EmbeddedCluster } from "./embedded-postgres.ts";
+import { runToCompletion, startManaged, type Managed } from "./processes.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const say = (line: string) => console.log(`[pantheon] ${line}`);
+
+const baseEnv = {
+  ...process.env,
+  CHECKPOINT_DISABLE: "1",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+export async function ensureDatabase(): Promise<{ url: string; cluster: EmbeddedCluster | null }> {
+  if (env.DATABASE_URL) {
+    say("using DATABASE_URL");
+    return { url: env.DATABASE_URL, cluster: null };
+  }
+  const cluster = await startEmbeddedPostgres({ root: env.PANTHEON_DATA_DIR, port: env.PANTHEON_PG_PORT, log: say });
+  return { url: cluster.url, cluster };
+}
+
+export async function migrate(url: string): Promise<void> {
+  say("applying migrations");
+  await runToCompletion(bin("prisma"), ["migrate", "deploy"], { cwd: root, env: { ...baseEnv, DATABASE_URL: url } });
+}
+
+function newestMtime(entry: string): number {
+  const stat = fs.statSync(entry, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, name)));
+  return newest;
+}
+
+/** `npm start` serves the production build; it is (re)built when missing or older than the sources. */
+export async function ensureBuild(): Promise<void> {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const builtAt = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const sources = ["src", "public", "next.config.mjs", "package.json", "tsconfig.json"].map((p) => newestMtime(path.join(root, p)));
+  if (builtAt > Math.max(...sources)) return;
+  say(builtAt ? "sources changed since the last build; building" : "building the app (first start)");
+  await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" } });
+}
+
+export interface Stack {
+  url: string;
+  web: Managed;
+  worker: Managed;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { dev: boolean; port: number }): Promise<Stack> {
+  const { url, cluster } = await ensureDatabase();
+  try {
+    await migrate(url);
+    if (!options.dev) await ensureBuild();
+  } catch (error) {
+    await cluster?.stop();
+    throw error;
+  }
+
+  const childEnv = { ...baseEnv, DATABASE_URL: url, PORT: String(options.port) };
+  const web = options.dev
+    ? startManaged("web", bin("next"), ["dev", "-p", String(options.port)], { cwd: root, env: childEnv })
+    : startManaged("web", bin("next"), ["start", "-p", String(options.port)], { cwd: root, env: { ...childEnv, NODE_ENV: "production" } });
+  const worker = startManaged(
+    "worker",
+    process.execPath,
+    [...(options.dev ? ["--watch"] : []), "--import", "tsx", path.join(root, "src/worker/main.ts")],
+    { cwd: root, env: { ...childEnv, NODE_ENV: options.dev ? "development" : "production" } },
+  );
+  say(`web on http://localhost:${options.port}, worker started; Ctrl-C stops everything`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      say("stopping the web app and the worker");
+      // The worker finishes its active jobs before PostgreSQL goes away.
+      await Promise.all([web.stop(), worker.stop()]);
+      if (cluster) {
+        say("stopping the embedded PostgreSQL");
+        await cluster.stop();
+      }
+      say("stopped");
+    })());
+
+  return { url, web, worker, stop };
+}

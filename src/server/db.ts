@@ -1,0 +1,29 @@
+/**
+ * The Prisma client, on the Rust-free query compiler with the pg driver adapter.
+ * Created lazily: `next build` evaluates modules with no database around.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/generated/prisma/client.ts";
+import { resolveDatabaseUrl } from "./database-url.ts";
+import { env } from "./env.ts";
+import { logger } from "./logger.ts";
+
+export type Db = PrismaClient;
+
+export function createDb(databaseUrl = resolveDatabaseUrl()): Db {
+  const adapter = new PrismaPg(
+    { connectionString: databaseUrl, max: env.DATABASE_POOL_MAX, connectionTimeoutMillis: 5000 },
+    // A dropped connection (e.g. PostgreSQL restarting) must not crash the process: the pool
+    // discards the client and the next query opens a new one.
+    { onPoolError: (err) => logger.warn({ err }, "database pool error") },
+  );
+  return new PrismaClient({ adapter });
+}
+
+const globalForDb = globalThis as unknown as { pantheonDb?: Db };
+
+/** The process-wide client (kept on globalThis so Next's dev reloads do not open new pools). */
+export function getDb(): Db {
+  globalForDb.pantheonDb ??= createDb();
+  return globalForDb.pantheonDb;
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** The `health.check` contract (PRODUCT.md section 10); also the body of GET /api/health. */
+export const healthReport = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  version: z.string(),
+  uptimeS: z.number(),
+  db: z.object({ ok: z.boolean(), latencyMs: z.number().nullable() }),
+  queue: z.object({ ok: z.boolean(), queued: z.number(), active: z.number(), failed: z.number() }),
+  worker: z.object({ ok: z.boolean(), lastHeartbeatAt: z.date().nullable(), ageS: z.number().nullable() }),
+});
+
+export type HealthReport = z.infer<typeof healthReport>;
+
+/** A worker whose last heartbeat is older than this is reported as not ok. */
+export const WORKER_STALE_AFTER_S = 15;
+
+/** The database is required for everything; queue or worker trouble leaves the app usable. */
+export function overallStatus(parts: Pick<HealthReport, "db" | "queue" | "worker">): HealthReport["status"] {
+  if (!parts.db.ok) return "down";
+  if (!parts.queue.ok || !parts.worker.ok) return "degraded";
+  return "ok";
+}
+
+export function workerHealth(lastHeartbeatAt: Date | null, now: Date): HealthReport["worker"] {
+  if (!lastHeartbeatAt) return { ok: false, lastHeartbeatAt: null, ageS: null };
+  const ageS = Math.max(0, (now.getTime() - lastHeartbeatAt.getTime()) / 1000);
+  return { ok: ageS < WORKER_STALE_AFTER_S, lastHeartbeatAt, ageS: Math.round(ageS * 10) / 10 };
+}

@@ -1,0 +1,43 @@
+/**
+ * The one error type domain code throws. Each code has a fixed tRPC code (and so HTTP status);
+ * the API maps it in one place (server/api/trpc.ts) and puts `code` in `error.data.code`.
+ * Domain code never imports tRPC.
+ */
+export const appErrorCodes = {
+  not_found: "NOT_FOUND",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  account_suspended: "FORBIDDEN",
+  conflict: "CONFLICT",
+  invalid_input: "BAD_REQUEST",
+  unprocessable: "UNPROCESSABLE_CONTENT",
+  insufficient_credits: "PAYMENT_REQUIRED",
+  rate_limited: "TOO_MANY_REQUESTS",
+  worker_unavailable: "SERVICE_UNAVAILABLE",
+  timeout: "TIMEOUT",
+  internal: "INTERNAL_SERVER_ERROR",
+} as const;
+
+export type AppErrorCode = keyof typeof appErrorCodes;
+export type TrpcErrorCode = (typeof appErrorCodes)[AppErrorCode];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    /** Extra machine-readable facts for the client (e.g. `retryAfterSeconds`). */
+    readonly details?: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "AppError";
+  }
+
+  get trpcCode(): TrpcErrorCode {
+    return appErrorCodes[this.code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,26 @@
+/**
+ * What the worker does for each queue. Handlers receive the validated payload and the job's
+ * AbortSignal (set when the worker is stopping or the job is cancelled).
+ */
+import type { Db } from "../db.ts";
+import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
+import type { WorkerIdentity } from "../domain/workers/heartbeat.ts";
+import { publish } from "../realtime/publish.ts";
+import type { QueueKey, QueuePayload } from "./queues.ts";
+
+export interface JobContext {
+  db: Db;
+  worker: WorkerIdentity;
+  jobId: string;
+  signal: AbortSignal;
+}
+
+type Handlers = { [K in QueueKey]: (payload: QueuePayload<K>, ctx: JobContext) => Promise<unknown> };
+
+export const handlers: Handlers = {
+  systemPing: async (_payload, ctx) => {
+    const reply: PingReply = { jobId: ctx.jobId, workerId: ctx.worker.id, handledAt: new Date().toISOString() };
+    await publish(ctx.db, PING_REPLY_CHANNEL, reply);
+    return reply;
+  },
+};

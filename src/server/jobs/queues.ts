@@ -1,0 +1,59 @@
+/**
+ * Every pg-boss queue Pantheon uses: its name, the zod schema of its payload (checked when sent and
+ * again when handled) and its options. Web processes only send; the worker handles them all.
+ */
+import { z } from "zod";
+import type { PgBoss } from "pg-boss";
+
+type QueueOptions = Parameters<PgBoss["createQueue"]>[1];
+
+export interface QueueDefinition<S extends z.ZodType> {
+  name: string;
+  schema: S;
+  options: QueueOptions;
+}
+
+function defineQueue<S extends z.ZodType>(definition: QueueDefinition<S>) {
+  return definition;
+}
+
+export const queues = {
+  /** A round trip web → queue → worker → web, for the status page and the benchmarks. */
+  systemPing: defineQueue({
+    name: "system.ping",
+    schema: z.object({ requestedAt: z.iso.datetime() }),
+    options: {
+      // Wake the worker through LISTEN/NOTIFY instead of waiting for its next poll.
+      notify: true,
+      retryLimit: 0,
+      expireInSeconds: 30,
+      // An unanswered ping is useless after the caller has given up.
+      retentionSeconds: 60,
+      deleteAfterSeconds: 3600,
+    },
+  }),
+} as const;
+
+export type QueueKey = keyof typeof queues;
+export type QueuePayload<K extends QueueKey> = z.infer<(typeof queues)[K]["schema"]>;
+
+/** createQueue is idempotent; both web and worker call this at start so either may come up first. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  for (const queue of Object.values(queues)) {
+    await boss.createQueue(queue.name, queue.options);
+  }
+}
+
+/** Typed, validated send. `id` lets the caller know the job id before the job exists. */
+export async function sendJob<K extends QueueKey>(
+  boss: PgBoss,
+  key: K,
+  payload: QueuePayload<K>,
+  options: { id?: string } = {},
+): Promise<string> {
+  const queue = queues[key];
+  const data = queue.schema.parse(payload) as object;
+  const id = await boss.send(queue.name, data, options);
+  if (!id) throw new Error(`pg-boss refused the ${queue.name} job`);
+  return id;
+}
