@@ -2,6 +2,7 @@
  * What the worker does for each queue. Handlers receive the validated payload and the job's
  * AbortSignal (set when the worker is stopping or the job is cancelled).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../db.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import type { WorkerIdentity } from "../domain/workers/heartbeat.ts";
@@ -18,7 +19,8 @@ export interface JobContext {
 type Handlers = { [K in QueueKey]: (payload: QueuePayload<K>, ctx: JobContext) => Promise<unknown> };
 
 export const handlers: Handlers = {
-  systemPing: async (_payload, ctx) => {
+  systemPing: async (payload, ctx) => {
+    if (payload.workMs) await sleep(payload.workMs, undefined, { signal: ctx.signal });
     const reply: PingReply = { jobId: ctx.jobId, workerId: ctx.worker.id, handledAt: new Date().toISOString() };
     await publish(ctx.db, PING_REPLY_CHANNEL, reply);
     return reply;

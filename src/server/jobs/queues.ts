@@ -21,7 +21,11 @@ export const queues = {
   /** A round trip web → queue → worker → web, for the status page and the benchmarks. */
   systemPing: defineQueue({
     name: "system.ping",
-    schema: z.object({ requestedAt: z.iso.datetime() }),
+    schema: z.object({
+      requestedAt: z.iso.datetime(),
+      // Simulated work, to observe a job in flight (graceful-stop tests, diagnostics).
+      workMs: z.number().int().min(0).max(10_000).optional(),
+    }),
     options: {
       // Wake the worker through LISTEN/NOTIFY instead of waiting for its next poll.
       notify: true,
