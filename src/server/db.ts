@@ -15,7 +15,7 @@ export function createDb(databaseUrl = resolveDatabaseUrl()): Db {
     { connectionString: databaseUrl, max: env.DATABASE_POOL_MAX, connectionTimeoutMillis: 5000 },
     // A dropped connection (e.g. PostgreSQL restarting) must not crash the process: the pool
     // discards the client and the next query opens a new one.
-    { onPoolError: (err) => logger.warn({ err }, "database pool error") },
+    { onPoolError: (err) => logger.warn({ error: err.message, code: (err as { code?: string }).code }, "database connection lost") },
   );
   return new PrismaClient({ adapter });
 }

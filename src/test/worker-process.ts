@@ -26,9 +26,12 @@ export async function startWorker(databaseUrl: string, db: Db, extraEnv: Record<
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const pid = child.pid!;
-  await waitFor(`worker ${pid} heartbeat`, async () => {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
-    return db.workerHeartbeat.findFirst({ where: { pid } });
-  });
+  await waitFor(
+    `worker ${pid} heartbeat`,
+    () => db.workerHeartbeat.findFirst({ where: { pid } }),
+    20_000,
+    100,
+    exited.then(({ code, signal }) => new Error(`worker exited early (${signal ?? code}):\n${output}`)),
+  );
   return { child, pid, exited, output: () => output };
 }
