@@ -1,0 +1,32 @@
+import { expect, test } from "@playwright/test";
+
+test("the status page shows a healthy database and worker, and pings the worker", async ({ page }) => {
+  await page.goto("/status");
+  await expect(page.getByRole("heading", { level: 1, name: "Status" })).toBeVisible();
+
+  const card = (name: string) => page.getByRole("region", { name, exact: true });
+  await expect(card("Web")).toContainText("Healthy");
+  await expect(card("Database")).toContainText("Healthy");
+  await expect(card("Database")).toContainText(/Query latency\s*[\d.]+ ms/);
+  await expect(card("Queue")).toContainText("Healthy");
+  await expect(card("Worker")).toContainText("Healthy");
+  await expect(page.getByRole("status").first()).toContainText("All systems healthy");
+
+  await page.getByRole("button", { name: "Ping worker" }).click();
+  await expect(page.getByTestId("ping-ms")).toHaveText(/^[\d.]+ ms$/);
+  await expect(page.getByText(/answered by worker/)).toBeVisible();
+});
+
+test("the status page fits a phone screen and works from the keyboard", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto("/status");
+  await expect(page.getByRole("region", { name: "Worker", exact: true })).toContainText("Healthy");
+
+  const overflows = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(overflows).toBe(false);
+
+  const button = page.getByRole("button", { name: "Ping worker" });
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("ping-ms")).toHaveText(/^[\d.]+ ms$/);
+});
