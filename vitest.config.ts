@@ -7,6 +7,9 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "prisma/**/*.test.ts"],
     globalSetup: ["src/test/global-setup.ts"],
     environment: "node",
+    // The JSON report lets CI print one plain "N passed, N failed" line for both runners.
+    reporters: ["default", "json"],
+    outputFile: { json: "reports/vitest.json" },
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,

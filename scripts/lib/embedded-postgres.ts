@@ -75,7 +75,8 @@ async function initialise(dataDir: string, connection: EmbeddedConnection, log: 
     password: connection.password,
     authMethod: "scram-sha-256",
     initdbFlags: ["--encoding=UTF8", "--no-locale"],
-    createPostgresUser: true,
+    // Only root needs (and may create) the separate `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: (e) => log(`initdb: ${String(e)}`),
   });

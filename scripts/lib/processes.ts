@@ -4,6 +4,7 @@
  * the orchestrator, which then stops everything in order.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import path from "node:path";
 
 export interface Managed {
   name: string;
@@ -50,13 +51,22 @@ export function startManaged(name: string, command: string, args: string[], opti
   };
 }
 
-/** Runs a command to completion; rejects with its exit code. */
-export function runToCompletion(command: string, args: string[], options: SpawnOptions = {}): Promise<void> {
+/**
+ * Runs a command to completion; rejects with its exit code. With `quiet`, its output is kept and
+ * shown only in the error when it fails.
+ */
+export function runToCompletion(command: string, args: string[], options: SpawnOptions & { quiet?: boolean } = {}): Promise<void> {
+  const { quiet, ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", ...options });
+    const child = spawn(command, args, { stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", ...spawnOptions });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("error", reject);
     child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(command)} ${args.join(" ")} failed (${signal ?? `exit ${code}`})${output ? `:\n${output}` : ""}`)),
     );
   });
 }

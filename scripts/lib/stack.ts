@@ -28,8 +28,8 @@ export async function ensureDatabase(): Promise<{ url: string; cluster: Embedded
 }
 
 export async function migrate(url: string): Promise<void> {
-  say("applying migrations");
-  await runToCompletion(bin("prisma"), ["migrate", "deploy"], { cwd: root, env: { ...baseEnv, DATABASE_URL: url } });
+  await runToCompletion(bin("prisma"), ["migrate", "deploy"], { cwd: root, env: { ...baseEnv, DATABASE_URL: url }, quiet: true });
+  say("database migrated");
 }
 
 function newestMtime(entry: string): number {
@@ -42,11 +42,11 @@ function newestMtime(entry: string): number {
 }
 
 /** `npm start` serves the production build; it is (re)built when missing or older than the sources. */
-export async function ensureBuild(): Promise<void> {
+export async function ensureBuild(options: { force?: boolean } = {}): Promise<void> {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const builtAt = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const sources = ["src", "public", "next.config.mjs", "package.json", "tsconfig.json"].map((p) => newestMtime(path.join(root, p)));
-  if (builtAt > Math.max(...sources)) return;
+  if (builtAt > Math.max(...sources) && !options.force) return;
   say(builtAt ? "sources changed since the last build; building" : "building the app (first start)");
   await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" } });
 }

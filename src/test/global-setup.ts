@@ -38,7 +38,7 @@ export default async function setup(project: TestProject) {
 
   await runToCompletion(path.resolve(import.meta.dirname, "../../node_modules/.bin/prisma"), ["migrate", "deploy"], {
     env: { ...process.env, DATABASE_URL: template.toString(), CHECKPOINT_DISABLE: "1" },
-    stdio: "ignore",
+    quiet: true,
   });
 
   project.provide("adminDatabaseUrl", admin.toString());

@@ -27,7 +27,7 @@ beforeAll(async () => {
   cluster = await startEmbeddedPostgres({ root, port: await freePort() });
   await runToCompletion(path.resolve(import.meta.dirname, "../../node_modules/.bin/prisma"), ["migrate", "deploy"], {
     env: { ...process.env, DATABASE_URL: cluster.url },
-    stdio: "ignore",
+    quiet: true,
   });
   db = createDb(cluster.url);
 });

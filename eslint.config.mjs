@@ -1,0 +1,23 @@
+import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
+import nextTypescript from "eslint-config-next/typescript";
+
+const config = [
+  { ignores: ["node_modules/", ".next/", ".pantheon/", "src/generated/", "test-results/", "playwright-report/", "next-env.d.ts"] },
+  ...nextCoreWebVitals,
+  ...nextTypescript,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+    },
+  },
+  {
+    // Domain code stays framework-free so routers, jobs and scripts can all call it.
+    files: ["src/server/domain/**/*.ts", "src/server/jobs/**/*.ts", "src/server/realtime/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["@trpc/*", "next", "next/*", "server-only"] }],
+    },
+  },
+];
+
+export default config;

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: measures what the foundation promises and writes docs/benchmarks.md.
+ * - cold `npm start` to a healthy /api/health (new data dir; and a restart with existing data);
+ * - system.ping round trip (web → queue → worker → web) with LISTEN/NOTIFY wake-up and with pg-boss
+ *   polling alone.
+ * Everything runs on throwaway embedded clusters on free ports; nothing touches .pantheon/.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDb } from "../../src/server/db.ts";
+import { pingWorker } from "../../src/server/domain/system/ping-worker.ts";
+import { createBoss } from "../../src/server/jobs/boss.ts";
+import { ensureQueues } from "../../src/server/jobs/queues.ts";
+import { PgListener } from "../../src/server/realtime/listener.ts";
+import { freePort } from "../../src/test/free-port.ts";
+import { makeTempDir } from "../../src/test/temp-dir.ts";
+import { waitFor } from "../../src/test/wait-for.ts";
+import { startWorker } from "../../src/test/worker-process.ts";
+import { startEmbeddedPostgres } from "../lib/embedded-postgres.ts";
+import { ensureBuild, migrate } from "../lib/stack.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1)! };
+}
+
+async function timeStartToHealthy(dataDir: string): Promise<number> {
+  const port = await freePort();
+  const env = { ...process.env, PANTHEON_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" };
+  delete (env as Record<string, string | undefined>).DATABASE_URL;
+  const started = performance.now();
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: root, env, stdio: "ignore" });
+  const exited = new Promise<Error>((resolve) => child.once("exit", (code) => resolve(new Error(`npm start exited (${code})`))));
+  await waitFor(
+    "healthy",
+    async () => {
+      const body = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { db: { ok: boolean }; worker: { ok: boolean } };
+      return body.db.ok && body.worker.ok;
+    },
+    240_000,
+    50,
+    exited,
+  );
+  const elapsed = performance.now() - started;
+  child.kill("SIGINT");
+  await exited;
+  return elapsed;
+}
+
+async function pingSeries(listenNotify: boolean, count: number) {
+  const dir = makeTempDir("pantheon-bench");
+  const cluster = await startEmbeddedPostgres({ root: dir, port: await freePort() });
+  const db = createDb(cluster.url);
+  const boss = createBoss("web", cluster.url);
+  const listener = new PgListener(cluster.url);
+  try {
+    await migrate(cluster.url);
+    await boss.start();
+    await ensureQueues(boss);
+    const worker = await startWorker(cluster.url, db, { PGBOSS_LISTEN_NOTIFY: String(listenNotify), LOG_LEVEL: "warn" });
+    try {
+      for (let i = 0; i < 5; i++) await pingWorker({ boss, listener }); // warm-up
+      const samples: number[] = [];
+      for (let i = 0; i < count; i++) samples.push((await pingWorker({ boss, listener })).roundTripMs);
+      return summary(samples);
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.exited;
+    }
+  } finally {
+    await listener.close();
+    await boss.stop({ graceful: false });
+    await db.$disconnect();
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function main() {
+  console.log("building the app…");
+  const buildStarted = performance.now();
+  await ensureBuild({ force: true });
+  const buildMs = performance.now() - buildStarted;
+
+  console.log("cold start (new data dir)…");
+  const coldDir = makeTempDir("pantheon-bench-start");
+  const cold: number[] = [];
+  const warm: number[] = [];
+  try {
+    cold.push(await timeStartToHealthy(coldDir));
+    for (let i = 0; i < 3; i++) warm.push(await timeStartToHealthy(coldDir));
+  } finally {
+    fs.rmSync(coldDir, { recursive: true, force: true });
+  }
+  for (let i = 0; i < 2; i++) {
+    const dir = makeTempDir("pantheon-bench-start");
+    try {
+      cold.push(await timeStartToHealthy(dir));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  console.log("ping with LISTEN/NOTIFY…");
+  const notify = await pingSeries(true, 200);
+  console.log("ping with polling only…");
+  const polling = await pingSeries(false, 30);
+
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const machine = `${os.type()} ${os.release()}, ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const coldS = summary(cold);
+  const warmS = summary(warm);
+  const md = `# Benchmarks
+
+Written by \`npm run bench\` (scripts/bench/run.ts); all numbers below come from one run.
+
+- **Date:** ${date}
+- **Machine:** ${machine}
+
+## \`npm start\` to healthy
+
+Time from launching \`scripts/start.ts\` (what \`npm start\` runs) until \`GET /api/health\` answers
+200 with \`db.ok\` and \`worker.ok\`. Goal: under 90 s on a fresh clone, where the first
+\`npm start\` also runs \`next build\` (measured once here: ${ms(buildMs)}), so a first start takes
+about that plus the "new data dir" row.
+
+| case | runs | p50 | max |
+|---|---|---|---|
+| new data dir (initdb, migrations, web, worker) | ${coldS.n} | ${ms(coldS.p50)} | ${ms(coldS.max)} |
+| restart with existing data | ${warmS.n} | ${ms(warmS.p50)} | ${ms(warmS.max)} |
+
+## \`system.ping\` round trip
+
+Web side sends a job, the worker handles it and answers with \`pg_notify\`; timed from before the
+send to the reply. Sequential pings after 5 warm-up pings. Goal: p50 under 50 ms with notify.
+
+| worker wake-up | pings | p50 | p95 | max |
+|---|---|---|---|---|
+| LISTEN/NOTIFY (\`PGBOSS_LISTEN_NOTIFY=true\`, default) | ${notify.n} | ${ms(notify.p50)} | ${ms(notify.p95)} | ${ms(notify.max)} |
+| polling alone, every 2 s (\`PGBOSS_LISTEN_NOTIFY=false\`) | ${polling.n} | ${ms(polling.p50)} | ${ms(polling.p95)} | ${ms(polling.max)} |
+`;
+  fs.mkdirSync(path.join(root, "docs"), { recursive: true });
+  fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), md);
+  console.log(md);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
