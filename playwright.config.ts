@@ -1,23 +1,13 @@
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { defineConfig, devices } from "@playwright/test";
+import { freePort } from "./src/test/free-port.ts";
 
 /**
  * End-to-end tests against the built app and a real worker, on a fresh embedded PostgreSQL in a
  * temporary directory (see e2e/server.ts). Browsers are never downloaded: Debian's Chromium is used.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // Chosen once in the main process; Playwright's workers inherit them through the environment.
 process.env.PANTHEON_E2E_PORT ??= String(await freePort());
 process.env.PANTHEON_E2E_PG_PORT ??= String(await freePort());

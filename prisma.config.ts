@@ -3,12 +3,7 @@ import { defineConfig } from "prisma/config";
 import { createMigrateAdapter } from "./prisma/migrate-adapter.ts";
 import { resolveDatabaseUrl } from "./src/server/database-url.ts";
 
-// Prisma skips .env when a config file exists, so it is loaded here.
-try {
-  process.loadEnvFile();
-} catch {
-  // no .env: settings come from the environment
-}
+// Prisma skips .env when a config file exists; src/server/env.ts (imported above) loads it.
 process.env.CHECKPOINT_DISABLE ??= "1";
 
 // The schema keeps `url = env("DATABASE_URL")` (see schema.prisma), and Prisma refuses to read a

@@ -3,7 +3,8 @@
  * the built web app and the worker. One SIGINT (or SIGTERM) must leave no process behind, and the
  * data must survive a restart.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -15,8 +16,16 @@ import { waitFor } from "@/test/wait-for.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = makeTempDir("pantheon-start");
+const started: ChildProcess[] = [];
 
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  // If an assertion failed midway, do not leave a stack running: kill it and its database.
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  await Promise.all(started.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, "exit") : null)));
+  const pidFile = path.join(dataDir, "postgres", "postmaster.pid");
+  if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT");
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
 
 function isAlive(pid: number): boolean {
   try {
@@ -49,6 +58,7 @@ async function startPantheon(port: number, pgPort: number) {
   const env = { ...process.env, PANTHEON_DATA_DIR: dataDir, PANTHEON_PG_PORT: String(pgPort), PORT: String(port), LOG_LEVEL: "warn" };
   delete (env as Record<string, string | undefined>).DATABASE_URL;
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -100,3 +110,32 @@ it("starts from nothing, stops cleanly on SIGINT and SIGTERM, and keeps its data
   expect(await second.exited).toBe(0);
   await waitFor("every process to be gone after SIGTERM", () => running.every((pid) => !isAlive(pid)), 10_000);
 }, 480_000);
+
+it("stops cleanly when interrupted during start-up", async () => {
+  const dir = makeTempDir("pantheon-start-abort");
+  try {
+    const env = { ...process.env, PANTHEON_DATA_DIR: dir, PANTHEON_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+    delete (env as Record<string, string | undefined>).DATABASE_URL;
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    started.push(child);
+    let output = "";
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    // Interrupt while migrations run, after PostgreSQL has started.
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (c: Buffer) => {
+        output += c.toString();
+        if (output.includes("embedded PostgreSQL ready")) resolve();
+      }),
+    );
+    const postmasterPid = Number(fs.readFileSync(path.join(dir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+    child.kill("SIGINT");
+
+    const [code] = await exited;
+    expect(code, output).toBe(0);
+    expect(output).toContain("stopped during start-up");
+    await waitFor("the embedded PostgreSQL to stop", () => !isAlive(postmasterPid), 10_000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);

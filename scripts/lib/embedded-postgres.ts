@@ -122,9 +122,23 @@ async function ensureDatabase(connection: EmbeddedConnection) {
   }
 }
 
+/** The port a running postmaster listens on (line 4 of postmaster.pid). */
+function runningPort(dataDir: string): number | null {
+  try {
+    const port = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[3]);
+    return Number.isInteger(port) && port > 0 ? port : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveConnection(file: string, connection: EmbeddedConnection) {
+  fs.writeFileSync(file, JSON.stringify(connection, null, 2) + "\n", { mode: 0o600 });
+}
+
 /**
- * Creates (first time), starts (or adopts) and returns the embedded cluster under `root`.
- * `port` applies when the cluster is created or when PANTHEON_PG_PORT is given explicitly.
+ * Creates (first time), starts (or adopts, when one is already running on this data directory)
+ * and returns the embedded cluster under `root`, listening on `port`.
  */
 export async function startEmbeddedPostgres(options: {
   root: string;
@@ -134,7 +148,6 @@ export async function startEmbeddedPostgres(options: {
   const log = options.log ?? (() => undefined);
   const paths = embeddedPaths(options.root);
   const bin = await binaries();
-  const user = await runAs();
 
   // The postgres user must be able to traverse to its data directory (so never a 0700 mkdtemp).
   fs.mkdirSync(paths.root, { recursive: true, mode: 0o755 });
@@ -145,20 +158,31 @@ export async function startEmbeddedPostgres(options: {
     connection = { port: options.port, user: "postgres", password: randomBytes(18).toString("base64url"), database: "pantheon" };
     fs.rmSync(paths.cluster, { recursive: true, force: true });
     log(`creating the embedded PostgreSQL cluster in ${paths.cluster}`);
-    await initialise(paths.cluster, connection, log);
-    fs.writeFileSync(paths.connectionFile, JSON.stringify(connection, null, 2) + "\n", { mode: 0o600 });
-  } else if (connection.port !== options.port) {
-    connection = { ...connection, port: options.port };
-    fs.writeFileSync(paths.connectionFile, JSON.stringify(connection, null, 2) + "\n", { mode: 0o600 });
+    try {
+      await initialise(paths.cluster, connection, log);
+    } catch (error) {
+      throw new Error(
+        `Could not create the embedded PostgreSQL in ${paths.cluster}. When running as root, PostgreSQL runs as the ` +
+          "`postgres` OS user, which must be able to read node_modules/ and PANTHEON_DATA_DIR (no 0700 parent directory). " +
+          "Or set DATABASE_URL to use another PostgreSQL.",
+        { cause: error },
+      );
+    }
   }
-  const conn = connection;
+  // Looked up after initialise(), which creates the `postgres` OS user when it is missing.
+  const user = await runAs();
+  const conn: EmbeddedConnection = connection;
 
   const start = async () => {
     if (await isRunning(bin, paths.cluster, user)) {
-      log("adopting the embedded PostgreSQL that is already running");
+      // Left running by an orchestrator that was killed: use it where it actually listens.
+      conn.port = runningPort(paths.cluster) ?? conn.port;
+      log(`adopting the embedded PostgreSQL already running on port ${conn.port}`);
     } else {
+      conn.port = options.port;
       await pgCtlStart(bin, paths.cluster, conn.port, paths.logFile, user);
     }
+    saveConnection(paths.connectionFile, conn);
     await ensureDatabase(conn);
   };
   const stop = async () => {
@@ -169,7 +193,9 @@ export async function startEmbeddedPostgres(options: {
   await start();
   log(`embedded PostgreSQL ready on 127.0.0.1:${conn.port}`);
   return {
-    url: embeddedUrl(conn),
+    get url() {
+      return embeddedUrl(conn);
+    },
     connection: conn,
     dataDir: paths.cluster,
     stop,

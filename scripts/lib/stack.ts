@@ -27,8 +27,8 @@ export async function ensureDatabase(): Promise<{ url: string; cluster: Embedded
   return { url: cluster.url, cluster };
 }
 
-export async function migrate(url: string): Promise<void> {
-  await runToCompletion(bin("prisma"), ["migrate", "deploy"], { cwd: root, env: { ...baseEnv, DATABASE_URL: url }, quiet: true });
+export async function migrate(url: string, signal?: AbortSignal): Promise<void> {
+  await runToCompletion(bin("prisma"), ["migrate", "deploy"], { cwd: root, env: { ...baseEnv, DATABASE_URL: url }, quiet: true, signal });
   say("database migrated");
 }
 
@@ -42,13 +42,13 @@ function newestMtime(entry: string): number {
 }
 
 /** `npm start` serves the production build; it is (re)built when missing or older than the sources. */
-export async function ensureBuild(options: { force?: boolean } = {}): Promise<void> {
+export async function ensureBuild(options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const builtAt = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const sources = ["src", "public", "next.config.mjs", "package.json", "tsconfig.json"].map((p) => newestMtime(path.join(root, p)));
   if (builtAt > Math.max(...sources) && !options.force) return;
   say(builtAt ? "sources changed since the last build; building" : "building the app (first start)");
-  await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" } });
+  await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" }, signal: options.signal });
 }
 
 export interface Stack {
@@ -58,11 +58,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { dev: boolean; port: number }): Promise<Stack> {
+/** Starts everything; `signal` aborts a start-up in progress (the database it started is stopped). */
+export async function startStack(options: { dev: boolean; port: number; signal: AbortSignal }): Promise<Stack> {
   const { url, cluster } = await ensureDatabase();
   try {
-    await migrate(url);
-    if (!options.dev) await ensureBuild();
+    options.signal.throwIfAborted();
+    await migrate(url, options.signal);
+    if (!options.dev) await ensureBuild({ signal: options.signal });
+    options.signal.throwIfAborted();
   } catch (error) {
     await cluster?.stop();
     throw error;
@@ -94,4 +97,49 @@ export async function startStack(options: { dev: boolean; port: number }): Promi
     })());
 
   return { url, web, worker, stop };
+}
+
+/**
+ * Runs the stack until SIGINT, SIGTERM or SIGHUP, then stops everything and exits 0. A signal during
+ * start-up aborts it cleanly. If the web app dies, everything stops (exit 1); if the worker dies,
+ * the web app keeps serving and health reports the worker down.
+ */
+export async function runStack(options: { dev: boolean; port: number; afterStop?: () => void }): Promise<void> {
+  const abort = new AbortController();
+  let stack: Stack | null = null;
+  let exiting = false;
+  const shutdown = async (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    await stack?.stop();
+    options.afterStop?.();
+    process.exit(code);
+  };
+  const onSignal = () => (stack ? void shutdown(0) : abort.abort());
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+
+  try {
+    stack = await startStack({ dev: options.dev, port: options.port, signal: abort.signal });
+  } catch (error) {
+    options.afterStop?.();
+    if (abort.signal.aborted) {
+      say("stopped during start-up");
+      process.exit(0);
+    }
+    throw error;
+  }
+  if (abort.signal.aborted) return shutdown(0);
+
+  void stack.web.exited.then(({ code, signal }) => {
+    if (exiting) return;
+    console.error(`[pantheon] the web app exited (${signal ?? `code ${code}`}); stopping`);
+    void shutdown(1);
+  });
+  void stack.worker.exited.then(({ code, signal }) => {
+    if (exiting) return;
+    console.error(
+      `[pantheon] the worker exited (${signal ?? `code ${code}`}). Jobs wait in the queue until a worker runs: ` +
+        "start one with `npm run worker`. The web app keeps running.",
+    );
+  });
 }

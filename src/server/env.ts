@@ -5,6 +5,16 @@
  */
 import { z } from "zod";
 
+// Next.js loads .env itself; this gives the worker, the CLI, the scripts and Prisma the same values.
+// Variables already set in the environment win. Tests never read a developer's .env.
+if (!process.env.VITEST) {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // no .env file
+  }
+}
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 const schema = z.object({

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { createDb, type Db } from "@/server/db.ts";
-
-const TEMPLATE_DATABASE = "pantheon_template";
+import { TEMPLATE_DATABASE } from "./template.ts";
 
 export interface TestDatabase {
   url: string;

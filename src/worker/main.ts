@@ -1,72 +1,19 @@
 /**
- * The worker process (`npm run worker`, Procfile `worker:`): runs every pg-boss job.
- * It beats a heartbeat row every few seconds (health reads it), survives database restarts,
- * and on SIGTERM/SIGINT lets active jobs finish before exiting with code 0.
+ * Entry point of the worker process. Settings are checked before anything else is loaded, so an
+ * invalid value stops the process with a message naming the variable.
  */
-import type { PgBoss } from "pg-boss";
-import { getDb } from "../server/db.ts";
-import { newWorkerIdentity, pruneStaleHeartbeats, recordHeartbeat, removeHeartbeat } from "../server/domain/workers/heartbeat.ts";
-import { createBoss } from "../server/jobs/boss.ts";
-import { handlers } from "../server/jobs/handlers.ts";
-import { ensureQueues, queues, type QueueKey } from "../server/jobs/queues.ts";
-import { logger } from "../server/logger.ts";
-
-const HEARTBEAT_INTERVAL_MS = 5000;
-const STOP_TIMEOUT_MS = 30_000;
-
-const log = logger.child({ component: "worker" });
-
-async function registerHandlers(boss: PgBoss, ctx: Omit<Parameters<(typeof handlers)[QueueKey]>[1], "jobId" | "signal">) {
-  for (const key of Object.keys(queues) as QueueKey[]) {
-    const queue = queues[key];
-    const handler = handlers[key] as (payload: unknown, c: Parameters<(typeof handlers)[QueueKey]>[1]) => Promise<unknown>;
-    await boss.work(queue.name, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
-      if (!job) return;
-      // Payloads are validated again on the way out of the queue: a job may predate a deploy.
-      const payload = queue.schema.parse(job.data);
-      return handler(payload, { ...ctx, jobId: job.id, signal: job.signal });
-    });
-  }
+try {
+  await import("../server/env.ts");
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
 }
 
-async function main() {
-  const db = getDb();
-  const worker = newWorkerIdentity();
-  const boss = createBoss("worker");
+const { runWorker } = await import("./run-worker.ts");
+const { logger } = await import("../server/logger.ts");
 
-  await boss.start();
-  await ensureQueues(boss);
-  await registerHandlers(boss, { db, worker });
-
-  const beat = () =>
-    recordHeartbeat(db, worker).catch((err: unknown) => log.warn({ err }, "heartbeat failed; will retry"));
-  await beat();
-  await pruneStaleHeartbeats(db).catch(() => undefined);
-  const heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
-  log.info({ workerId: worker.id, queues: Object.values(queues).map((q) => q.name) }, "worker started");
-
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping: letting active jobs finish");
-    clearInterval(heartbeat);
-    try {
-      await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS });
-      await removeHeartbeat(db, worker).catch(() => undefined);
-      await db.$disconnect();
-      log.info("worker stopped");
-      process.exit(0);
-    } catch (err) {
-      log.error({ err }, "worker did not stop cleanly");
-      process.exit(1);
-    }
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-}
-
-main().catch((err: unknown) => {
-  log.fatal({ err }, "worker failed to start");
+await runWorker().catch((err: unknown) => {
+  logger.fatal({ err }, "worker failed to start");
   process.exit(1);
 });
+export {};

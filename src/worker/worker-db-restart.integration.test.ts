@@ -4,10 +4,9 @@
  * restarting the shared test cluster would disturb the other test files.
  */
 import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "../../scripts/lib/embedded-postgres.ts";
-import { runToCompletion } from "../../scripts/lib/processes.ts";
+import { migrate } from "../../scripts/lib/stack.ts";
 import { createDb, type Db } from "@/server/db.ts";
 import { pingWorker } from "@/server/domain/system/ping-worker.ts";
 import { createBoss } from "@/server/jobs/boss.ts";
@@ -18,17 +17,14 @@ import { waitFor } from "@/test/wait-for.ts";
 import { startWorker, type WorkerProcess } from "@/test/worker-process.ts";
 
 let root: string;
-let cluster: EmbeddedCluster;
-let db: Db;
+let cluster: EmbeddedCluster | undefined;
+let db: Db | undefined;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
   root = makeTempDir("pantheon-restart");
   cluster = await startEmbeddedPostgres({ root, port: await freePort() });
-  await runToCompletion(path.resolve(import.meta.dirname, "../../node_modules/.bin/prisma"), ["migrate", "deploy"], {
-    env: { ...process.env, DATABASE_URL: cluster.url },
-    quiet: true,
-  });
+  await migrate(cluster.url);
   db = createDb(cluster.url);
 });
 
@@ -37,28 +33,33 @@ afterAll(async () => {
     worker.child.kill("SIGTERM");
     await worker.exited;
   }
-  await db.$disconnect();
-  await cluster.stop();
-  fs.rmSync(root, { recursive: true, force: true });
+  try {
+    await db?.$disconnect();
+  } finally {
+    await cluster?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 it("keeps running through a PostgreSQL restart and answers pings afterwards", async () => {
-  worker = await startWorker(cluster.url, db);
+  const server = cluster!;
+  const database = db!;
+  worker = await startWorker(server.url, database);
   const w = worker;
 
-  await cluster.restart();
+  await server.restart();
   const restartedAt = new Date();
 
   // Its heartbeat resumes on new connections...
   await waitFor("a heartbeat after the restart", async () => {
-    const row = await db.workerHeartbeat.findFirst({ where: { pid: w.pid } });
+    const row = await database.workerHeartbeat.findFirst({ where: { pid: w.pid } });
     return row && row.lastBeatAt > restartedAt;
   }, 30_000, 250);
   expect(w.child.exitCode).toBeNull();
 
   // ...and it still takes jobs.
-  const boss = createBoss("web", cluster.url);
-  const listener = new PgListener(cluster.url);
+  const boss = createBoss("web", server.url);
+  const listener = new PgListener(server.url);
   try {
     await boss.start();
     const result = await pingWorker({ boss, listener });

@@ -2,6 +2,9 @@
  * The real worker process against a real database: ping round trips, graceful stop with a job in
  * flight, and what health says when the worker is killed and started again.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { checkHealth } from "@/server/domain/health/check-health.ts";
@@ -32,6 +35,19 @@ afterAll(async () => {
 });
 
 describe("worker process", () => {
+  it("refuses to start with an invalid setting, naming the variable", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/worker/main.ts"], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, DATABASE_URL: t.url, PGBOSS_SCHEMA: "Not A Schema" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toContain("PGBOSS_SCHEMA:");
+  });
+
   it("answers a system.ping sent from the web side", async () => {
     const worker = await startWorker(t.url, t.db);
     try {
@@ -64,7 +80,7 @@ describe("worker process", () => {
   });
 
   it("is reported not ok after a SIGKILL, and ok again once a worker is restarted", async () => {
-    const health = () => checkHealth({ db: t.db, boss: async () => boss });
+    const health = () => checkHealth({ getDb: () => t.db });
     const first = await startWorker(t.url, t.db);
     expect((await health()).worker.ok).toBe(true);
 

@@ -23,7 +23,15 @@ export interface Context {
 }
 
 export async function createTRPCContext(opts: { headers: Headers }): Promise<Context> {
-  return { db: getDb(), headers: opts.headers, user: null };
+  return {
+    // Resolved on first use, so procedures that need no database (health) still answer when it is
+    // not configured.
+    get db() {
+      return getDb();
+    },
+    headers: opts.headers,
+    user: null,
+  };
 }
 
 // 2. Instance --------------------------------------------------------------------------------
@@ -32,9 +40,13 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
+    // Only input errors are the caller's to fix; a ZodError from `.output()` is our bug (a 500).
+    const zodError = error.code === "BAD_REQUEST" && cause instanceof ZodError ? z.flattenError(cause) : null;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
+      // Internal error text (driver or SQL messages) stays in the server log in production.
+      message: internal && process.env.NODE_ENV === "production" ? "Internal server error" : shape.message,
       data: {
         ...shape.data,
         // The stable machine code scripts rely on (PRODUCT.md section 10).

@@ -16,6 +16,8 @@ export class PgListener {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
   private readonly handlers = new Map<string, Set<Handler>>();
+  /** Per channel: resolves once LISTEN is active on the current connection. */
+  private readonly listening = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly databaseUrl: string) {}
@@ -24,18 +26,22 @@ export class PgListener {
   async subscribe(channel: string, handler: Handler): Promise<() => Promise<void>> {
     if (!channelPattern.test(channel)) throw new Error(`invalid channel name ${channel}`);
     let set = this.handlers.get(channel);
-    const isNew = !set;
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
     }
     set.add(handler);
-    const client = await this.connect();
-    if (isNew) await client.query(`LISTEN ${channel}`);
+    try {
+      await this.listen(channel);
+    } catch (error) {
+      set.delete(handler);
+      throw error;
+    }
     return async () => {
       set.delete(handler);
       if (set.size === 0 && this.handlers.get(channel) === set) {
         this.handlers.delete(channel);
+        this.listening.delete(channel);
         await this.client?.query(`UNLISTEN ${channel}`).catch(() => undefined);
       }
     };
@@ -46,6 +52,21 @@ export class PgListener {
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
+  }
+
+  /** Every subscriber of a channel, even a concurrent second one, waits for the same LISTEN. */
+  private listen(channel: string): Promise<void> {
+    let pending = this.listening.get(channel);
+    if (!pending) {
+      pending = this.connect()
+        .then(async (client) => void (await client.query(`LISTEN ${channel}`)))
+        .catch((error: unknown) => {
+          this.listening.delete(channel);
+          throw error;
+        });
+      this.listening.set(channel, pending);
+    }
+    return pending;
   }
 
   private connect(): Promise<pg.Client> {
@@ -70,6 +91,8 @@ export class PgListener {
     const onLost = (err?: Error) => {
       if (this.client !== client) return;
       this.client = null;
+      // New subscribers must wait for the reconnect, which LISTENs to every channel again.
+      this.listening.clear();
       client.end().catch(() => undefined);
       if (this.closed) return;
       log.warn({ err }, "LISTEN connection lost; reconnecting");
@@ -77,8 +100,14 @@ export class PgListener {
     };
     client.on("error", onLost);
     client.on("end", () => onLost());
-    await client.connect();
-    for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+    try {
+      await client.connect();
+      // After a reconnect, every channel that has subscribers is listened to again.
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.client = client;
     return client;
   }

@@ -1,5 +1,5 @@
-import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
+import { env } from "../../env.ts";
 import { appVersion } from "../../version.ts";
 import { overallStatus, workerHealth, type HealthReport } from "./health-schema.ts";
 
@@ -14,40 +14,58 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /**
- * Probes the database, the queue and the worker heartbeat. Never throws: a failing part is reported
- * as not ok, so callers (the API, the load balancer route, the CLI) always get a report.
+ * Probes the database, the queue and the worker heartbeat. Never throws: a failing part (even a
+ * database that is not configured at all, so `getDb` throws) is reported as not ok, so callers
+ * (the API, the load balancer route, the CLI) always get a report.
  */
-export async function checkHealth(deps: { db: Db; boss: () => Promise<PgBoss> }): Promise<HealthReport> {
-  const now = new Date();
+export async function checkHealth(deps: { getDb: () => Db }): Promise<HealthReport> {
+  let db: Db;
+  try {
+    db = deps.getDb();
+  } catch {
+    const down = { db: { ok: false, latencyMs: null }, queue: { ok: false, queued: 0, active: 0, failed: 0 }, worker: workerHealth(null, null) };
+    return { status: overallStatus(down), version: appVersion, uptimeS: Math.round(process.uptime()), ...down };
+  }
 
   const dbProbe = (async () => {
     const started = performance.now();
-    await withTimeout(deps.db.$queryRaw`SELECT 1`, "database probe");
+    await withTimeout(db.$queryRaw`SELECT 1`, "database probe");
     return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   })().catch(() => ({ ok: false, latencyMs: null }));
 
-  // Counts come from pg-boss's queue table, refreshed by the worker's monitor (every 10 s).
+  // Live counts from pg-boss's job table (its own queue counters are refreshed only by a running
+  // worker's monitor, so they would freeze exactly when the worker is gone). The schema name is
+  // validated by env.ts as a plain identifier.
   const queueProbe = (async () => {
-    const boss = await withTimeout(deps.boss(), "queue connection");
-    const all = await withTimeout(boss.getQueues(), "queue probe");
-    const sum = (pick: (q: (typeof all)[number]) => number) => all.reduce((n, q) => n + (pick(q) ?? 0), 0);
-    return { ok: true, queued: sum((q) => q.queuedCount), active: sum((q) => q.activeCount), failed: sum((q) => q.failedCount) };
+    const rows = await withTimeout(
+      db.$queryRawUnsafe<{ state: string; count: bigint }[]>(
+        `SELECT state::text AS state, count(*) AS count FROM "${env.PGBOSS_SCHEMA}".job
+         WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY state`,
+      ),
+      "queue probe",
+    );
+    const count = (...states: string[]) => rows.filter((r) => states.includes(r.state)).reduce((n, r) => n + Number(r.count), 0);
+    return { ok: true, queued: count("created", "retry"), active: count("active"), failed: count("failed") };
   })().catch(() => ({ ok: false, queued: 0, active: 0, failed: 0 }));
 
+  // The age is computed by the database's clock, the same clock that stamped the heartbeat, so
+  // clock skew between hosts cannot move a worker across the threshold.
   const workerProbe = (async () => {
-    const newest = await withTimeout(
-      deps.db.workerHeartbeat.findFirst({ orderBy: { lastBeatAt: "desc" }, select: { lastBeatAt: true } }),
+    const [row] = await withTimeout(
+      db.$queryRaw<{ last: Date | null; age: number | null }[]>`
+        SELECT max(last_beat_at) AS last, extract(epoch FROM now() - max(last_beat_at))::float8 AS age
+        FROM worker_heartbeats`,
       "heartbeat probe",
     );
-    return workerHealth(newest?.lastBeatAt ?? null, now);
-  })().catch(() => workerHealth(null, now));
+    return workerHealth(row?.last ?? null, row?.age ?? null);
+  })().catch(() => workerHealth(null, null));
 
-  const [db, queue, worker] = await Promise.all([dbProbe, queueProbe, workerProbe]);
+  const [dbPart, queue, worker] = await Promise.all([dbProbe, queueProbe, workerProbe]);
   return {
-    status: overallStatus({ db, queue, worker }),
+    status: overallStatus({ db: dbPart, queue, worker }),
     version: appVersion,
     uptimeS: Math.round(process.uptime()),
-    db,
+    db: dbPart,
     queue,
     worker,
   };

@@ -14,14 +14,16 @@ describe("overallStatus", () => {
 });
 
 describe("workerHealth", () => {
-  const now = new Date("2026-01-01T00:00:30Z");
-  const ago = (s: number) => new Date(now.getTime() - s * 1000);
+  const at = new Date("2026-01-01T00:00:00Z");
 
-  it("is not ok with no heartbeat at all", () => expect(workerHealth(null, now)).toEqual({ ok: false, lastHeartbeatAt: null, ageS: null }));
-  it("is ok under the threshold", () => expect(workerHealth(ago(WORKER_STALE_AFTER_S - 0.5), now).ok).toBe(true));
+  it("is not ok with no heartbeat at all", () => expect(workerHealth(null, null)).toEqual({ ok: false, lastHeartbeatAt: null, ageS: null }));
+  it("is ok under the threshold", () => expect(workerHealth(at, WORKER_STALE_AFTER_S - 0.5).ok).toBe(true));
   it("is not ok at or past the threshold", () => {
-    expect(workerHealth(ago(WORKER_STALE_AFTER_S), now).ok).toBe(false);
-    expect(workerHealth(ago(120), now)).toMatchObject({ ok: false, ageS: 120 });
+    expect(workerHealth(at, WORKER_STALE_AFTER_S).ok).toBe(false);
+    expect(workerHealth(at, 120)).toMatchObject({ ok: false, ageS: 120, lastHeartbeatAt: at });
   });
-  it("never reports a negative age when clocks disagree slightly", () => expect(workerHealth(ago(-2), now).ageS).toBe(0));
+  it("rounds to a tenth of a second and never reports a negative age", () => {
+    expect(workerHealth(at, 3.14159).ageS).toBe(3.1);
+    expect(workerHealth(at, -0.2).ageS).toBe(0);
+  });
 });

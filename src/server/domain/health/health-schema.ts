@@ -22,8 +22,9 @@ export function overallStatus(parts: Pick<HealthReport, "db" | "queue" | "worker
   return "ok";
 }
 
-export function workerHealth(lastHeartbeatAt: Date | null, now: Date): HealthReport["worker"] {
-  if (!lastHeartbeatAt) return { ok: false, lastHeartbeatAt: null, ageS: null };
-  const ageS = Math.max(0, (now.getTime() - lastHeartbeatAt.getTime()) / 1000);
-  return { ok: ageS < WORKER_STALE_AFTER_S, lastHeartbeatAt, ageS: Math.round(ageS * 10) / 10 };
+/** `ageS` is measured by the database that stamped the heartbeat (see check-health.ts). */
+export function workerHealth(lastHeartbeatAt: Date | null, ageS: number | null): HealthReport["worker"] {
+  if (!lastHeartbeatAt || ageS === null) return { ok: false, lastHeartbeatAt: null, ageS: null };
+  const age = Math.max(0, ageS);
+  return { ok: age < WORKER_STALE_AFTER_S, lastHeartbeatAt, ageS: Math.round(age * 10) / 10 };
 }
