@@ -3,8 +3,8 @@
  *
  * Prisma 7's native schema engine cannot be installed offline, so Prisma 6's JS path is used, and
  * that path has bugs this file works around (all upstream in prisma/prisma):
- * - catalog columns of type `name` and `"char"` cannot be deserialized (issue 27403): they are
- *   reported to Prisma as `text`, which is what their values already are;
+ * - catalog columns of type `name` and `"char"` cannot be deserialized (issue 27403): `name` is
+ *   reported as text and `"char"` as a character, which is what their values already are;
  * - with a single `connectionString`, the shadow database silently becomes the main database:
  *   the config is always split into host, port, user, password and database;
  * - the shadow database is dropped while its pool is still open: it is dropped `WITH (FORCE)`
@@ -18,18 +18,40 @@ import type pg from "pg";
 const PG_NAME_OID = 19;
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
+/** ColumnTypeEnum.Character in @prisma/driver-adapter-utils: what the engine reads `"char"` as. */
+const COLUMN_TYPE_CHARACTER = 6;
 
-type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] }>;
+type Query = object;
+// A multi-statement script (executeRaw of a migration) yields several results and no `fields`.
+type IOResult = { fields?: { dataTypeID: number }[] };
+type Queryable = {
+  performIO: (query: Query) => Promise<IOResult>;
+  queryRaw: (query: Query) => Promise<{ columnTypes: number[] }>;
+};
 
-/** Patches one queryable (adapter or transaction) so catalog `name` / `"char"` columns read as text. */
-function readCatalogTypesAsText<T extends object>(queryable: T): T {
-  const target = queryable as unknown as { performIO: PerformIO };
-  const original = target.performIO.bind(queryable);
+/**
+ * Patches one queryable (adapter or transaction): `name` columns are read as text, and `"char"`
+ * columns (e.g. pg_constraint.contype) as the single characters the schema engine expects.
+ */
+function readCatalogTypes<T extends object>(queryable: T): T {
+  const target = queryable as unknown as Queryable;
+  const performIO = target.performIO.bind(queryable);
+  const queryRaw = target.queryRaw.bind(queryable);
+  // queryRaw hands the same query object to performIO, so it keys what performIO found.
+  const charColumns = new WeakMap<Query, number[]>();
   target.performIO = async (query) => {
-    const result = await original(query);
-    for (const field of result.fields) {
+    const result = await performIO(query);
+    const chars: number[] = [];
+    result.fields?.forEach((field, i) => {
+      if (field.dataTypeID === PG_CHAR_OID) chars.push(i);
       if (field.dataTypeID === PG_NAME_OID || field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
-    }
+    });
+    if (chars.length) charColumns.set(query, chars);
+    return result;
+  };
+  target.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const i of charColumns.get(query) ?? []) result.columnTypes[i] = COLUMN_TYPE_CHARACTER;
     return result;
   };
   return queryable;
@@ -54,9 +76,9 @@ function splitConnectionString(url: string): pg.PoolConfig {
 type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
 
 function patchAdapter(adapter: Adapter): Adapter {
-  readCatalogTypesAsText(adapter);
+  readCatalogTypes(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) => readCatalogTypesAsText(await startTransaction(isolationLevel));
+  adapter.startTransaction = async (isolationLevel) => readCatalogTypes(await startTransaction(isolationLevel));
   return adapter;
 }
 
