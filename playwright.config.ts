@@ -57,6 +57,9 @@ export default defineConfig({
       PANTHEON_PG_PORT: process.env.PANTHEON_E2E_PG_PORT,
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
+      // next start runs as production: the outbox is where the e2e test picks up its sign-in link.
+      AUTH_DEV_OUTBOX: "true",
+      EMAIL_SERVER: "",
     },
   },
 });

@@ -1,7 +1,14 @@
 import { expect, test } from "@playwright/test";
 
 test("the status page shows a healthy database and worker, and pings the worker", async ({ page }) => {
-  await page.goto("/status");
+  const response = await page.goto("/status");
+  // The page works under its security headers (a script blocked by the CSP would leave it "Checking…").
+  const headers = response!.headers();
+  expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  expect(headers["strict-transport-security"]).toContain("max-age=");
   await expect(page.getByRole("heading", { level: 1, name: "Status" })).toBeVisible();
 
   const card = (name: string) => page.getByRole("region", { name, exact: true });

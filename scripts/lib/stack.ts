@@ -2,6 +2,7 @@
  * Brings up a whole Pantheon: the database (embedded unless DATABASE_URL is set), migrations, the web
  * app and the worker. Used by `npm start`, `npm run dev` and the Playwright web server.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../../src/server/env.ts";
@@ -51,6 +52,19 @@ export async function ensureBuild(options: { force?: boolean; signal?: AbortSign
   await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" }, signal: options.signal });
 }
 
+/**
+ * With no NEXTAUTH_SECRET set, `npm start` keeps a generated one beside the embedded database, so
+ * sign-ins survive restarts without any setting. Deployments set their own (see docs/deployment.md).
+ */
+function localAuthSecret(): string {
+  const file = path.join(path.resolve(env.PANTHEON_DATA_DIR), "auth-secret");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
 export interface Stack {
   url: string;
   web: Managed;
@@ -71,7 +85,13 @@ export async function startStack(options: { dev: boolean; port: number; signal: 
     throw error;
   }
 
-  const childEnv = { ...baseEnv, DATABASE_URL: url, PORT: String(options.port) };
+  const childEnv = {
+    ...baseEnv,
+    DATABASE_URL: url,
+    PORT: String(options.port),
+    NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${options.port}`,
+    NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localAuthSecret(),
+  };
   const web = options.dev
     ? startManaged("web", bin("next"), ["dev", "-p", String(options.port)], { cwd: root, env: childEnv })
     : startManaged("web", bin("next"), ["start", "-p", String(options.port)], { cwd: root, env: { ...childEnv, NODE_ENV: "production" } });

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { GeistSans } from "geist/font/sans";
 import { GeistMono } from "geist/font/mono";
 import Link from "next/link";
+import { getCurrentUser } from "@/server/auth/current-user.ts";
 import { TRPCReactProvider } from "@/trpc/react.tsx";
 import "./globals.css";
 
@@ -12,7 +13,11 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+// Every page is rendered per request: the CSP nonce (src/proxy.ts) and the signed-in user change.
+export const dynamic = "force-dynamic";
+
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const user = await getCurrentUser();
   return (
     <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
       <body>
@@ -25,6 +30,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </Link>
           <nav className="site-nav" aria-label="Main">
             <Link href="/status">Status</Link>
+            {user ? <Link href="/account">Account</Link> : <Link href="/signin">Sign in</Link>}
           </nav>
         </header>
         <TRPCReactProvider>

@@ -16,6 +16,11 @@ if (!process.env.VITEST) {
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
+const bool = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+    .default(fallback)
+    .transform((v) => v === "true" || v === "1");
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -30,16 +35,45 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, "must be a lowercase SQL identifier")
     .default("pgboss"),
-  PGBOSS_LISTEN_NOTIFY: z
-    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
+  PGBOSS_LISTEN_NOTIFY: bool("true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // --- Accounts (NextAuth) ---
+  NEXTAUTH_URL: z.url().optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").optional(),
+  EMAIL_SERVER: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+  EMAIL_FROM: z.string().min(3).default("Pantheon <no-reply@pantheon.localhost>"),
+  GITHUB_ID: z.string().min(1).optional(),
+  GITHUB_SECRET: z.string().min(1).optional(),
+  AUTH_DEV_OUTBOX: bool("false"),
+  SIGNIN_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  SIGNIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+  SIGNIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const origins = v.split(",").map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+          ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin like https://app.example.com` });
+        }
+      }
+      return origins;
+    }),
+  // --- CLI ---
   PANTHEON_URL: z.url().default("http://localhost:3000"),
   PANTHEON_TOKEN: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** Both halves of a pair must be set together. */
+function checkPairs(env: Env): { variable: string; message: string }[] {
+  if (!!env.GITHUB_ID !== !!env.GITHUB_SECRET) {
+    return [{ variable: env.GITHUB_ID ? "GITHUB_SECRET" : "GITHUB_ID", message: "GITHUB_ID and GITHUB_SECRET go together" }];
+  }
+  return [];
+}
 
 export class InvalidEnvError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
@@ -60,6 +94,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "?"), message: issue.message })),
     );
   }
+  const pairIssues = checkPairs(result.data);
+  if (pairIssues.length) throw new InvalidEnvError(pairIssues);
   return result.data;
 }
 

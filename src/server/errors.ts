@@ -8,6 +8,7 @@ export const appErrorCodes = {
   unauthorized: "UNAUTHORIZED",
   forbidden: "FORBIDDEN",
   account_suspended: "FORBIDDEN",
+  origin_not_allowed: "FORBIDDEN",
   conflict: "CONFLICT",
   invalid_input: "BAD_REQUEST",
   unprocessable: "UNPROCESSABLE_CONTENT",

@@ -30,7 +30,7 @@ async function call(path: string, init: RequestInit & { query?: string } = {}) {
     endpoint: "/api/trpc",
     req: new Request(url, init),
     router,
-    createContext: () => ({ db: {} as Db, headers: new Headers(), user: null }),
+    createContext: () => ({ db: {} as Db, headers: new Headers() }),
     onError: () => undefined,
   });
   return { status: res.status, body: (await res.json()) as { error?: { json: { message: string; data: Record<string, unknown> } } } };

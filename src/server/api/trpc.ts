@@ -6,20 +6,16 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { getDb, type Db } from "../db.ts";
-import { isAppError } from "../errors.ts";
+import { resolveActor } from "../domain/auth/resolve-actor.ts";
+import { AppError, isAppError } from "../errors.ts";
+import { isTrustedOrigin } from "../http/origins.ts";
 import { logger } from "../logger.ts";
 
 // 1. Context ---------------------------------------------------------------------------------
 
-export interface SessionUser {
-  id: string;
-}
-
 export interface Context {
   db: Db;
   headers: Headers;
-  /** Set by sign-in (cookie session or API token); until the accounts work lands it is always null. */
-  user: SessionUser | null;
 }
 
 export async function createTRPCContext(opts: { headers: Headers }): Promise<Context> {
@@ -30,7 +26,6 @@ export async function createTRPCContext(opts: { headers: Headers }): Promise<Con
       return getDb();
     },
     headers: opts.headers,
-    user: null,
   };
 }
 
@@ -80,7 +75,22 @@ const appErrors = t.middleware(async ({ next, path, type }) => {
 
 export const publicProcedure = t.procedure.use(appErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send an API token." });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+/**
+ * Signed in, by session cookie or API token; the user is active; and a cookie-authenticated
+ * mutation comes from the app's own origin or one listed in CORS_ORIGINS.
+ */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
+  const actor = await resolveActor(ctx.db, ctx.headers);
+  if (!actor) throw new AppError("unauthorized", "Sign in, or send a valid API token as `Authorization: Bearer …`.");
+  if (actor.user.status === "suspended") throw new AppError("account_suspended", "This account is suspended.");
+  if (actor.method === "cookie" && type === "mutation" && !isTrustedOrigin(ctx.headers)) {
+    throw new AppError("origin_not_allowed", "Cookie-authenticated changes must come from Pantheon's own origin.");
+  }
+  return next({ ctx: { ...ctx, user: actor.user, authMethod: actor.method } });
+});
+
+/** Owners only: the admin work that comes later builds on this. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "owner") throw new AppError("forbidden", "Only owners can do this.");
+  return next();
 });

@@ -1,0 +1,144 @@
+"use client";
+
+import { useState } from "react";
+import { api, type RouterOutputs } from "@/trpc/react.tsx";
+
+type Token = RouterOutputs["auth"]["tokens"]["list"][number];
+
+function describe(token: Token) {
+  if (token.revokedAt) return `revoked ${token.revokedAt.toLocaleDateString()}`;
+  if (token.expiresAt && token.expiresAt <= new Date()) return `expired ${token.expiresAt.toLocaleDateString()}`;
+  return token.expiresAt ? `expires ${token.expiresAt.toLocaleDateString()}` : "never expires";
+}
+
+export function TokensPanel() {
+  const utils = api.useUtils();
+  const tokens = api.auth.tokens.list.useQuery();
+  const [name, setName] = useState("");
+  const [expiresInDays, setExpiresInDays] = useState("");
+  const [copied, setCopied] = useState(false);
+  const create = api.auth.tokens.create.useMutation({
+    onSuccess: async () => {
+      setName("");
+      setExpiresInDays("");
+      setCopied(false);
+      await utils.auth.tokens.list.invalidate();
+    },
+  });
+  const revoke = api.auth.tokens.revoke.useMutation({ onSuccess: () => utils.auth.tokens.list.invalidate() });
+
+  const fieldErrors = create.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
+
+  return (
+    <section className="card stack" aria-labelledby="tokens-title">
+      <div>
+        <h2 id="tokens-title">API tokens</h2>
+        <p className="field-hint">
+          Scripts and the CLI send a token as <code>Authorization: Bearer …</code> (or <code>PANTHEON_TOKEN</code>). A token acts as you.
+        </p>
+      </div>
+
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate({ name, expiresInDays: expiresInDays ? Number(expiresInDays) : undefined });
+        }}
+      >
+        <div className="field">
+          <label htmlFor="token-name">Name</label>
+          <input id="token-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. nightly report" aria-invalid={!!fieldErrors?.name} aria-describedby={fieldErrors?.name ? "token-name-error" : undefined} />
+          {fieldErrors?.name && (
+            <p id="token-name-error" className="field-error">
+              {fieldErrors.name[0]}
+            </p>
+          )}
+        </div>
+        <div className="field">
+          <label htmlFor="token-expiry">Expires after</label>
+          <select id="token-expiry" value={expiresInDays} onChange={(e) => setExpiresInDays(e.target.value)}>
+            <option value="">Never</option>
+            <option value="7">7 days</option>
+            <option value="30">30 days</option>
+            <option value="90">90 days</option>
+            <option value="365">1 year</option>
+          </select>
+        </div>
+        <div>
+          <button type="submit" className="button" disabled={create.isPending}>
+            {create.isPending ? "Creating…" : "Create token"}
+          </button>
+        </div>
+        {create.error && !fieldErrors && <p className="field-error" role="alert">{create.error.message}</p>}
+      </form>
+
+      {create.data && (
+        <div className="alert success" role="status">
+          <p>
+            <strong>Copy your new token now.</strong> It will not be shown again.
+          </p>
+          <code className="secret" data-testid="new-token">
+            {create.data.token}
+          </code>
+          <div className="row" style={{ marginTop: "0.5rem" }}>
+            <button
+              type="button"
+              className="button secondary"
+              onClick={async () => {
+                await navigator.clipboard.writeText(create.data.token);
+                setCopied(true);
+              }}
+            >
+              {copied ? "Copied" : "Copy token"}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {tokens.isLoading && <p>Loading tokens…</p>}
+      {tokens.error && <p className="field-error" role="alert">Could not load tokens: {tokens.error.message}</p>}
+      {tokens.data && tokens.data.length === 0 && <p className="field-hint">No tokens yet.</p>}
+      {tokens.data && tokens.data.length > 0 && (
+        <table className="list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Token</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data.map((token) => (
+              <tr key={token.id}>
+                <td>{token.name}</td>
+                <td>
+                  <code>{token.prefix}…</code>
+                </td>
+                <td>{token.lastUsedAt ? token.lastUsedAt.toLocaleString() : "never"}</td>
+                <td>{describe(token)}</td>
+                <td>
+                  {!token.revokedAt && (
+                    <button
+                      type="button"
+                      className="button danger"
+                      disabled={revoke.isPending}
+                      aria-label={`Revoke token ${token.name}`}
+                      onClick={() => revoke.mutate({ id: token.id })}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {revoke.error && <p className="field-error" role="alert">Could not revoke: {revoke.error.message}</p>}
+    </section>
+  );
+}
