@@ -1,5 +1,5 @@
 /**
- * Once per `vitest run`: a fresh embedded PostgreSQL on a free port, with the real migrations
+ * Once per `vitest run`: the app built if stale, and a fresh embedded PostgreSQL on a free port, with the real migrations
  * applied to a template database. Integration tests clone the template (see database.ts), so each
  * test file gets its own database in milliseconds.
  */
@@ -7,7 +7,7 @@ import fs from "node:fs";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres.ts";
-import { migrate } from "../../scripts/lib/stack.ts";
+import { ensureBuild, migrate } from "../../scripts/lib/stack.ts";
 import { freePort } from "./free-port.ts";
 import { makeTempDir } from "./temp-dir.ts";
 import { TEMPLATE_DATABASE } from "./template.ts";
@@ -20,6 +20,10 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // Tests that run the real web server need the production build; building here, once, keeps two
+  // test files from building into .next at the same time.
+  await ensureBuild();
+
   const root = makeTempDir("pantheon-vitest");
   const cluster = await startEmbeddedPostgres({ root, port: await freePort() });
   const teardown = async () => {

@@ -1,0 +1,45 @@
+/** The operator commands of the CLI, run as a user would, against a real database. */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { findUserByToken } from "@/server/domain/auth/api-tokens.ts";
+import { createTestDatabase, type TestDatabase } from "@/test/database.ts";
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, "../..");
+let t: TestDatabase;
+
+const cli = (...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: root, env: { ...process.env, DATABASE_URL: t.url } });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+it("tokens create makes the user if needed and prints only a working token", async () => {
+  const { stdout } = await cli("tokens", "create", "--email", "Ops@Example.com", "--name", "deploy");
+  const token = stdout.trim();
+  expect(token).toMatch(/^pan_[A-Za-z0-9_-]{43}$/);
+  const user = await findUserByToken(t.db, token);
+  expect(user?.email).toBe("ops@example.com");
+
+  // A second token for the same user does not create another user.
+  await cli("tokens", "create", "--email", "ops@example.com");
+  expect(await t.db.user.count({ where: { email: "ops@example.com" } })).toBe(1);
+  expect(await t.db.apiToken.count({ where: { userId: user!.id } })).toBe(2);
+});
+
+it("users set-role changes the role, and refuses unknown roles and users", async () => {
+  await cli("tokens", "create", "--email", "boss@example.com");
+  await cli("users", "set-role", "--email", "boss@example.com", "--role", "owner");
+  expect((await t.db.user.findUnique({ where: { email: "boss@example.com" } }))?.role).toBe("owner");
+
+  await expect(cli("users", "set-role", "--email", "boss@example.com", "--role", "king")).rejects.toMatchObject({ code: 1 });
+  await expect(cli("users", "set-role", "--email", "nobody@example.com", "--role", "owner")).rejects.toMatchObject({
+    stderr: expect.stringContaining("No user with e-mail"),
+  });
+});
