@@ -5,10 +5,10 @@
  */
 import type { PgBoss } from "pg-boss";
 import { getDb } from "../server/db.ts";
-import { newWorkerIdentity, pruneStaleHeartbeats, recordHeartbeat, removeHeartbeat } from "../server/domain/workers/heartbeat.ts";
+import { newWorkerIdentity, recordHeartbeat, removeHeartbeat } from "../server/domain/workers/heartbeat.ts";
 import { createBoss } from "../server/jobs/boss.ts";
 import { handlers } from "../server/jobs/handlers.ts";
-import { ensureQueues, queues, type QueueKey } from "../server/jobs/queues.ts";
+import { ensureQueues, queues, schedules, type QueueKey } from "../server/jobs/queues.ts";
 import { logger } from "../server/logger.ts";
 
 const HEARTBEAT_INTERVAL_MS = 5000;
@@ -66,13 +66,13 @@ export async function runWorker(): Promise<void> {
     await boss.start();
     await ensureQueues(boss);
     await registerHandlers(boss, { db, worker });
+    for (const { queue, cron } of schedules) await boss.schedule(queues[queue].name, cron, {});
 
     const beat = () => {
       beating = recordHeartbeat(db, worker).catch((err: unknown) => log.warn({ err }, "heartbeat failed; will retry"));
       return beating;
     };
     await beat();
-    await pruneStaleHeartbeats(db).catch(() => undefined);
     heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
     log.info({ workerId: worker.id, queues: Object.values(queues).map((q) => q.name) }, "worker started");
   })();

@@ -223,3 +223,22 @@ describe("CORS on /api/trpc", () => {
     expect((await get("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("adminProcedure", () => {
+  it("lets owners through and refuses everyone else with FORBIDDEN", async () => {
+    const { adminProcedure, createTRPCRouter } = await import("./trpc.ts");
+    const { setUserRole } = await import("../domain/auth/users.ts");
+    const router = createTRPCRouter({ secret: adminProcedure.query(() => "admin only") });
+    const ask = async (token: string) => {
+      const req = new Request("http://pantheon.test/api/trpc/secret", { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router, createContext: () => ({ db: t.db, headers: req.headers }), onError: () => undefined });
+      return res.status;
+    };
+    const { user, token } = await userWithToken();
+    expect(await ask(token)).toBe(403);
+    await setUserRole(t.db, user.email!, "analyst");
+    expect(await ask(token)).toBe(403);
+    await setUserRole(t.db, user.email!, "owner");
+    expect(await ask(token)).toBe(200);
+  });
+});

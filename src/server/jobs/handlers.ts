@@ -5,7 +5,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../db.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
-import type { WorkerIdentity } from "../domain/workers/heartbeat.ts";
+import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
+import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
+import { logger } from "../logger.ts";
 import { publish } from "../realtime/publish.ts";
 import type { QueueKey, QueuePayload } from "./queues.ts";
 
@@ -24,5 +26,14 @@ export const handlers: Handlers = {
     const reply: PingReply = { jobId: ctx.jobId, workerId: ctx.worker.id, handledAt: new Date().toISOString() };
     await publish(ctx.db, PING_REPLY_CHANNEL, reply);
     return reply;
+  },
+  systemMaintenance: async (_payload, ctx) => {
+    const pruned = {
+      heartbeats: await pruneStaleHeartbeats(ctx.db),
+      rateLimitWindows: await pruneRateLimitCounters(ctx.db),
+      outboxMessages: (await ctx.db.authOutbox.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - 7 * 86_400_000) } } })).count,
+    };
+    logger.info({ component: "maintenance", pruned }, "maintenance done");
+    return pruned;
   },
 };

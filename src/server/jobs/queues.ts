@@ -36,7 +36,16 @@ export const queues = {
       deleteAfterSeconds: 3600,
     },
   }),
+  /** Hourly housekeeping: dead workers' heartbeats, old rate-limit windows, old outbox e-mails. */
+  systemMaintenance: defineQueue({
+    name: "system.maintenance",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, expireInSeconds: 300, deleteAfterSeconds: 86_400 },
+  }),
 } as const;
+
+/** Cron schedules the worker keeps registered (pg-boss runs each once across all workers). */
+export const schedules = [{ queue: "systemMaintenance" as const, cron: "17 * * * *" }];
 
 export type QueueKey = keyof typeof queues;
 export type QueuePayload<K extends QueueKey> = z.infer<(typeof queues)[K]["schema"]>;
