@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 
-test("the status page shows a healthy database and worker, and pings the worker", async ({ page }) => {
+test("the status page shows a healthy database and worker, and pings the worker", async ({ page, signedIn: _user }) => {
   const response = await page.goto("/status");
   // The page works under its security headers (a script blocked by the CSP would leave it "Checking…").
   const headers = response!.headers();
@@ -24,7 +24,7 @@ test("the status page shows a healthy database and worker, and pings the worker"
   await expect(page.getByText(/answered by worker/)).toBeVisible();
 });
 
-test("the status page fits a phone screen and works from the keyboard", async ({ page }) => {
+test("the status page fits a phone screen and works from the keyboard", async ({ page, signedIn: _user }) => {
   await page.setViewportSize({ width: 375, height: 740 });
   await page.goto("/status");
   await expect(page.getByRole("region", { name: "Worker", exact: true })).toContainText("Healthy");
@@ -40,4 +40,11 @@ test("the status page fits a phone screen and works from the keyboard", async ({
   await expect(button).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("ping-ms")).toHaveText(/^[\d.]+ ms$/);
+});
+
+test("signed out, the status page shows health and offers sign-in instead of the ping", async ({ page }) => {
+  await page.goto("/status");
+  await expect(page.getByRole("region", { name: "Database", exact: true })).toContainText("Healthy");
+  await expect(page.getByRole("button", { name: "Ping worker" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Sign in", exact: true }).last()).toHaveAttribute("href", /callbackUrl=%2Fstatus/);
 });

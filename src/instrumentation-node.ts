@@ -3,9 +3,15 @@
  * `next start` with a message naming the variable instead of failing every request.
  */
 try {
-  await import("./server/env.ts");
+  const { env } = await import("./server/env.ts");
   const { authSecret } = await import("./server/auth/options.ts");
   authSecret();
+  if (env.NODE_ENV === "production" && !env.NEXTAUTH_URL) {
+    throw new Error("NEXTAUTH_URL: required in production: the public URL of the app (https://… makes cookies Secure)");
+  }
+  if (env.NODE_ENV === "production" && env.AUTH_DEV_OUTBOX) {
+    console.warn("AUTH_DEV_OUTBOX is on in production: anyone who can open /dev/outbox can sign in as any user. Use it only for test deployments.");
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -31,7 +31,8 @@ export function proxy(request: NextRequest) {
   if (SIGNED_IN_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
     const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
     if (!hasSession) {
-      const signIn = new URL("/signin", request.url);
+      // Behind a proxy, request.url carries the internal host; NEXTAUTH_URL is the public one.
+      const signIn = new URL("/signin", process.env.NEXTAUTH_URL || request.url);
       signIn.searchParams.set("callbackUrl", pathname + search);
       return NextResponse.redirect(signIn);
     }

@@ -43,3 +43,11 @@ it("users set-role changes the role, and refuses unknown roles and users", async
     stderr: expect.stringContaining("No user with e-mail"),
   });
 });
+
+it("users suspend and reactivate switch the account status", async () => {
+  await cli("tokens", "create", "--email", "moody@example.com");
+  await cli("users", "suspend", "--email", "moody@example.com");
+  expect((await t.db.user.findUnique({ where: { email: "moody@example.com" } }))?.status).toBe("suspended");
+  await cli("users", "reactivate", "--email", "moody@example.com");
+  expect((await t.db.user.findUnique({ where: { email: "moody@example.com" } }))?.status).toBe("active");
+});

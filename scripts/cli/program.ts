@@ -9,7 +9,7 @@ import { env } from "../../src/server/env.ts";
 import type { AppRouter } from "../../src/server/api/root.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
 import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
-import { ensureUserByEmail, setUserRole, userRoles } from "../../src/server/domain/auth/users.ts";
+import { ensureUserByEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
 
 function apiClient(baseUrl: string, token: string | undefined) {
   return createTRPCClient<AppRouter>({
@@ -57,7 +57,7 @@ export async function run(argv: string[]) {  const api = apiClient(env.PANTHEON_
 
   program
     .command("ping")
-    .description("round-trip a job through the worker and print the time it took")
+    .description("round-trip a job through the worker and print the time it took (needs PANTHEON_TOKEN)")
     .action(async () => {
       const result = await api.health.ping.mutate();
       console.log(JSON.stringify(result, null, 2));
@@ -105,6 +105,19 @@ export async function run(argv: string[]) {  const api = apiClient(env.PANTHEON_
         console.log(`${user.email} is now ${user.role}`);
       });
     });
+
+  for (const [command, status] of [["suspend", "suspended"], ["reactivate", "active"]] as const) {
+    users
+      .command(command)
+      .description(status === "suspended" ? "suspend a user: their sessions and tokens are refused" : "let a suspended user back in")
+      .requiredOption("--email <email>", "the user's e-mail")
+      .action(async (opts: { email: string }) => {
+        await withDb(async (db) => {
+          const user = await setUserStatusByEmail(db, opts.email, status);
+          console.log(`${user.email} is now ${user.status}`);
+        });
+      });
+  }
 
   try {
     await program.parseAsync(argv);

@@ -48,6 +48,7 @@ const schema = z.object({
   SIGNIN_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   SIGNIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
   SIGNIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   CORS_ORIGINS: z
     .string()
     .default("")

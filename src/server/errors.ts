@@ -9,6 +9,7 @@ export const appErrorCodes = {
   forbidden: "FORBIDDEN",
   account_suspended: "FORBIDDEN",
   origin_not_allowed: "FORBIDDEN",
+  session_required: "FORBIDDEN",
   conflict: "CONFLICT",
   invalid_input: "BAD_REQUEST",
   unprocessable: "UNPROCESSABLE_CONTENT",

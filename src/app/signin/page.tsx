@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { githubEnabled } from "@/server/auth/options.ts";
+import { safeCallbackPath } from "@/server/auth/safe-callback.ts";
 import { getCurrentUser } from "@/server/auth/current-user.ts";
 import { outboxEnabled } from "@/server/auth/send-sign-in-email.ts";
 import { env } from "@/server/env.ts";
@@ -17,14 +18,9 @@ const errorMessages: Record<string, string> = {
   OAuthAccountNotLinked: "This e-mail already signs in another way. Use the e-mail link instead.",
 };
 
-/** Only paths on this site are followed after sign-in. */
-function safeCallback(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/account";
-}
-
 export default async function SignInPage(props: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   const { callbackUrl, error } = await props.searchParams;
-  const target = safeCallback(callbackUrl);
+  const target = safeCallbackPath(callbackUrl);
   if (await getCurrentUser()) redirect(target);
 
   return (

@@ -24,13 +24,18 @@ export function SignInForm(props: { callbackUrl: string; github: boolean }) {
     }
     setPending(true);
     setError(null);
-    const result = await signIn("email", { email: email.trim(), callbackUrl: props.callbackUrl, redirect: false });
-    setPending(false);
-    if (!result || result.error) {
-      setError(clientErrors[result?.error ?? ""] ?? "Sign-in failed. Try again.");
-      return;
+    try {
+      const result = await signIn("email", { email: email.trim(), callbackUrl: props.callbackUrl, redirect: false });
+      if (!result || result.error) {
+        setError(clientErrors[result?.error ?? ""] ?? "Sign-in failed. Try again.");
+        return;
+      }
+      router.push(`/signin/check-email?email=${encodeURIComponent(email.trim())}`);
+    } catch {
+      setError("Pantheon could not be reached. Check your connection and try again.");
+    } finally {
+      setPending(false);
     }
-    router.push(`/signin/check-email?email=${encodeURIComponent(email.trim())}`);
   }
 
   return (

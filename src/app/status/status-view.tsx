@@ -53,7 +53,7 @@ function overallText(health: Health | undefined, unreachable: boolean) {
   return "Down: the database is not reachable.";
 }
 
-export function StatusView() {
+export function StatusView(props: { canPing: boolean }) {
   const health = api.health.check.useQuery(undefined, {
     refetchInterval: REFRESH_MS,
     retry: false,
@@ -106,9 +106,15 @@ export function StatusView() {
       <section className={styles.ping} aria-labelledby="ping-title">
         <h2 id="ping-title">Worker round trip</h2>
         <p className={styles.hint}>Sends a job through the queue and waits for the worker to answer.</p>
-        <button type="button" className="button" onClick={() => ping.mutate()} disabled={ping.isPending}>
-          {ping.isPending ? "Pinging…" : "Ping worker"}
-        </button>
+        {props.canPing ? (
+          <button type="button" className="button" onClick={() => ping.mutate()} disabled={ping.isPending}>
+            {ping.isPending ? "Pinging…" : "Ping worker"}
+          </button>
+        ) : (
+          <p>
+            <a href="/signin?callbackUrl=%2Fstatus">Sign in</a> to ping the worker.
+          </p>
+        )}
         <p className={styles.pingResult} role="status" aria-live="polite">
           {ping.isSuccess && (
             <>

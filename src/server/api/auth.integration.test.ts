@@ -14,7 +14,7 @@ vi.hoisted(() => {
 });
 
 const { appRouter, publicProcedurePaths } = await import("./root.ts");
-const { createApiToken } = await import("../domain/auth/api-tokens.ts");
+const { createApiToken, hashToken } = await import("../domain/auth/api-tokens.ts");
 const { ensureUserByEmail, setUserStatus } = await import("../domain/auth/users.ts");
 const route = await import("../../app/api/trpc/[trpc]/route.ts");
 
@@ -62,6 +62,8 @@ async function userWithToken(email = `u-${randomUUID()}@example.com`) {
   return { user, token, tokenId: id };
 }
 
+const APP = "http://pantheon.test";
+
 async function sessionCookie(userId: string) {
   const sessionToken = randomUUID();
   await t.db.session.create({ data: { sessionToken, userId, expires: new Date(Date.now() + 3600_000) } });
@@ -93,7 +95,8 @@ describe("API tokens", () => {
     expect(me.status).toBe(200);
     expect(me.body?.result?.data.json).toMatchObject({ id: user.id, email: user.email, role: "user", status: "active" });
 
-    const revoked = await call("auth.tokens.revoke", "mutation", { token, input: { id: tokenId } });
+    const cookie = await sessionCookie(user.id);
+    const revoked = await call("auth.tokens.revoke", "mutation", { cookie, origin: APP, input: { id: tokenId } });
     expect(revoked.status).toBe(200);
     expect((await call("auth.me", "query", { token })).status).toBe(401);
   });
@@ -105,22 +108,41 @@ describe("API tokens", () => {
     expect((await call("auth.me", "query", { token })).status).toBe(401);
   });
 
-  it("refuse unknown or malformed tokens, even with a valid cookie beside them", async () => {
+  it("refuse unknown tokens, even with a valid cookie beside them", async () => {
     const { user } = await userWithToken();
     const cookie = await sessionCookie(user.id);
     expect((await call("auth.me", "query", { token: "pan_" + "x".repeat(43) })).status).toBe(401);
-    expect((await call("auth.me", "query", { token: "not-a-token", cookie })).status).toBe(401);
+    expect((await call("auth.me", "query", { token: "pan_short", cookie })).status).toBe(401);
+  });
+
+  it("leave other Authorization headers (a proxy's Basic auth) to the cookie", async () => {
+    const { user } = await userWithToken();
+    const cookie = await sessionCookie(user.id);
+    const headers = new Headers({ authorization: "Basic dXNlcjpwYXNz", cookie, host: "pantheon.test" });
+    const req = new Request("http://pantheon.test/api/trpc/auth.me", { headers });
+    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ({ db: t.db, headers: req.headers }), onError: () => undefined });
+    expect(res.status).toBe(200);
+  });
+
+  it("cannot manage tokens: a leaked token must not mint its own successor", async () => {
+    const { token, tokenId } = await userWithToken();
+    const created = await call("auth.tokens.create", "mutation", { token, input: { name: "successor" } });
+    expect(created.status).toBe(403);
+    expect(created.body?.error?.json.data.code).toBe("session_required");
+    expect((await call("auth.tokens.revoke", "mutation", { token, input: { id: tokenId } })).status).toBe(403);
   });
 
   it("are created shown once, listed without their secret, and record when they were used", async () => {
-    const { token } = await userWithToken();
-    const created = await call("auth.tokens.create", "mutation", { token, input: { name: "ci", expiresInDays: 30 } });
+    const { user, token } = await userWithToken();
+    await call("auth.me", "query", { token }); // marks "test" as used
+    const cookie = await sessionCookie(user.id);
+    const created = await call("auth.tokens.create", "mutation", { cookie, origin: APP, input: { name: "ci", expiresInDays: 30 } });
     expect(created.status).toBe(200);
     const fresh = created.body?.result?.data.json as { token: string; prefix: string; expiresAt: string };
     expect(fresh.token).toMatch(/^pan_/);
     expect(fresh.token.startsWith(fresh.prefix)).toBe(true);
 
-    const list = await call("auth.tokens.list", "query", { token });
+    const list = await call("auth.tokens.list", "query", { cookie });
     expect(list.text).not.toContain(fresh.token);
     expect(list.text).not.toContain("tokenHash");
     const rows = list.body?.result?.data.json as { name: string; lastUsedAt: string | null }[];
@@ -129,20 +151,23 @@ describe("API tokens", () => {
     expect(rows.find((r) => r.name === "ci")?.lastUsedAt).toBeNull();
 
     const stored = await t.db.apiToken.findFirstOrThrow({ where: { prefix: fresh.prefix } });
-    expect(stored.tokenHash).not.toContain(fresh.token);
+    expect(stored.tokenHash).toBe(hashToken(fresh.token));
+    expect(stored.tokenHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("of another user cannot be revoked: NOT_FOUND, as if they did not exist", async () => {
     const a = await userWithToken();
     const b = await userWithToken();
-    const res = await call("auth.tokens.revoke", "mutation", { token: b.token, input: { id: a.tokenId } });
+    const cookie = await sessionCookie(b.user.id);
+    const res = await call("auth.tokens.revoke", "mutation", { cookie, origin: APP, input: { id: a.tokenId } });
     expect(res.status).toBe(404);
     expect((await call("auth.me", "query", { token: a.token })).status).toBe(200);
   });
 
   it("validate input with field errors", async () => {
-    const { token } = await userWithToken();
-    const res = await call("auth.tokens.create", "mutation", { token, input: { name: "  ", expiresInDays: 0 } });
+    const { user } = await userWithToken();
+    const cookie = await sessionCookie(user.id);
+    const res = await call("auth.tokens.create", "mutation", { cookie, origin: APP, input: { name: "  ", expiresInDays: 0 } });
     expect(res.status).toBe(400);
     expect(res.body?.error?.json.data.code).toBe("invalid_input");
   });
@@ -176,8 +201,15 @@ describe("cookie sessions", () => {
     expect((await call("auth.me", "query", { cookie: `next-auth.session-token=${expiredToken}` })).status).toBe(401);
   });
 
+  it("ignore the https-only cookie name on an http site, and malformed cookies", async () => {
+    const { user } = await userWithToken();
+    const value = (await sessionCookie(user.id)).split("=")[1];
+    expect((await call("auth.me", "query", { cookie: `__Secure-next-auth.session-token=${value}` })).status).toBe(401);
+    expect((await call("auth.me", "query", { cookie: "next-auth.session-token=%E0%A4%A" })).status).toBe(401);
+  });
+
   it("may change things only from the app's origin or a listed one", async () => {
-    const { user, token } = await userWithToken();
+    const { user } = await userWithToken();
     const cookie = await sessionCookie(user.id);
     const create = (opts: CallOptions) => call("auth.tokens.create", "mutation", { ...opts, input: { name: "x" } });
 
@@ -188,9 +220,8 @@ describe("cookie sessions", () => {
 
     expect((await create({ cookie, origin: "http://pantheon.test" })).status).toBe(200);
     expect((await create({ cookie, origin: "https://allowed.example" })).status).toBe(200);
-    // Reads need no Origin, and tokens are not sent by browsers on their own, so they need none.
+    // Reads need no Origin check.
     expect((await call("auth.me", "query", { cookie, origin: "https://evil.example" })).status).toBe(200);
-    expect((await create({ token, origin: "https://evil.example" })).status).toBe(200);
   });
 });
 

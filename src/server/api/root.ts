@@ -10,7 +10,7 @@ export const appRouter = createTRPCRouter({
 export type AppRouter = typeof appRouter;
 
 /** Procedures anyone may call without signing in; every other one must answer UNAUTHORIZED. */
-export const publicProcedurePaths = ["health.check", "health.ping"] as const;
+export const publicProcedurePaths = ["health.check"] as const;
 
 /** Server-side caller, for RSC and tests: `createCaller(ctx).health.check()`. */
 export const createCaller = createCallerFactory(appRouter);

@@ -89,6 +89,15 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next, type }
   return next({ ctx: { ...ctx, user: actor.user, authMethod: actor.method } });
 });
 
+/**
+ * Signed in through the browser (a session cookie), not a token: for managing tokens, so a leaked
+ * token cannot mint itself a successor that outlives its expiry or revocation.
+ */
+export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.authMethod !== "cookie") throw new AppError("session_required", "Manage API tokens from the Account page while signed in.");
+  return next();
+});
+
 /** Owners only: the admin work that comes later builds on this. */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "owner") throw new AppError("forbidden", "Only owners can do this.");

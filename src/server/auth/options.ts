@@ -7,12 +7,26 @@ import type { NextAuthOptions } from "next-auth";
 import EmailProvider from "next-auth/providers/email";
 import GitHubProvider from "next-auth/providers/github";
 import { getDb } from "../db.ts";
-import { normalizeEmail } from "../domain/auth/users.ts";
+import { hitRateLimit } from "../domain/auth/rate-limit.ts";
+import { normalizeEmail, parseSignInEmail } from "../domain/auth/users.ts";
 import { env } from "../env.ts";
 import { sendSignInEmail } from "./send-sign-in-email.ts";
 
 export function githubEnabled(): boolean {
   return !!(env.GITHUB_ID && env.GITHUB_SECRET);
+}
+
+/** Where the app is served; NEXTAUTH_URL is required in production (checked at boot). */
+export function authBaseUrl(): string {
+  return env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
+}
+
+/** A page of ours with a sign-in error. Absolute: next-auth's client parses it with `new URL`. */
+function signInError(error: string, extra: Record<string, string> = {}): string {
+  const url = new URL("/signin", authBaseUrl());
+  url.searchParams.set("error", error);
+  for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
+  return url.toString();
 }
 
 /** Production needs a stable secret from the environment; `npm start` provides one (see stack.ts). */
@@ -36,17 +50,33 @@ export function authOptions(): NextAuthOptions {
       EmailProvider({
         from: env.EMAIL_FROM,
         maxAge: 24 * 3600,
-        normalizeIdentifier: normalizeEmail,
+        normalizeIdentifier: parseSignInEmail,
         sendVerificationRequest: ({ identifier, url }) => sendSignInEmail(db, { identifier, url }),
       }),
-      ...(githubEnabled() ? [GitHubProvider({ clientId: env.GITHUB_ID!, clientSecret: env.GITHUB_SECRET! })] : []),
+      ...(githubEnabled()
+        ? [
+            GitHubProvider({
+              clientId: env.GITHUB_ID!,
+              clientSecret: env.GITHUB_SECRET!,
+              // E-mails are stored lowercased everywhere, so a later magic link finds the same user.
+              profile: (p) => ({ id: String(p.id), name: p.name ?? p.login, email: p.email ? normalizeEmail(p.email) : null, image: p.avatar_url }),
+            }),
+          ]
+        : []),
     ],
     callbacks: {
-      // Suspended accounts cannot start new sessions either.
-      async signIn({ user }) {
+      async signIn({ user, email }) {
         if (!user.email) return true;
-        const existing = await db.user.findUnique({ where: { email: normalizeEmail(user.email) }, select: { status: true } });
-        return existing?.status === "suspended" ? "/signin?error=AccountSuspended" : true;
+        const address = normalizeEmail(user.email);
+        // Counted here, after next-auth's CSRF check and with the normalized address, so neither
+        // another body format nor a spelling variant escapes the per-address limit.
+        if (email?.verificationRequest) {
+          const limit = await hitRateLimit(db, `signin:email:${address}`, env.SIGNIN_LIMIT_PER_EMAIL, env.SIGNIN_LIMIT_WINDOW_SECONDS);
+          if (!limit.allowed) return signInError("RateLimited", { retryAfter: String(limit.retryAfterSeconds) });
+        }
+        // Suspended accounts cannot start new sessions either.
+        const existing = await db.user.findUnique({ where: { email: address }, select: { status: true } });
+        return existing?.status === "suspended" ? signInError("AccountSuspended") : true;
       },
     },
   };

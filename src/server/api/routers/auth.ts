@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../domain/auth/api-tokens.ts";
-import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
+import { createTRPCRouter, protectedProcedure, sessionProcedure } from "../trpc.ts";
 
 export const authRouter = createTRPCRouter({
   me: protectedProcedure.query(({ ctx }) => {
@@ -12,7 +12,7 @@ export const authRouter = createTRPCRouter({
     list: protectedProcedure.query(({ ctx }) => listApiTokens(ctx.db, ctx.user.id)),
 
     /** The secret (`token`) is in this response only; it cannot be shown again. */
-    create: protectedProcedure
+    create: sessionProcedure
       .input(
         z.object({
           name: z.string().trim().min(1, "Give the token a name").max(100),
@@ -21,7 +21,7 @@ export const authRouter = createTRPCRouter({
       )
       .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.user.id, input)),
 
-    revoke: protectedProcedure
+    revoke: sessionProcedure
       .input(z.object({ id: z.uuid() }))
       .mutation(({ ctx, input }) => revokeApiToken(ctx.db, ctx.user.id, input.id)),
   }),

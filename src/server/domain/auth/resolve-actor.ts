@@ -3,8 +3,9 @@
  * session cookie. Both end at the same user row, so one status check covers both paths.
  */
 import type { Db } from "../../db.ts";
+import { env } from "../../env.ts";
 import type { User } from "@/generated/prisma/client.ts";
-import { findUserByToken } from "./api-tokens.ts";
+import { findUserByToken, TOKEN_PREFIX } from "./api-tokens.ts";
 
 export type AuthMethod = "token" | "cookie";
 
@@ -13,14 +14,24 @@ export interface Actor {
   method: AuthMethod;
 }
 
-/** NextAuth v4's cookie names: the `__Secure-` one is used when NEXTAUTH_URL is https. */
-export const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"] as const;
+/**
+ * NextAuth v4's session cookie: `__Secure-` prefixed when NEXTAUTH_URL is https. Only that name is
+ * accepted then, so a cookie planted over plain HTTP or by a sibling subdomain is ignored.
+ */
+export function sessionCookieName(): string {
+  return env.NEXTAUTH_URL?.startsWith("https://") ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
 
 export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const [key, ...rest] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(rest.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join("="));
+    } catch {
+      return null; // malformed escapes: treated as no cookie, never a 500
+    }
   }
   return null;
 }
@@ -32,20 +43,16 @@ export async function findUserBySessionToken(db: Db, sessionToken: string): Prom
 }
 
 export async function resolveActor(db: Db, headers: Headers): Promise<Actor | null> {
-  const authorization = headers.get("authorization");
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const user = match?.[1] ? await findUserByToken(db, match[1]) : null;
+  // Only our own tokens take the token path: other Authorization headers (a proxy's Basic auth,
+  // an SSO proxy's bearer) are not ours and leave the cookie in charge.
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "")?.[1];
+  if (bearer?.startsWith(TOKEN_PREFIX)) {
+    const user = await findUserByToken(db, bearer);
     // A bad token is a failed sign-in, even when a cookie is also present.
     return user ? { user, method: "token" } : null;
   }
-  const cookieHeader = headers.get("cookie");
-  for (const name of SESSION_COOKIES) {
-    const token = readCookie(cookieHeader, name);
-    if (token) {
-      const user = await findUserBySessionToken(db, token);
-      return user ? { user, method: "cookie" } : null;
-    }
-  }
-  return null;
+  const sessionToken = readCookie(headers.get("cookie"), sessionCookieName());
+  if (!sessionToken) return null;
+  const user = await findUserBySessionToken(db, sessionToken);
+  return user ? { user, method: "cookie" } : null;
 }

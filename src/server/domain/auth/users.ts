@@ -1,11 +1,24 @@
 import type { Db } from "../../db.ts";
 import type { UserRole } from "@/generated/prisma/client.ts";
+import { z } from "zod";
 import { AppError } from "../../errors.ts";
 
 export const userRoles = ["user", "analyst", "owner"] as const satisfies readonly UserRole[];
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/**
+ * One plain address, normalized; anything else (lists, quotes, display names) is refused, so a
+ * sign-in request can never reach several recipients or create a user with a junk address.
+ */
+export function parseSignInEmail(input: string): string {
+  const email = normalizeEmail(input);
+  if (/[\s,;"'<>()\\]/.test(email) || !z.email().safeParse(email).success) {
+    throw new AppError("invalid_input", "Enter a single e-mail address like you@example.com.");
+  }
+  return email;
 }
 
 /** For operators: the user with this e-mail, created (active, role `user`) when missing. */
@@ -16,6 +29,12 @@ export async function ensureUserByEmail(db: Db, email: string) {
 
 export async function setUserRole(db: Db, email: string, role: UserRole) {
   const { count } = await db.user.updateMany({ where: { email: normalizeEmail(email) }, data: { role } });
+  if (count === 0) throw new AppError("not_found", `No user with e-mail ${email}.`);
+  return db.user.findUniqueOrThrow({ where: { email: normalizeEmail(email) } });
+}
+
+export async function setUserStatusByEmail(db: Db, email: string, status: "active" | "suspended") {
+  const { count } = await db.user.updateMany({ where: { email: normalizeEmail(email) }, data: { status } });
   if (count === 0) throw new AppError("not_found", `No user with e-mail ${email}.`);
   return db.user.findUniqueOrThrow({ where: { email: normalizeEmail(email) } });
 }

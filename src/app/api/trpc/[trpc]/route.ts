@@ -12,7 +12,10 @@ async function handler(req: Request) {
     router: appRouter,
     createContext: () => createTRPCContext({ headers: req.headers }),
   });
-  for (const [key, value] of Object.entries(corsHeaders(req.headers.get("origin")))) response.headers.set(key, value);
+  for (const [key, value] of Object.entries(corsHeaders(req.headers.get("origin")))) {
+    if (key === "Vary") response.headers.append(key, value);
+    else response.headers.set(key, value);
+  }
   return response;
 }
 

@@ -1,0 +1,41 @@
+/**
+ * Playwright fixtures. `signedIn` creates a user and a session straight in the e2e database (no
+ * e-mail round trip; the account spec covers that), puts the session cookie in the browser, and
+ * removes the user afterwards.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { test as base } from "@playwright/test";
+import pg from "pg";
+
+function e2eDatabaseUrl(): string {
+  const dir = process.env.PANTHEON_E2E_DATA_DIR!;
+  const conn = JSON.parse(fs.readFileSync(path.join(dir, "postgres.json"), "utf8")) as { port: number; user: string; password: string; database: string };
+  return `postgresql://${conn.user}:${encodeURIComponent(conn.password)}@127.0.0.1:${conn.port}/${conn.database}`;
+}
+
+export const test = base.extend<{ signedIn: { id: string; email: string } }>({
+  signedIn: async ({ context, baseURL }, use) => {
+    const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
+    await client.connect();
+    const id = randomUUID();
+    const email = `fixture-${randomBytes(4).toString("hex")}@example.com`;
+    const sessionToken = randomUUID();
+    try {
+      await client.query("INSERT INTO users (id, email, updated_at) VALUES ($1, $2, now())", [id, email]);
+      await client.query("INSERT INTO auth_sessions (id, session_token, user_id, expires) VALUES ($1, $2, $3, now() + interval '1 hour')", [
+        randomUUID(),
+        sessionToken,
+        id,
+      ]);
+      await context.addCookies([{ name: "next-auth.session-token", value: sessionToken, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
+      await use({ id, email });
+    } finally {
+      await client.query("DELETE FROM users WHERE id = $1", [id]);
+      await client.end();
+    }
+  },
+});
+
+export { expect } from "@playwright/test";
