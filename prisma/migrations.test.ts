@@ -4,17 +4,11 @@
  * types it has to work around.
  */
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runToCompletion } from "../scripts/lib/processes.ts";
-import { createTestDatabase, type TestDatabase } from "@/test/database.ts";
+import { databaseForThisFile } from "@/test/database.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t.drop();
-});
+const t = databaseForThisFile();
 
 it("has migrations that match schema.prisma, checked through a shadow database", async () => {
   const root = path.resolve(import.meta.dirname, "..");

@@ -2,23 +2,17 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { findUserByToken } from "@/server/domain/auth/api-tokens.ts";
-import { createTestDatabase, type TestDatabase } from "@/test/database.ts";
+import { databaseForThisFile } from "@/test/database.ts";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
-let t: TestDatabase;
+const t = databaseForThisFile();
 
 const cli = (...args: string[]) =>
   run(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: root, env: { ...process.env, DATABASE_URL: t.url } });
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t.drop();
-});
 
 it("tokens create makes the user if needed and prints only a working token", async () => {
   const { stdout } = await cli("tokens", "create", "--email", "Ops@Example.com", "--name", "deploy");

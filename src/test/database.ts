@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, type Db } from "@/server/db.ts";
 import { TEMPLATE_DATABASE } from "./template.ts";
 
@@ -34,5 +34,32 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await db.$disconnect();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
+  };
+}
+
+/**
+ * A database of this test file's own, created before its tests and dropped after them. Read
+ * `t.db` / `t.url` inside hooks and tests (not at import time).
+ */
+export function databaseForThisFile(): TestDatabase {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await current?.drop();
+  });
+  const get = () => {
+    if (!current) throw new Error("the test database exists only inside hooks and tests");
+    return current;
+  };
+  return {
+    get url() {
+      return get().url;
+    },
+    get db() {
+      return get().db;
+    },
+    drop: () => get().drop(),
   };
 }

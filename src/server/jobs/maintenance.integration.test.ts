@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { hitRateLimit } from "@/server/domain/auth/rate-limit.ts";
 import { newWorkerIdentity, recordHeartbeat } from "@/server/domain/workers/heartbeat.ts";
-import { createTestDatabase, type TestDatabase } from "@/test/database.ts";
+import { databaseForThisFile } from "@/test/database.ts";
 import { handlers } from "./handlers.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t.drop();
-});
+const t = databaseForThisFile();
 
 it("system.maintenance prunes what is old and keeps what is current", async () => {
   await recordHeartbeat(t.db, newWorkerIdentity(), 2 * 3600);

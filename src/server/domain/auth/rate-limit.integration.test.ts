@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/test/database.ts";
+import { expect, it } from "vitest";
+import { databaseForThisFile } from "@/test/database.ts";
 import { hitRateLimit } from "./rate-limit.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t.drop();
-});
+const t = databaseForThisFile();
 
 it("allows up to the limit in a window, then refuses with the time left", async () => {
   const results = [];
