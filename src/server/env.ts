@@ -61,6 +61,8 @@ const schema = z.object({
       }
       return origins;
     }),
+  // --- Models ---
+  OPENROUTER_API_KEY: z.string().min(1).optional(),
   // --- CLI ---
   PANTHEON_URL: z.url().default("http://localhost:3000"),
   PANTHEON_TOKEN: z.string().min(1).optional(),

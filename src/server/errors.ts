@@ -11,6 +11,7 @@ export const appErrorCodes = {
   origin_not_allowed: "FORBIDDEN",
   session_required: "FORBIDDEN",
   conflict: "CONFLICT",
+  restore_window_expired: "UNPROCESSABLE_CONTENT",
   invalid_input: "BAD_REQUEST",
   unprocessable: "UNPROCESSABLE_CONTENT",
   insufficient_credits: "PAYMENT_REQUIRED",

@@ -1,10 +1,18 @@
+import { agentsRouter } from "./routers/agents.ts";
 import { authRouter } from "./routers/auth.ts";
 import { healthRouter } from "./routers/health.ts";
+import { modeRouter } from "./routers/mode.ts";
+import { roomsRouter } from "./routers/rooms.ts";
+import { sessionsRouter } from "./routers/sessions.ts";
 import { createCallerFactory, createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,
   auth: authRouter,
+  agents: agentsRouter,
+  rooms: roomsRouter,
+  mode: modeRouter,
+  sessions: sessionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../db.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
+import { purgeDeletedRooms } from "../domain/rooms/rooms.ts";
 import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
 import { logger } from "../logger.ts";
 import { publish } from "../realtime/publish.ts";
@@ -35,5 +36,10 @@ export const handlers: Handlers = {
     };
     logger.info({ component: "maintenance", pruned }, "maintenance done");
     return pruned;
+  },
+  roomsPurge: async (_payload, ctx) => {
+    const purged = await purgeDeletedRooms(ctx.db);
+    logger.info({ component: "purge", purged }, "deleted rooms purged");
+    return { purged };
   },
 };

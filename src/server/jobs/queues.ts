@@ -42,10 +42,19 @@ export const queues = {
     schema: z.object({}).passthrough(),
     options: { retryLimit: 2, expireInSeconds: 300, deleteAfterSeconds: 86_400 },
   }),
+  /** Daily: rooms deleted more than 7 days ago go for good, with their sessions. */
+  roomsPurge: defineQueue({
+    name: "rooms.purge",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
+  }),
 } as const;
 
 /** Cron schedules the worker keeps registered (pg-boss runs each once across all workers). */
-export const schedules = [{ queue: "systemMaintenance" as const, cron: "17 * * * *" }];
+export const schedules: { queue: QueueKey; cron: string }[] = [
+  { queue: "systemMaintenance", cron: "17 * * * *" },
+  { queue: "roomsPurge", cron: "41 3 * * *" },
+];
 
 export type QueueKey = keyof typeof queues;
 export type QueuePayload<K extends QueueKey> = z.infer<(typeof queues)[K]["schema"]>;

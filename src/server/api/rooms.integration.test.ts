@@ -1,0 +1,254 @@
+/**
+ * Rooms, agents, modes and sessions through the real tRPC adapter and database: isolation between
+ * users for every procedure that takes an id, the mode machine under concurrency, and rosters that
+ * stay dense and unique under concurrent edits.
+ */
+import { randomUUID } from "node:crypto";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { describe, expect, it } from "vitest";
+import { createApiToken } from "@/server/domain/auth/api-tokens.ts";
+import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
+import { purgeDeletedRooms } from "@/server/domain/rooms/rooms.ts";
+import { databaseForThisFile } from "@/test/database.ts";
+import { appRouter } from "./root.ts";
+
+const t = databaseForThisFile();
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response JSON loosely
+type Body = { result?: { data: { json: any } }; error?: { json: { data: { code: string; httpStatus: number } } } };
+
+async function call(token: string, path: string, input?: unknown) {
+  const type = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]!._def.type;
+  const json = JSON.stringify({ json: input ?? null });
+  const url = `http://pantheon.test/api/trpc/${path}`;
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const req = type === "mutation" ? new Request(url, { method: "POST", headers, body: json }) : new Request(`${url}?input=${encodeURIComponent(json)}`, { headers });
+  const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ({ db: t.db, headers: req.headers }), onError: () => undefined });
+  const body = (await res.json()) as Body;
+  return { status: res.status, data: body.result?.data.json, code: body.error?.json.data.code };
+}
+
+async function newUser() {
+  const user = await ensureUserByEmail(t.db, `u-${randomUUID()}@example.com`);
+  const { token } = await createApiToken(t.db, user.id, { name: "test" });
+  const api = async (path: string, input?: unknown) => {
+    const res = await call(token, path, input);
+    if (res.status !== 200) throw new Error(`${path} → ${res.status} ${res.code}`);
+    return res.data;
+  };
+  return { user, token, api, call: (path: string, input?: unknown) => call(token, path, input) };
+}
+
+async function world() {
+  const a = await newUser();
+  const agent = await a.api("agents.create", { key: "code-reviewer", name: "Reviewer", modelAlias: "local" });
+  const other = await a.api("agents.create", { key: "writer", name: "Writer", modelAlias: "local" });
+  const room = await a.api("rooms.create", { name: "Launch", goal: "Ship it" });
+  await a.api("rooms.addAgent", { roomId: room.id, agentId: agent.id });
+  const session = await a.api("sessions.create", { roomId: room.id });
+  return { a, agent, other, room, session };
+}
+
+describe("isolation", () => {
+  const noId = new Set(["agents.list", "agents.create", "agents.models", "rooms.list", "rooms.create"]);
+  const inputs: Record<string, (w: Awaited<ReturnType<typeof world>>) => unknown> = {
+    "agents.byId": (w) => ({ id: w.agent.id }),
+    "agents.update": (w) => ({ id: w.agent.id, name: "Mine now" }),
+    "agents.delete": (w) => ({ id: w.agent.id }),
+    "rooms.byId": (w) => ({ id: w.room.id }),
+    "rooms.update": (w) => ({ id: w.room.id, name: "Mine now" }),
+    "rooms.delete": (w) => ({ id: w.room.id }),
+    "rooms.restore": (w) => ({ id: w.room.id }),
+    "rooms.addAgent": (w) => ({ roomId: w.room.id, agentId: w.other.id }),
+    "rooms.removeAgent": (w) => ({ roomId: w.room.id, agentId: w.agent.id }),
+    "rooms.reorderAgents": (w) => ({ roomId: w.room.id, agentIds: [w.agent.id] }),
+    "mode.get": (w) => ({ roomId: w.room.id }),
+    "mode.set": (w) => ({ roomId: w.room.id, mode: "manual" }),
+    "mode.history": (w) => ({ roomId: w.room.id }),
+    "sessions.create": (w) => ({ roomId: w.room.id }),
+    "sessions.list": (w) => ({ roomId: w.room.id }),
+    "sessions.delete": (w) => ({ id: w.session.id }),
+  };
+  const scoped = Object.keys(appRouter._def.procedures).filter((p) => /^(agents|rooms|mode|sessions)\./.test(p));
+
+  it("covers every procedure of these routers", () => {
+    expect(scoped.filter((p) => !noId.has(p) && !inputs[p])).toEqual([]);
+  });
+
+  it.each(Object.keys(inputs))("%s: another user's id is NOT_FOUND, and changes nothing", async (path) => {
+    const w = await world();
+    const b = await newUser();
+    const before = await w.a.api("rooms.byId", { id: w.room.id });
+    const res = await b.call(path, inputs[path]!(w));
+    expect(res.status).toBe(404);
+    expect(res.code).toBe("not_found");
+    expect(await w.a.api("rooms.byId", { id: w.room.id })).toEqual(before);
+    expect((await w.a.api("agents.byId", { id: w.agent.id })).name).toBe("Reviewer");
+  });
+
+  it("direct sessions: another user's agent is NOT_FOUND", async () => {
+    const w = await world();
+    const b = await newUser();
+    expect((await b.call("sessions.create", { agentId: w.agent.id })).status).toBe(404);
+    expect((await b.call("sessions.list", { agentId: w.agent.id })).status).toBe(404);
+  });
+});
+
+describe("agents", () => {
+  it("keys allow hyphens, are unique per owner among live agents, and free up on delete", async () => {
+    const a = await newUser();
+    const b = await newUser();
+    const first = await a.api("agents.create", { key: "Data-Analyst_2", name: "Analyst", modelAlias: "local" });
+    expect(first.key).toBe("data-analyst_2");
+    const dup = await a.call("agents.create", { key: "data-analyst_2", name: "Again", modelAlias: "local" });
+    expect(dup.status).toBe(409);
+    expect((await b.call("agents.create", { key: "data-analyst_2", name: "Theirs", modelAlias: "local" })).status).toBe(200);
+    await a.api("agents.delete", { id: first.id });
+    expect((await a.call("agents.create", { key: "data-analyst_2", name: "Reborn", modelAlias: "local" })).status).toBe(200);
+  });
+
+  it("rejects bad keys, unknown models and unknown tools with field errors", async () => {
+    const a = await newUser();
+    for (const input of [
+      { key: "-starts-with-dash", name: "x", modelAlias: "local" },
+      { key: "has space", name: "x", modelAlias: "local" },
+      { key: "ok", name: "x", modelAlias: "gpt-17" },
+      { key: "ok", name: "x", modelAlias: "local", toolPermissions: ["rm_rf"] },
+    ]) {
+      const res = await a.call("agents.create", input);
+      expect(res.status, JSON.stringify(input)).toBe(400);
+    }
+  });
+
+  it("deleting an agent takes it off every roster, keeping positions dense", async () => {
+    const a = await newUser();
+    const [x, y, z] = await Promise.all(["x", "y", "z"].map((key) => a.api("agents.create", { key, name: key, modelAlias: "local" })));
+    const rooms = await Promise.all([1, 2].map((n) => a.api("rooms.create", { name: `Room ${n}` })));
+    for (const room of rooms) for (const agent of [x, y, z]) await a.api("rooms.addAgent", { roomId: room.id, agentId: agent.id });
+    await a.api("agents.delete", { id: y.id });
+    for (const room of rooms) {
+      const full = await a.api("rooms.byId", { id: room.id });
+      expect(full.roster.map((r: { key: string; position: number }) => [r.key, r.position])).toEqual([["x", 1], ["z", 2]]);
+    }
+  });
+
+  it("serves the model catalog with the offline model available", async () => {
+    const a = await newUser();
+    const models = await a.api("agents.models");
+    expect(models.find((m: { alias: string }) => m.alias === "local")).toMatchObject({ available: true, offline: true });
+    expect(models.map((m: { alias: string }) => m.alias)).toEqual(["local", "free", "llama", "qwen", "deepseek", "gpt_oss", "premium"]);
+  });
+});
+
+describe("rooms", () => {
+  it("default to orchestrator, list newest activity first with cursors, and search by name", async () => {
+    const a = await newUser();
+    for (let i = 1; i <= 5; i++) await a.api("rooms.create", { name: `Room ${i}` });
+    const page1 = await a.api("rooms.list", { limit: 2 });
+    expect(page1.items).toHaveLength(2);
+    expect(page1.items[0].currentMode).toBe("orchestrator");
+    const page2 = await a.api("rooms.list", { limit: 2, cursor: page1.nextCursor });
+    const page3 = await a.api("rooms.list", { limit: 2, cursor: page2.nextCursor });
+    expect(page3.nextCursor).toBeNull();
+    const names = [...page1.items, ...page2.items, ...page3.items].map((r: { name: string }) => r.name);
+    expect(new Set(names).size).toBe(5);
+    expect((await a.api("rooms.list", { query: "room 3" })).items.map((r: { name: string }) => r.name)).toEqual(["Room 3"]);
+  });
+
+  it("restore within 7 days, not after; the purge removes old ones with their sessions", async () => {
+    const w = await world();
+    await w.a.api("rooms.delete", { id: w.room.id });
+    expect((await w.a.call("rooms.byId", { id: w.room.id })).status).toBe(404);
+    expect((await w.a.api("rooms.list", { deleted: true })).items.map((r: { id: string }) => r.id)).toEqual([w.room.id]);
+    await w.a.api("rooms.restore", { id: w.room.id });
+    expect((await w.a.call("rooms.byId", { id: w.room.id })).status).toBe(200);
+
+    await t.db.room.update({ where: { id: w.room.id }, data: { deletedAt: new Date(Date.now() - 8 * 86_400_000) } });
+    const late = await w.a.call("rooms.restore", { id: w.room.id });
+    expect(late.status).toBe(422);
+    expect(late.code).toBe("restore_window_expired");
+
+    expect(await purgeDeletedRooms(t.db)).toBeGreaterThanOrEqual(1);
+    expect(await t.db.room.count({ where: { id: w.room.id } })).toBe(0);
+    expect(await t.db.chatSession.count({ where: { id: w.session.id } })).toBe(0);
+  });
+
+  it("validates names", async () => {
+    const a = await newUser();
+    expect((await a.call("rooms.create", { name: "   " })).status).toBe(400);
+    expect((await a.call("rooms.create", { name: "x".repeat(201) })).status).toBe(400);
+    expect((await a.api("rooms.create", { name: "  Trimmed  " })).name).toBe("Trimmed");
+  });
+});
+
+describe("mode", () => {
+  it("set writes pending only; setting the current mode clears it; history audits both", async () => {
+    const w = await world();
+    const requested = await w.a.api("mode.set", { roomId: w.room.id, mode: "manual" });
+    expect(requested).toMatchObject({ currentMode: "orchestrator", pendingMode: "manual", version: 1 });
+    const cleared = await w.a.api("mode.set", { roomId: w.room.id, mode: "orchestrator" });
+    expect(cleared).toMatchObject({ currentMode: "orchestrator", pendingMode: null, version: 2 });
+    const history = await w.a.api("mode.history", { roomId: w.room.id });
+    expect(history.items.map((h: { kind: string }) => h.kind)).toEqual(["cleared", "requested"]);
+  });
+
+  it("two concurrent sets with the same expectedVersion: exactly one wins, the other is CONFLICT", async () => {
+    for (let round = 0; round < 5; round++) {
+      const w = await world();
+      const results = await Promise.all(
+        (["manual", "roundtable"] as const).map((mode) => w.a.call("mode.set", { roomId: w.room.id, mode, expectedVersion: 0 })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const mode = await w.a.api("mode.get", { roomId: w.room.id });
+      expect(mode.version).toBe(1);
+      expect(await t.db.modeTransition.count({ where: { roomId: w.room.id } })).toBe(1);
+    }
+  });
+
+  it("applyPendingMode makes the pending mode current, audited with the turn", async () => {
+    const { applyPendingMode } = await import("@/server/domain/modes/room-mode.ts");
+    const w = await world();
+    await w.a.api("mode.set", { roomId: w.room.id, mode: "roundtable" });
+    const turnId = randomUUID();
+    const applied = await t.db.$transaction((tx) => applyPendingMode(tx, w.room.id, w.a.user.id, turnId));
+    expect(applied).toEqual({ mode: "roundtable", applied: { from: "orchestrator", to: "roundtable" } });
+    expect(await w.a.api("mode.get", { roomId: w.room.id })).toMatchObject({ currentMode: "roundtable", pendingMode: null, version: 2 });
+    expect(await t.db.modeTransition.findFirst({ where: { roomId: w.room.id, kind: "applied" } })).toMatchObject({ turnId });
+    expect(await t.db.$transaction((tx) => applyPendingMode(tx, w.room.id, w.a.user.id, randomUUID()))).toEqual({ mode: "roundtable", applied: null });
+
+    // Rolled back with its transaction, nothing is applied.
+    await w.a.api("mode.set", { roomId: w.room.id, mode: "manual" });
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await applyPendingMode(tx, w.room.id, w.a.user.id, randomUUID());
+        throw new Error("turn refused");
+      }),
+    ).rejects.toThrow("turn refused");
+    expect(await w.a.api("mode.get", { roomId: w.room.id })).toMatchObject({ currentMode: "roundtable", pendingMode: "manual" });
+  });
+});
+
+describe("roster under concurrency", () => {
+  it("stays dense and unique through concurrent adds, removes and reorders", async () => {
+    const a = await newUser();
+    const room = await a.api("rooms.create", { name: "Busy" });
+    const agents = await Promise.all(Array.from({ length: 8 }, (_, i) => a.api("agents.create", { key: `agent-${i}`, name: `Agent ${i}`, modelAlias: "local" })));
+    for (const agent of agents.slice(0, 4)) await a.api("rooms.addAgent", { roomId: room.id, agentId: agent.id });
+
+    const ops = [
+      ...agents.slice(4).map((agent) => () => a.call("rooms.addAgent", { roomId: room.id, agentId: agent.id, position: 1 })),
+      ...agents.slice(0, 2).map((agent) => () => a.call("rooms.removeAgent", { roomId: room.id, agentId: agent.id })),
+      async () => {
+        const current = await a.api("rooms.byId", { id: room.id });
+        return a.call("rooms.reorderAgents", { roomId: room.id, agentIds: current.roster.map((r: { id: string }) => r.id).reverse() });
+      },
+    ];
+    const results = await Promise.all(ops.map((op) => op()));
+    // A reorder that raced with another edit is refused with CONFLICT; everything else succeeds.
+    for (const r of results) expect([200, 409]).toContain(r.status);
+
+    const rows = await t.db.roomAgent.findMany({ where: { roomId: room.id }, orderBy: { position: "asc" } });
+    expect(rows.map((r) => r.position)).toEqual(rows.map((_, i) => i + 1));
+    expect(rows).toHaveLength(6);
+  });
+});

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { createAgent, createAgentInput, deleteAgent, getAgent, listAgents, listAgentsInput, updateAgent, updateAgentInput } from "../../domain/agents/agents.ts";
+import { env } from "../../env.ts";
+import { listModels } from "../../llm/catalog.ts";
+import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
+
+const byId = z.object({ id: z.uuid() });
+
+export const agentsRouter = createTRPCRouter({
+  list: protectedProcedure.input(listAgentsInput).query(({ ctx, input }) => listAgents(ctx.db, ctx.user.id, input)),
+  byId: protectedProcedure.input(byId).query(({ ctx, input }) => getAgent(ctx.db, ctx.user.id, input.id)),
+  create: protectedProcedure.input(createAgentInput).mutation(({ ctx, input }) => createAgent(ctx.db, ctx.user.id, input)),
+  update: protectedProcedure.input(updateAgentInput).mutation(({ ctx, input }) => updateAgent(ctx.db, ctx.user.id, input)),
+  delete: protectedProcedure.input(byId).mutation(({ ctx, input }) => deleteAgent(ctx.db, ctx.user.id, input.id)),
+  models: protectedProcedure.query(() => listModels({ openrouter: !!env.OPENROUTER_API_KEY })),
+});

@@ -1,0 +1,87 @@
+/**
+ * The agent library. Every function takes the owner: another user's agent behaves exactly like one
+ * that does not exist (not_found).
+ */
+import { z } from "zod";
+import type { Db } from "../../db.ts";
+import { Prisma } from "@/generated/prisma/client.ts";
+import { AppError } from "../../errors.ts";
+import { modelAlias } from "../../llm/catalog.ts";
+import { pageArgs, pageInput, toPage } from "../pagination.ts";
+import { compactRoster, lockRoom } from "../rooms/roster.ts";
+
+export const agentKey = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit");
+
+export const agentFields = {
+  key: agentKey,
+  name: z.string().trim().min(1, "Give the agent a name").max(100),
+  modelAlias,
+  rolePrompt: z.string().max(20_000).default(""),
+  toolPermissions: z.array(z.enum(["search", "file_read"])).max(2).default([]).transform((t) => [...new Set(t)]),
+};
+
+export const createAgentInput = z.object(agentFields);
+export const updateAgentInput = z.object({ id: z.uuid(), ...agentFields }).partial().required({ id: true });
+export const listAgentsInput = z.object({ ...pageInput, query: z.string().trim().max(100).optional() });
+
+const live = (userId: string) => ({ userId, deletedAt: null });
+
+function keyTaken(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+export async function getAgent(db: Db, userId: string, id: string) {
+  const agent = await db.agent.findFirst({ where: { id, ...live(userId) } });
+  if (!agent) throw new AppError("not_found", "No such agent.");
+  return agent;
+}
+
+export async function listAgents(db: Db, userId: string, input: z.infer<typeof listAgentsInput>) {
+  const rows = await db.agent.findMany({
+    where: {
+      ...live(userId),
+      ...(input.query ? { OR: [{ name: { contains: input.query, mode: "insensitive" } }, { key: { contains: input.query.toLowerCase() } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    ...pageArgs(input),
+  });
+  return toPage(rows, input.limit);
+}
+
+export async function createAgent(db: Db, userId: string, input: z.infer<typeof createAgentInput>) {
+  try {
+    return await db.agent.create({ data: { ...input, userId } });
+  } catch (error) {
+    if (keyTaken(error)) throw new AppError("conflict", `You already have an agent @${input.key}.`, { field: "key" });
+    throw error;
+  }
+}
+
+export async function updateAgent(db: Db, userId: string, input: z.infer<typeof updateAgentInput>) {
+  const { id, ...changes } = input;
+  await getAgent(db, userId, id);
+  try {
+    return await db.agent.update({ where: { id }, data: changes });
+  } catch (error) {
+    if (keyTaken(error)) throw new AppError("conflict", `You already have an agent @${changes.key}.`, { field: "key" });
+    throw error;
+  }
+}
+
+/** Soft delete; the agent leaves every roster it was on (positions stay dense). */
+export async function deleteAgent(db: Db, userId: string, id: string) {
+  await getAgent(db, userId, id);
+  return db.$transaction(async (tx) => {
+    const rosters = await tx.roomAgent.findMany({ where: { agentId: id }, select: { roomId: true }, orderBy: { roomId: "asc" } });
+    for (const { roomId } of rosters) {
+      await lockRoom(tx, roomId);
+      await tx.roomAgent.delete({ where: { roomId_agentId: { roomId, agentId: id } } });
+      await compactRoster(tx, roomId);
+    }
+    return tx.agent.update({ where: { id }, data: { deletedAt: new Date() } });
+  });
+}

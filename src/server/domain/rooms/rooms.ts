@@ -1,0 +1,115 @@
+/**
+ * Rooms: their settings, soft delete with a 7-day restore window, and roster edits. Another user's
+ * room behaves exactly like one that does not exist (not_found).
+ */
+import { z } from "zod";
+import type { Db } from "../../db.ts";
+import { AppError } from "../../errors.ts";
+import { allowedEvents, modes } from "../modes/machine.ts";
+import { pageArgs, pageInput, toPage } from "../pagination.ts";
+import { insertIntoRoster, lockRoom, removeFromRoster, reorderRoster } from "./roster.ts";
+
+export const RESTORE_WINDOW_DAYS = 7;
+
+const roomName = z.string().trim().min(1, "Give the room a name").max(200);
+const roomGoal = z.string().trim().max(5000);
+
+export const createRoomInput = z.object({ name: roomName, goal: roomGoal.default(""), mode: z.enum(modes).default("orchestrator") });
+export const updateRoomInput = z.object({ id: z.uuid(), name: roomName.optional(), goal: roomGoal.optional() });
+export const listRoomsInput = z.object({ ...pageInput, deleted: z.boolean().default(false), query: z.string().trim().max(200).optional() });
+export const addAgentInput = z.object({ roomId: z.uuid(), agentId: z.uuid(), position: z.number().int().min(1).optional() });
+export const removeAgentInput = z.object({ roomId: z.uuid(), agentId: z.uuid() });
+export const reorderAgentsInput = z.object({ roomId: z.uuid(), agentIds: z.array(z.uuid()).max(100) });
+
+const rosterInclude = {
+  roster: { orderBy: { position: "asc" as const }, include: { agent: { select: { id: true, key: true, name: true, modelAlias: true, rolePrompt: true } } } },
+};
+
+/** A live (not deleted) room of this user, or not_found. */
+export async function getLiveRoom(db: Pick<Db, "room">, userId: string, id: string) {
+  const room = await db.room.findFirst({ where: { id, userId, deletedAt: null } });
+  if (!room) throw new AppError("not_found", "No such room.");
+  return room;
+}
+
+export async function getRoom(db: Db, userId: string, id: string) {
+  const room = await db.room.findFirst({ where: { id, userId, deletedAt: null }, include: rosterInclude });
+  if (!room) throw new AppError("not_found", "No such room.");
+  const state = { current: room.currentMode, pending: room.pendingMode, version: room.modeVersion };
+  return {
+    ...room,
+    roster: room.roster.map((r) => ({ position: r.position, ...r.agent })),
+    mode: { currentMode: state.current, pendingMode: state.pending, version: state.version, allowedEvents: allowedEvents(state) },
+  };
+}
+
+export async function listRooms(db: Db, userId: string, input: z.infer<typeof listRoomsInput>) {
+  const rows = await db.room.findMany({
+    where: {
+      userId,
+      deletedAt: input.deleted ? { not: null } : null,
+      ...(input.query ? { name: { contains: input.query, mode: "insensitive" } } : {}),
+    },
+    orderBy: [{ lastActivityAt: "desc" }, { id: "desc" }],
+    include: { _count: { select: { roster: true } } },
+    ...pageArgs(input),
+  });
+  return toPage(rows, input.limit);
+}
+
+export async function createRoom(db: Db, userId: string, input: z.infer<typeof createRoomInput>) {
+  return db.room.create({ data: { userId, name: input.name, goal: input.goal, currentMode: input.mode } });
+}
+
+export async function updateRoom(db: Db, userId: string, input: z.infer<typeof updateRoomInput>) {
+  await getLiveRoom(db, userId, input.id);
+  return db.room.update({ where: { id: input.id }, data: { name: input.name, goal: input.goal } });
+}
+
+export async function deleteRoom(db: Db, userId: string, id: string) {
+  await getLiveRoom(db, userId, id);
+  return db.room.update({ where: { id }, data: { deletedAt: new Date() } });
+}
+
+export async function restoreRoom(db: Db, userId: string, id: string) {
+  const room = await db.room.findFirst({ where: { id, userId, deletedAt: { not: null } } });
+  if (!room) throw new AppError("not_found", "No deleted room with that id.");
+  const deadline = new Date(room.deletedAt!.getTime() + RESTORE_WINDOW_DAYS * 86_400_000);
+  if (deadline < new Date()) {
+    throw new AppError("restore_window_expired", `Rooms can be restored for ${RESTORE_WINDOW_DAYS} days after deletion; this one was deleted on ${room.deletedAt!.toISOString().slice(0, 10)}.`);
+  }
+  return db.room.update({ where: { id }, data: { deletedAt: null } });
+}
+
+/** Removes rooms deleted more than the restore window ago, with their sessions (daily job). */
+export async function purgeDeletedRooms(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.room.deleteMany({ where: { deletedAt: { lt: new Date(now.getTime() - RESTORE_WINDOW_DAYS * 86_400_000) } } });
+  return count;
+}
+
+async function inRoomTransaction<T>(db: Db, userId: string, roomId: string, fn: (tx: Parameters<Parameters<Db["$transaction"]>[0]>[0]) => Promise<T>) {
+  return db.$transaction(async (tx) => {
+    await lockRoom(tx, roomId);
+    await getLiveRoom(tx, userId, roomId);
+    return fn(tx);
+  });
+}
+
+export async function addAgentToRoom(db: Db, userId: string, input: z.infer<typeof addAgentInput>) {
+  await inRoomTransaction(db, userId, input.roomId, async (tx) => {
+    const agent = await tx.agent.findFirst({ where: { id: input.agentId, userId, deletedAt: null } });
+    if (!agent) throw new AppError("not_found", "No such agent.");
+    await insertIntoRoster(tx, input.roomId, input.agentId, input.position);
+  });
+  return getRoom(db, userId, input.roomId);
+}
+
+export async function removeAgentFromRoom(db: Db, userId: string, input: z.infer<typeof removeAgentInput>) {
+  await inRoomTransaction(db, userId, input.roomId, (tx) => removeFromRoster(tx, input.roomId, input.agentId));
+  return getRoom(db, userId, input.roomId);
+}
+
+export async function reorderRoomAgents(db: Db, userId: string, input: z.infer<typeof reorderAgentsInput>) {
+  await inRoomTransaction(db, userId, input.roomId, (tx) => reorderRoster(tx, input.roomId, input.agentIds));
+  return getRoom(db, userId, input.roomId);
+}

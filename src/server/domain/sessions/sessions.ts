@@ -1,0 +1,38 @@
+/** Chat sessions: in a room, or directly with one agent. Owned; soft-deleted. */
+import { z } from "zod";
+import type { Db } from "../../db.ts";
+import { AppError } from "../../errors.ts";
+import { getAgent } from "../agents/agents.ts";
+import { pageArgs, pageInput, toPage } from "../pagination.ts";
+import { getLiveRoom } from "../rooms/rooms.ts";
+
+const target = z.union([z.object({ roomId: z.uuid() }).strict(), z.object({ agentId: z.uuid() }).strict()]);
+
+export const createSessionInput = target.and(z.object({ title: z.string().trim().max(200).optional() }));
+export const listSessionsInput = target.and(z.object(pageInput));
+
+export async function createSession(db: Db, userId: string, input: z.infer<typeof createSessionInput>) {
+  if ("roomId" in input) {
+    await getLiveRoom(db, userId, input.roomId);
+    return db.chatSession.create({ data: { userId, roomId: input.roomId, title: input.title ?? "" } });
+  }
+  await getAgent(db, userId, input.agentId);
+  return db.chatSession.create({ data: { userId, agentId: input.agentId, title: input.title ?? "" } });
+}
+
+export async function listSessions(db: Db, userId: string, input: z.infer<typeof listSessionsInput>) {
+  if ("roomId" in input) await getLiveRoom(db, userId, input.roomId);
+  else await getAgent(db, userId, input.agentId);
+  const rows = await db.chatSession.findMany({
+    where: { userId, deletedAt: null, ...("roomId" in input ? { roomId: input.roomId } : { agentId: input.agentId }) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    ...pageArgs(input),
+  });
+  return toPage(rows, input.limit);
+}
+
+export async function deleteSession(db: Db, userId: string, id: string) {
+  const { count } = await db.chatSession.updateMany({ where: { id, userId, deletedAt: null }, data: { deletedAt: new Date() } });
+  if (count === 0) throw new AppError("not_found", "No such session.");
+  return { id };
+}
