@@ -29,6 +29,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             Pantheon
           </Link>
           <nav className="site-nav" aria-label="Main">
+            {user && <Link href="/">Rooms</Link>}
+            {user && <Link href="/agents">Agents</Link>}
             <Link href="/status">Status</Link>
             {user ? <Link href="/account">Account</Link> : <Link href="/signin">Sign in</Link>}
           </nav>

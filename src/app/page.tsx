@@ -1,6 +1,10 @@
 import Link from "next/link";
+import { getCurrentUser } from "@/server/auth/current-user.ts";
+import { HomeView } from "./home-view.tsx";
 
-export default function HomePage() {
+export default async function HomePage() {
+  const user = await getCurrentUser();
+  if (user) return <HomeView />;
   return (
     <>
       <h1>Pantheon</h1>
@@ -9,8 +13,8 @@ export default function HomePage() {
       </p>
       <div className="card">
         <p>
-          Pantheon is running. The <Link href="/status">status page</Link> shows the health of the web app, the database, the
-          job queue and the worker.
+          <Link href="/signin">Sign in</Link> to open your rooms. The <Link href="/status">status page</Link> shows the health of
+          the web app, the database, the job queue and the worker.
         </p>
       </div>
     </>

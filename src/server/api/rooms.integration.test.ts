@@ -50,7 +50,7 @@ async function world() {
 }
 
 describe("isolation", () => {
-  const noId = new Set(["agents.list", "agents.create", "agents.models", "rooms.list", "rooms.create"]);
+  const noId = new Set(["agents.list", "agents.create", "agents.models", "rooms.list", "rooms.create", "rooms.templates", "rooms.createFromTemplate"]);
   const inputs: Record<string, (w: Awaited<ReturnType<typeof world>>) => unknown> = {
     "agents.byId": (w) => ({ id: w.agent.id }),
     "agents.update": (w) => ({ id: w.agent.id, name: "Mine now" }),
@@ -171,6 +171,18 @@ describe("rooms", () => {
     expect(await purgeDeletedRooms(t.db)).toBeGreaterThanOrEqual(1);
     expect(await t.db.room.count({ where: { id: w.room.id } })).toBe(0);
     expect(await t.db.chatSession.count({ where: { id: w.session.id } })).toBe(0);
+  });
+
+  it("quick-start templates create a room with a ready roster, reusing agents the user has", async () => {
+    const a = await newUser();
+    const mine = await a.api("agents.create", { key: "editor", name: "My editor", modelAlias: "local" });
+    const room = await a.api("rooms.createFromTemplate", { templateId: "writing-desk" });
+    const full = await a.api("rooms.byId", { id: room.id });
+    expect(full.mode.currentMode).toBe("manual");
+    expect(full.roster.map((r: { key: string }) => r.key)).toEqual(["editor", "fact-checker"]);
+    expect(full.roster[0].id).toBe(mine.id);
+    await a.api("rooms.createFromTemplate", { templateId: "writing-desk" });
+    expect((await a.api("agents.list", { limit: 100 })).items).toHaveLength(2);
   });
 
   it("validates names", async () => {

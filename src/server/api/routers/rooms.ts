@@ -16,6 +16,7 @@ import {
   updateRoom,
   updateRoomInput,
 } from "../../domain/rooms/rooms.ts";
+import { createFromTemplateInput, createRoomFromTemplate, roomTemplates } from "../../domain/rooms/templates.ts";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
 const byId = z.object({ id: z.uuid() });
@@ -23,6 +24,8 @@ const byId = z.object({ id: z.uuid() });
 export const roomsRouter = createTRPCRouter({
   list: protectedProcedure.input(listRoomsInput).query(({ ctx, input }) => listRooms(ctx.db, ctx.user.id, input)),
   byId: protectedProcedure.input(byId).query(({ ctx, input }) => getRoom(ctx.db, ctx.user.id, input.id)),
+  templates: protectedProcedure.query(() => roomTemplates.map(({ id, name, description, mode, agents }) => ({ id, name, description, mode, agents: agents.map((a) => a.name) }))),
+  createFromTemplate: protectedProcedure.input(createFromTemplateInput).mutation(({ ctx, input }) => createRoomFromTemplate(ctx.db, ctx.user.id, input.templateId)),
   create: protectedProcedure.input(createRoomInput).mutation(({ ctx, input }) => createRoom(ctx.db, ctx.user.id, input)),
   update: protectedProcedure.input(updateRoomInput).mutation(({ ctx, input }) => updateRoom(ctx.db, ctx.user.id, input)),
   delete: protectedProcedure.input(byId).mutation(({ ctx, input }) => deleteRoom(ctx.db, ctx.user.id, input.id)),

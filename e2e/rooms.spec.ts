@@ -1,0 +1,55 @@
+import { expect, test } from "./fixtures.ts";
+
+test("agents, a room with both, keyboard reorder, and a pending mode that persists", async ({ page, signedIn: _user }) => {
+  // Two agents in the library.
+  await page.goto("/agents");
+  for (const [name, key] of [["Researcher", "researcher"], ["Devil's advocate", "devils-advocate"]] as const) {
+    await page.getByLabel("Name").first().fill(name);
+    await page.getByLabel("@key").first().fill(key);
+    await page.getByRole("button", { name: "Create agent" }).click();
+    await expect(page.getByText(`@${key} · local`)).toBeVisible();
+  }
+
+  // Field errors are shown at the field.
+  await page.getByLabel("Name").first().fill("Copy");
+  await page.getByLabel("@key").first().fill("researcher");
+  await page.getByRole("button", { name: "Create agent" }).click();
+  await expect(page.getByText("You already have an agent @researcher.")).toBeVisible();
+
+  // A room with both.
+  await page.goto("/rooms/new");
+  await page.getByLabel("Name").fill("Debate club");
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page.getByRole("heading", { name: "Set up Debate club" })).toBeVisible();
+  for (const name of ["Researcher", "Devil's advocate"]) {
+    await page.getByLabel("Add an agent").selectOption({ label: `${name} (@${name === "Researcher" ? "researcher" : "devils-advocate"})` });
+    await page.getByRole("button", { name: "Add to roster" }).click();
+    await expect(page.getByRole("listitem").filter({ hasText: name }).first()).toBeVisible();
+  }
+  const roster = page.getByRole("list", { name: "Roster order" }).getByRole("listitem");
+  await expect(roster.nth(0)).toContainText("1. Researcher");
+  await expect(roster.nth(1)).toContainText("2. Devil's advocate");
+
+  // Reorder with the keyboard: focus the second agent, Alt+ArrowUp.
+  await roster.nth(1).focus();
+  await page.keyboard.press("Alt+ArrowUp");
+  await expect(roster.nth(0)).toContainText("1. Devil's advocate");
+  await expect(roster.nth(0)).toBeFocused();
+
+  // Switch the mode: pending, "applies on next send".
+  await page.getByRole("radio", { name: /Roundtable/ }).check();
+  await expect(page.getByTestId("mode-status")).toHaveText("Current: Orchestrator. Roundtable is pending and applies on next send.");
+
+  // Reload: both persisted.
+  await page.reload();
+  await expect(roster.nth(0)).toContainText("1. Devil's advocate");
+  await expect(roster.nth(1)).toContainText("2. Researcher");
+  await expect(page.getByTestId("mode-status")).toContainText("Roundtable is pending and applies on next send");
+  await expect(page.getByRole("radio", { name: /Roundtable/ })).toBeChecked();
+
+  // The workspace shows sessions and the same mode.
+  await page.getByRole("link", { name: "Open room" }).click();
+  await page.getByRole("button", { name: "New session" }).click();
+  await expect(page.getByText("No messages in this session yet.")).toBeVisible();
+  await expect(page.getByTestId("mode-status")).toContainText("applies on next send");
+});

@@ -1,0 +1,184 @@
+"use client";
+
+import { useState } from "react";
+import { api, type RouterInputs, type RouterOutputs } from "@/trpc/react.tsx";
+
+type Agent = RouterOutputs["agents"]["list"]["items"][number];
+type AgentInput = RouterInputs["agents"]["create"];
+
+const empty: AgentInput = { key: "", name: "", modelAlias: "local", rolePrompt: "", toolPermissions: [] };
+
+function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: boolean; error: { message: string; data?: { code?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null } | null; onSubmit: (input: AgentInput) => void; onCancel?: () => void }) {
+  const [form, setForm] = useState(props.initial);
+  const models = api.agents.models.useQuery();
+  const fieldErrors: Record<string, string | undefined> = {};
+  for (const [field, messages] of Object.entries(props.error?.data?.zodError?.fieldErrors ?? {})) fieldErrors[field] = messages?.[0];
+  const details = props.error?.data?.details as { field?: string } | null | undefined;
+  if (props.error?.data?.code === "conflict" && details?.field) fieldErrors[details.field] = props.error.message;
+  const otherError = props.error && Object.keys(fieldErrors).length === 0 ? props.error.message : null;
+  const id = (name: string) => `agent-${props.submitLabel.replace(/\W/g, "")}-${name}`;
+  const describedBy = (name: string) => (fieldErrors[name] ? `${id(name)}-error` : undefined);
+  const error = (name: string) =>
+    fieldErrors[name] && (
+      <p id={`${id(name)}-error`} className="field-error">
+        {fieldErrors[name]}
+      </p>
+    );
+
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(form);
+      }}
+    >
+      <div className="field">
+        <label htmlFor={id("name")}>Name</label>
+        <input id={id("name")} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} aria-invalid={!!fieldErrors.name} aria-describedby={describedBy("name")} />
+        {error("name")}
+      </div>
+      <div className="field">
+        <label htmlFor={id("key")}>@key</label>
+        <input id={id("key")} value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} aria-invalid={!!fieldErrors.key} aria-describedby={describedBy("key") ?? `${id("key")}-hint`} autoCapitalize="none" spellCheck={false} />
+        <p id={`${id("key")}-hint`} className="field-hint">
+          How you tag it: lowercase letters, digits, - and _.
+        </p>
+        {error("key")}
+      </div>
+      <div className="field">
+        <label htmlFor={id("model")}>Model</label>
+        <select id={id("model")} value={form.modelAlias} onChange={(e) => setForm({ ...form, modelAlias: e.target.value })} aria-invalid={!!fieldErrors.modelAlias}>
+          {models.data?.map((m) => (
+            <option key={m.alias} value={m.alias} disabled={!m.available}>
+              {m.label}
+              {m.offline ? " — offline" : m.available ? "" : " — needs an API key"}
+            </option>
+          ))}
+        </select>
+        {error("modelAlias")}
+      </div>
+      <div className="field">
+        <label htmlFor={id("role")}>Role prompt</label>
+        <textarea id={id("role")} value={form.rolePrompt} onChange={(e) => setForm({ ...form, rolePrompt: e.target.value })} />
+        {error("rolePrompt")}
+      </div>
+      <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend style={{ fontWeight: 600 }}>Tools</legend>
+        {(["search", "file_read"] as const).map((tool) => (
+          <label key={tool} className="row" style={{ gap: "0.5rem" }}>
+            <input
+              type="checkbox"
+              checked={form.toolPermissions?.includes(tool) ?? false}
+              onChange={(e) =>
+                setForm({ ...form, toolPermissions: e.target.checked ? [...(form.toolPermissions ?? []), tool] : (form.toolPermissions ?? []).filter((t) => t !== tool) })
+              }
+            />
+            {tool === "search" ? "Web search" : "Read room files"}
+          </label>
+        ))}
+      </fieldset>
+      {otherError && <p className="field-error" role="alert">{otherError}</p>}
+      <div className="row">
+        <button type="submit" className="button" disabled={props.pending}>
+          {props.pending ? "Saving…" : props.submitLabel}
+        </button>
+        {props.onCancel && (
+          <button type="button" className="button secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+export function AgentLibrary() {
+  const utils = api.useUtils();
+  const agents = api.agents.list.useQuery({ limit: 100 });
+  const [editing, setEditing] = useState<string | null>(null);
+  const [createKey, setCreateKey] = useState(0);
+  const create = api.agents.create.useMutation({
+    onSuccess: async () => {
+      setCreateKey((k) => k + 1);
+      await utils.agents.list.invalidate();
+    },
+  });
+  const update = api.agents.update.useMutation({
+    onSuccess: async () => {
+      setEditing(null);
+      await utils.agents.list.invalidate();
+    },
+  });
+  const remove = api.agents.delete.useMutation({
+    onMutate: async ({ id }) => {
+      await utils.agents.list.cancel();
+      const previous = utils.agents.list.getData({ limit: 100 });
+      utils.agents.list.setData({ limit: 100 }, (old) => (old ? { ...old, items: old.items.filter((a) => a.id !== id) } : old));
+      return { previous };
+    },
+    onError: (_e, _v, context) => utils.agents.list.setData({ limit: 100 }, context?.previous),
+    onSettled: () => utils.agents.list.invalidate(),
+  });
+
+  return (
+    <div className="stack">
+      <div>
+        <h1>Agent library</h1>
+        <p className="lede">Your agents. Put them on room rosters, or chat with one directly.</p>
+      </div>
+      <div className="two-col">
+        <section className="card" aria-labelledby="new-agent-title">
+          <h2 id="new-agent-title">New agent</h2>
+          <AgentForm key={createKey} initial={empty} submitLabel="Create agent" pending={create.isPending} error={create.error} onSubmit={(input) => create.mutate(input)} />
+        </section>
+        <section aria-labelledby="agents-title" className="stack">
+          <h2 id="agents-title">Your agents</h2>
+          {agents.isLoading && <p>Loading agents…</p>}
+          {agents.data?.items.length === 0 && <p className="muted">No agents yet.</p>}
+          {remove.error && <p className="field-error" role="alert">Could not delete: {remove.error.message}</p>}
+          <ul className="item-list">
+            {agents.data?.items.map((agent: Agent) =>
+              editing === agent.id ? (
+                <li key={agent.id} className="item" style={{ display: "block" }}>
+                  <AgentForm
+                    initial={{ key: agent.key, name: agent.name, modelAlias: agent.modelAlias, rolePrompt: agent.rolePrompt, toolPermissions: agent.toolPermissions as AgentInput["toolPermissions"] }}
+                    submitLabel={`Save ${agent.name}`}
+                    pending={update.isPending}
+                    error={update.error}
+                    onSubmit={(input) => update.mutate({ id: agent.id, ...input })}
+                    onCancel={() => setEditing(null)}
+                  />
+                </li>
+              ) : (
+                <li key={agent.id} className="item">
+                  <div className="item-main">
+                    <strong>{agent.name}</strong>
+                    <span className="muted">
+                      @{agent.key} · {agent.modelAlias}
+                    </span>
+                  </div>
+                  <div className="row">
+                    <button type="button" className="button secondary small" onClick={() => setEditing(agent.id)} aria-label={`Edit ${agent.name}`}>
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      className="button danger small"
+                      aria-label={`Delete ${agent.name}`}
+                      onClick={() => {
+                        if (window.confirm(`Delete ${agent.name}? It leaves every room roster.`)) remove.mutate({ id: agent.id });
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </div>
+                </li>
+              ),
+            )}
+          </ul>
+        </section>
+      </div>
+    </div>
+  );
+}

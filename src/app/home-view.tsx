@@ -1,0 +1,106 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useDeferredValue, useState } from "react";
+import { modeLabels } from "@/components/mode-switcher.tsx";
+import { api } from "@/trpc/react.tsx";
+
+function ago(date: Date) {
+  const s = Math.round((Date.now() - date.getTime()) / 1000);
+  if (s < 60) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return date.toLocaleDateString();
+}
+
+export function HomeView() {
+  const router = useRouter();
+  const [search, setSearch] = useState("");
+  const query = useDeferredValue(search.trim());
+  const rooms = api.rooms.list.useQuery({ query: query || undefined, limit: 20 });
+  const templates = api.rooms.templates.useQuery();
+  const fromTemplate = api.rooms.createFromTemplate.useMutation({ onSuccess: (room) => router.push(`/rooms/${room.id}`) });
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Rooms</h1>
+          <p className="lede">Talk to a room of agents, or start from a template.</p>
+        </div>
+        <div className="row">
+          <Link className="button secondary" href="/agents">
+            Agent library
+          </Link>
+          <Link className="button" href="/rooms/new">
+            New room
+          </Link>
+        </div>
+      </div>
+
+      <div className="field" style={{ maxWidth: "28rem" }}>
+        <label htmlFor="room-search">Search rooms</label>
+        <input id="room-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Room name" />
+      </div>
+
+      <section aria-labelledby="recent-title">
+        <h2 id="recent-title" className="visually-hidden">
+          Recent rooms
+        </h2>
+        {rooms.isLoading && <p>Loading rooms…</p>}
+        {rooms.error && <p className="field-error" role="alert">Could not load rooms: {rooms.error.message}</p>}
+        {rooms.data && rooms.data.items.length === 0 && <p className="muted">{query ? `No room matches “${query}”.` : "No rooms yet. Create one, or use a template below."}</p>}
+        {rooms.data && rooms.data.items.length > 0 && (
+          <ul className="item-list">
+            {rooms.data.items.map((room) => (
+              <li key={room.id} className="item">
+                <div className="item-main">
+                  <Link href={`/rooms/${room.id}`}>{room.name}</Link>
+                  <span className="muted">
+                    {modeLabels[room.currentMode].name}
+                    {room.pendingMode ? ` → ${modeLabels[room.pendingMode].name} on next send` : ""} · {room._count.roster} agent{room._count.roster === 1 ? "" : "s"} · active {ago(room.lastActivityAt)}
+                  </span>
+                </div>
+                <Link className="button secondary small" href={`/rooms/${room.id}/setup`}>
+                  Set up
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="templates-title" className="stack">
+        <h2 id="templates-title">Quick start</h2>
+        <div className="grid-cards">
+          {templates.data?.map((template) => (
+            <div key={template.id} className="card stack">
+              <div>
+                <h3 style={{ margin: 0 }}>{template.name}</h3>
+                <p className="muted" style={{ margin: "0.25rem 0" }}>
+                  {template.description}
+                </p>
+                <p className="field-hint">
+                  {modeLabels[template.mode].name} · {template.agents.join(", ")}
+                </p>
+              </div>
+              <div>
+                <button
+                  type="button"
+                  className="button secondary"
+                  disabled={fromTemplate.isPending}
+                  onClick={() => fromTemplate.mutate({ templateId: template.id })}
+                  aria-label={`Create a room from the ${template.name} template`}
+                >
+                  Use template
+                </button>
+              </div>
+            </div>
+          ))}
+        </div>
+        {fromTemplate.error && <p className="field-error" role="alert">Could not create the room: {fromTemplate.error.message}</p>}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+import type { Metadata } from "next";
+import { requireUser } from "@/server/auth/current-user.ts";
+import { RoomWorkspace } from "./room-workspace.tsx";
+
+export const metadata: Metadata = { title: "Room" };
+
+export default async function RoomPage(props: { params: Promise<{ id: string }> }) {
+  const { id } = await props.params;
+  await requireUser(`/rooms/${id}`);
+  return <RoomWorkspace roomId={id} />;
+}

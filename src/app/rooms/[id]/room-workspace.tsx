@@ -1,0 +1,75 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { ModeSwitcher } from "@/components/mode-switcher.tsx";
+import { api } from "@/trpc/react.tsx";
+
+/** The room workspace: its sessions, the selected session's timeline, and the mode switcher. */
+export function RoomWorkspace(props: { roomId: string }) {
+  const utils = api.useUtils();
+  const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
+  const sessions = api.sessions.list.useQuery({ roomId: props.roomId, limit: 50 }, { enabled: !!room.data });
+  const [selected, setSelected] = useState<string | null>(null);
+  const create = api.sessions.create.useMutation({
+    onSuccess: async (session) => {
+      setSelected(session.id);
+      await utils.sessions.list.invalidate({ roomId: props.roomId });
+    },
+  });
+
+  if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
+  if (!room.data) return <p>Loading room…</p>;
+  const current = sessions.data?.items.find((s) => s.id === selected) ?? sessions.data?.items[0] ?? null;
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>{room.data.name}</h1>
+          {room.data.goal && <p className="lede">{room.data.goal}</p>}
+          <p className="muted" style={{ margin: 0 }}>
+            {room.data.roster.length ? room.data.roster.map((a) => `@${a.key}`).join(" · ") : "No agents on the roster yet."}
+          </p>
+        </div>
+        <Link className="button secondary" href={`/rooms/${props.roomId}/setup`}>
+          Set up room
+        </Link>
+      </div>
+      <div className="two-col">
+        <nav aria-labelledby="sessions-title" className="stack">
+          <div className="row" style={{ justifyContent: "space-between" }}>
+            <h2 id="sessions-title" style={{ margin: 0, fontSize: "1.1rem" }}>
+              Sessions
+            </h2>
+            <button type="button" className="button small" disabled={create.isPending} onClick={() => create.mutate({ roomId: props.roomId })}>
+              New session
+            </button>
+          </div>
+          {create.error && <p className="field-error" role="alert">Could not start a session: {create.error.message}</p>}
+          {sessions.data?.items.length === 0 && <p className="muted">No sessions yet.</p>}
+          <ul className="item-list">
+            {sessions.data?.items.map((session, i) => (
+              <li key={session.id}>
+                <button
+                  type="button"
+                  className="button secondary small"
+                  style={{ width: "100%", justifyContent: "flex-start" }}
+                  aria-current={current?.id === session.id ? "true" : undefined}
+                  onClick={() => setSelected(session.id)}
+                >
+                  {session.title || `Session ${sessions.data.items.length - i}`} · {session.createdAt.toLocaleDateString()}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <ModeSwitcher roomId={props.roomId} />
+        </nav>
+        <section className="card" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">{current ? current.title || "Session" : "No session selected"}</h2>
+          <p className="muted">{current ? "No messages in this session yet." : "Start a session to talk to this room."}</p>
+        </section>
+      </div>
+    </div>
+  );
+}

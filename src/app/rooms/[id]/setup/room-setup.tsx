@@ -1,0 +1,229 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { ModeSwitcher } from "@/components/mode-switcher.tsx";
+import { api, type RouterOutputs } from "@/trpc/react.tsx";
+
+type Room = RouterOutputs["rooms"]["byId"];
+
+function SettingsForm(props: { room: Room }) {
+  const utils = api.useUtils();
+  const [name, setName] = useState(props.room.name);
+  const [goal, setGoal] = useState(props.room.goal);
+  const update = api.rooms.update.useMutation({ onSuccess: () => utils.rooms.byId.invalidate({ id: props.room.id }) });
+  const fieldErrors = update.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        update.mutate({ id: props.room.id, name, goal });
+      }}
+    >
+      <div className="field">
+        <label htmlFor="setup-name">Name</label>
+        <input id="setup-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors?.name} />
+        {fieldErrors?.name && <p className="field-error">{fieldErrors.name[0]}</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="setup-goal">Goal</label>
+        <textarea id="setup-goal" value={goal} onChange={(e) => setGoal(e.target.value)} />
+      </div>
+      <div className="row">
+        <button type="submit" className="button" disabled={update.isPending}>
+          {update.isPending ? "Saving…" : "Save"}
+        </button>
+        {update.isSuccess && <span role="status">Saved.</span>}
+        {update.error && !fieldErrors && <span className="field-error" role="alert">{update.error.message}</span>}
+      </div>
+    </form>
+  );
+}
+
+/** The roster in order: add, remove, and reorder by dragging or with the keyboard (buttons, or Alt+↑/↓). */
+function RosterEditor(props: { room: Room }) {
+  const utils = api.useUtils();
+  const roomKey = { id: props.room.id };
+  const library = api.agents.list.useQuery({ limit: 100 });
+  const [adding, setAdding] = useState("");
+  const [dragged, setDragged] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const [focusAfterMove, setFocusAfterMove] = useState<string | null>(null);
+
+  const optimistic = {
+    onError: (_e: unknown, _v: unknown, context: { previous?: Room } | undefined) => {
+      if (context?.previous) utils.rooms.byId.setData(roomKey, context.previous);
+    },
+    onSettled: () => utils.rooms.byId.invalidate(roomKey),
+  };
+  const reorder = api.rooms.reorderAgents.useMutation({
+    ...optimistic,
+    onMutate: async ({ agentIds }) => {
+      await utils.rooms.byId.cancel(roomKey);
+      const previous = utils.rooms.byId.getData(roomKey);
+      if (previous) {
+        const byId = new Map(previous.roster.map((r) => [r.id, r]));
+        utils.rooms.byId.setData(roomKey, { ...previous, roster: agentIds.map((id, i) => ({ ...byId.get(id)!, position: i + 1 })) });
+      }
+      return { previous };
+    },
+  });
+  const remove = api.rooms.removeAgent.useMutation({
+    ...optimistic,
+    onMutate: async ({ agentId }) => {
+      await utils.rooms.byId.cancel(roomKey);
+      const previous = utils.rooms.byId.getData(roomKey);
+      if (previous) utils.rooms.byId.setData(roomKey, { ...previous, roster: previous.roster.filter((r) => r.id !== agentId).map((r, i) => ({ ...r, position: i + 1 })) });
+      return { previous };
+    },
+  });
+  const add = api.rooms.addAgent.useMutation({
+    onSuccess: (room) => {
+      utils.rooms.byId.setData(roomKey, room);
+      setAdding("");
+    },
+  });
+
+  const roster = props.room.roster;
+  const ids = roster.map((r) => r.id);
+
+  useEffect(() => {
+    if (focusAfterMove) document.getElementById(`roster-${focusAfterMove}`)?.focus();
+  }, [focusAfterMove, roster]);
+
+  function move(agentId: string, to: number) {
+    const from = ids.indexOf(agentId);
+    if (from < 0 || to < 0 || to >= ids.length || to === from) return;
+    const next = [...ids];
+    next.splice(to, 0, ...next.splice(from, 1));
+    reorder.mutate({ roomId: props.room.id, agentIds: next });
+    const agent = roster[from]!;
+    setAnnouncement(`${agent.name} moved to position ${to + 1} of ${ids.length}.`);
+    setFocusAfterMove(agentId);
+  }
+
+  const available = library.data?.items.filter((a) => !ids.includes(a.id)) ?? [];
+  const error = reorder.error ?? remove.error ?? add.error;
+
+  return (
+    <section className="card stack" aria-labelledby="roster-title">
+      <div>
+        <h2 id="roster-title">Roster</h2>
+        <p className="field-hint">Agents answer in this order. Drag to reorder, or focus an agent and press Alt+↑ / Alt+↓. Changes apply on the next send.</p>
+      </div>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
+      {roster.length === 0 && <p className="muted">No agents on the roster yet.</p>}
+      <ol className="item-list" aria-label="Roster order">
+        {roster.map((agent, index) => (
+          <li
+            key={agent.id}
+            id={`roster-${agent.id}`}
+            className="item"
+            tabIndex={0}
+            draggable
+            data-dragging={dragged === agent.id}
+            aria-label={`${index + 1}. ${agent.name} (@${agent.key})`}
+            onKeyDown={(e) => {
+              if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+              e.preventDefault();
+              move(agent.id, e.key === "ArrowUp" ? index - 1 : index + 1);
+            }}
+            onDragStart={(e) => {
+              setDragged(agent.id);
+              e.dataTransfer.effectAllowed = "move";
+            }}
+            onDragOver={(e) => e.preventDefault()}
+            onDrop={(e) => {
+              e.preventDefault();
+              if (dragged) move(dragged, index);
+              setDragged(null);
+            }}
+            onDragEnd={() => setDragged(null)}
+          >
+            <div className="item-main">
+              <strong>
+                {index + 1}. {agent.name}
+              </strong>
+              <span className="muted">
+                @{agent.key} · {agent.modelAlias}
+              </span>
+            </div>
+            <div className="row">
+              <button type="button" className="button secondary small icon-button" aria-label={`Move ${agent.name} up`} disabled={index === 0} onClick={() => move(agent.id, index - 1)}>
+                ↑
+              </button>
+              <button type="button" className="button secondary small icon-button" aria-label={`Move ${agent.name} down`} disabled={index === roster.length - 1} onClick={() => move(agent.id, index + 1)}>
+                ↓
+              </button>
+              <button type="button" className="button danger small" aria-label={`Remove ${agent.name} from the roster`} onClick={() => remove.mutate({ roomId: props.room.id, agentId: agent.id })}>
+                Remove
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (adding) add.mutate({ roomId: props.room.id, agentId: adding });
+        }}
+      >
+        <div className="field" style={{ flex: "1 1 14rem" }}>
+          <label htmlFor="roster-add">Add an agent</label>
+          <select id="roster-add" value={adding} onChange={(e) => setAdding(e.target.value)}>
+            <option value="">{available.length ? "Choose an agent…" : "Every agent is on the roster"}</option>
+            {available.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name} (@{a.key})
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button" disabled={!adding || add.isPending} style={{ alignSelf: "end" }}>
+          Add to roster
+        </button>
+      </form>
+      <p className="field-hint">
+        Need a new agent? <Link href="/agents">Open the agent library</Link>.
+      </p>
+      {error && (
+        <p className="field-error" role="alert">
+          {error.data?.code === "conflict" ? "The roster changed elsewhere; showing the latest." : `Could not change the roster: ${error.message}`}
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function RoomSetup(props: { roomId: string }) {
+  const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
+  if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
+  if (!room.data) return <p>Loading room…</p>;
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Set up {room.data.name}</h1>
+          <p className="lede">Name, goal, mode and roster.</p>
+        </div>
+        <Link className="button secondary" href={`/rooms/${props.roomId}`}>
+          Open room
+        </Link>
+      </div>
+      <div className="two-col">
+        <div className="stack">
+          <section className="card" aria-labelledby="settings-title">
+            <h2 id="settings-title">Settings</h2>
+            <SettingsForm room={room.data} />
+          </section>
+          <ModeSwitcher roomId={props.roomId} />
+        </div>
+        <RosterEditor room={room.data} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { modeLabels } from "@/components/mode-switcher.tsx";
+import { modes, type Mode } from "@/server/domain/modes/machine.ts";
+import { api } from "@/trpc/react.tsx";
+
+export function NewRoomForm() {
+  const router = useRouter();
+  const [name, setName] = useState("");
+  const [goal, setGoal] = useState("");
+  const [mode, setMode] = useState<Mode>("orchestrator");
+  const create = api.rooms.create.useMutation({ onSuccess: (room) => router.push(`/rooms/${room.id}/setup`) });
+  const fieldErrors = create.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
+
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate({ name, goal, mode });
+      }}
+    >
+      <div className="field">
+        <label htmlFor="room-name">Name</label>
+        <input id="room-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors?.name} aria-describedby={fieldErrors?.name ? "room-name-error" : undefined} />
+        {fieldErrors?.name && (
+          <p id="room-name-error" className="field-error">
+            {fieldErrors.name[0]}
+          </p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor="room-goal">Goal</label>
+        <textarea id="room-goal" value={goal} onChange={(e) => setGoal(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="room-mode">Mode</label>
+        <select id="room-mode" value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
+          {modes.map((m) => (
+            <option key={m} value={m}>
+              {modeLabels[m].name} — {modeLabels[m].hint}
+            </option>
+          ))}
+        </select>
+      </div>
+      {create.error && !fieldErrors && <p className="field-error" role="alert">{create.error.message}</p>}
+      <div>
+        <button type="submit" className="button" disabled={create.isPending}>
+          {create.isPending ? "Creating…" : "Create room"}
+        </button>
+      </div>
+    </form>
+  );
+}
