@@ -53,3 +53,18 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
   await expect(page.getByText("No messages in this session yet.")).toBeVisible();
   await expect(page.getByTestId("mode-status")).toContainText("applies on next send");
 });
+
+test("the library and room pages fit a phone screen", async ({ page, signedIn: _user }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto("/");
+  await page.getByRole("button", { name: /Code review template/ }).click();
+  await expect(page.getByRole("heading", { name: "Code review" })).toBeVisible();
+  const workspace = page.url();
+  for (const path of ["/", "/agents", workspace, `${workspace}/setup`]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page.locator("main")).not.toContainText("Loading");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+});
