@@ -78,7 +78,11 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
           </label>
         ))}
       </fieldset>
-      {otherError && <p className="field-error" role="alert">{otherError}</p>}
+      {props.error && (
+        <p className="field-error" role="alert">
+          {otherError ?? "Check the fields above."}
+        </p>
+      )}
       <div className="row">
         <button type="submit" className="button" disabled={props.pending}>
           {props.pending ? "Saving…" : props.submitLabel}

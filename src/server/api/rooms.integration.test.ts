@@ -78,12 +78,42 @@ describe("isolation", () => {
   it.each(Object.keys(inputs))("%s: another user's id is NOT_FOUND, and changes nothing", async (path) => {
     const w = await world();
     const b = await newUser();
+    // restore only applies to deleted rooms: make A's room one, so only ownership can refuse B.
+    if (path === "rooms.restore") {
+      await w.a.api("rooms.delete", { id: w.room.id });
+      const res = await b.call(path, inputs[path]!(w));
+      expect(res.status).toBe(404);
+      expect((await w.a.api("rooms.list", { deleted: true })).items.map((r: { id: string }) => r.id)).toContain(w.room.id);
+      return;
+    }
     const before = await w.a.api("rooms.byId", { id: w.room.id });
     const res = await b.call(path, inputs[path]!(w));
     expect(res.status).toBe(404);
     expect(res.code).toBe("not_found");
     expect(await w.a.api("rooms.byId", { id: w.room.id })).toEqual(before);
     expect((await w.a.api("agents.byId", { id: w.agent.id })).name).toBe("Reviewer");
+    expect((await w.a.api("sessions.list", { roomId: w.room.id })).items.map((x: { id: string }) => x.id)).toEqual([w.session.id]);
+  });
+
+  it("A's ids inside B's own requests are NOT_FOUND too", async () => {
+    const w = await world();
+    const b = await newUser();
+    const bRoom = await b.api("rooms.create", { name: "B's room" });
+    const bAgent = await b.api("agents.create", { key: "b-agent", name: "B agent", modelAlias: "local" });
+    await b.api("rooms.addAgent", { roomId: bRoom.id, agentId: bAgent.id });
+    expect((await b.call("rooms.addAgent", { roomId: bRoom.id, agentId: w.agent.id })).status).toBe(404);
+    expect((await b.call("rooms.reorderAgents", { roomId: bRoom.id, agentIds: [w.agent.id] })).status).toBe(409);
+    expect((await b.call("rooms.removeAgent", { roomId: bRoom.id, agentId: w.agent.id })).status).toBe(404);
+    // A's ids as list cursors behave like unknown ids: an empty page, nothing about A's data.
+    for (const [path, input] of [
+      ["rooms.list", { cursor: w.room.id }],
+      ["agents.list", { cursor: w.agent.id }],
+      ["sessions.list", { roomId: bRoom.id, cursor: w.session.id }],
+    ] as const) {
+      const page = await b.api(path, input);
+      expect(page, path).toEqual({ items: [], nextCursor: null });
+    }
+    expect((await b.api("rooms.byId", { id: bRoom.id })).roster.map((r: { id: string }) => r.id)).toEqual([bAgent.id]);
   });
 
   it("direct sessions: another user's agent is NOT_FOUND", async () => {
@@ -107,6 +137,13 @@ describe("agents", () => {
     expect((await a.call("agents.create", { key: "data-analyst_2", name: "Reborn", modelAlias: "local" })).status).toBe(200);
   });
 
+  it("a partial update changes only the fields it names", async () => {
+    const a = await newUser();
+    const agent = await a.api("agents.create", { key: "keeper", name: "Keeper", modelAlias: "local", rolePrompt: "Keep things.", toolPermissions: ["search"] });
+    const updated = await a.api("agents.update", { id: agent.id, name: "Keeper II" });
+    expect(updated).toMatchObject({ name: "Keeper II", key: "keeper", rolePrompt: "Keep things.", toolPermissions: ["search"] });
+  });
+
   it("rejects bad keys, unknown models and unknown tools with field errors", async () => {
     const a = await newUser();
     for (const input of [
@@ -114,6 +151,7 @@ describe("agents", () => {
       { key: "has space", name: "x", modelAlias: "local" },
       { key: "ok", name: "x", modelAlias: "gpt-17" },
       { key: "ok", name: "x", modelAlias: "local", toolPermissions: ["rm_rf"] },
+      { key: "ok", name: "nul\u0000byte", modelAlias: "local" },
     ]) {
       const res = await a.call("agents.create", input);
       expect(res.status, JSON.stringify(input)).toBe(400);
@@ -168,9 +206,14 @@ describe("rooms", () => {
     expect(late.status).toBe(422);
     expect(late.code).toBe("restore_window_expired");
 
+    const recent = await w.a.api("rooms.create", { name: "Deleted yesterday" });
+    await t.db.room.update({ where: { id: recent.id }, data: { deletedAt: new Date(Date.now() - 86_400_000) } });
+    const live = await w.a.api("rooms.create", { name: "Alive" });
+
     expect(await purgeDeletedRooms(t.db)).toBeGreaterThanOrEqual(1);
     expect(await t.db.room.count({ where: { id: w.room.id } })).toBe(0);
     expect(await t.db.chatSession.count({ where: { id: w.session.id } })).toBe(0);
+    expect(await t.db.room.count({ where: { id: { in: [recent.id, live.id] } } })).toBe(2);
   });
 
   it("quick-start templates create a room with a ready roster, reusing agents the user has", async () => {
@@ -194,6 +237,11 @@ describe("rooms", () => {
 });
 
 describe("mode", () => {
+  it("history refuses cursors that are not history ids with a 400", async () => {
+    const w = await world();
+    expect((await w.a.call("mode.history", { roomId: w.room.id, cursor: "99999999999999999999" })).status).toBe(400);
+  });
+
   it("set writes pending only; setting the current mode clears it; history audits both", async () => {
     const w = await world();
     const requested = await w.a.api("mode.set", { roomId: w.room.id, mode: "manual" });
@@ -237,6 +285,28 @@ describe("mode", () => {
       }),
     ).rejects.toThrow("turn refused");
     expect(await w.a.api("mode.get", { roomId: w.room.id })).toMatchObject({ currentMode: "roundtable", pendingMode: "manual" });
+  });
+});
+
+describe("concurrency between agents and rosters", () => {
+  it("an agent deleted while being added never stays on a roster", async () => {
+    for (let round = 0; round < 5; round++) {
+      const a = await newUser();
+      const agent = await a.api("agents.create", { key: `racer-${round}`, name: "Racer", modelAlias: "local" });
+      const rooms = await Promise.all([1, 2, 3].map((n) => a.api("rooms.create", { name: `Race ${n}` })));
+      await Promise.all([
+        ...rooms.map((room) => a.call("rooms.addAgent", { roomId: room.id, agentId: agent.id })),
+        a.call("agents.delete", { id: agent.id }),
+      ]);
+      expect(await t.db.roomAgent.count({ where: { agentId: agent.id } })).toBe(0);
+    }
+  });
+
+  it("concurrent templates share the agents they create", async () => {
+    const a = await newUser();
+    const results = await Promise.all([1, 2, 3].map(() => a.call("rooms.createFromTemplate", { templateId: "code-review" })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await a.api("agents.list", { limit: 100 })).items).toHaveLength(2);
   });
 });
 

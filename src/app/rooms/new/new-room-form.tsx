@@ -33,7 +33,8 @@ export function NewRoomForm() {
       </div>
       <div className="field">
         <label htmlFor="room-goal">Goal</label>
-        <textarea id="room-goal" value={goal} onChange={(e) => setGoal(e.target.value)} />
+        <textarea id="room-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors?.goal} />
+        {fieldErrors?.goal && <p className="field-error">{fieldErrors.goal[0]}</p>}
       </div>
       <div className="field">
         <label htmlFor="room-mode">Mode</label>
@@ -45,7 +46,11 @@ export function NewRoomForm() {
           ))}
         </select>
       </div>
-      {create.error && !fieldErrors && <p className="field-error" role="alert">{create.error.message}</p>}
+      {create.error && (
+        <p className="field-error" role="alert">
+          {fieldErrors ? "Check the fields above." : create.error.message}
+        </p>
+      )}
       <div>
         <button type="submit" className="button" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create room"}

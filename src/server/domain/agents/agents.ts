@@ -3,6 +3,7 @@
  * that does not exist (not_found).
  */
 import { z } from "zod";
+import { text } from "../text.ts";
 import type { Db } from "../../db.ts";
 import { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
@@ -16,17 +17,18 @@ export const agentKey = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit");
 
-export const agentFields = {
+const agentFields = {
   key: agentKey,
-  name: z.string().trim().min(1, "Give the agent a name").max(100),
+  name: text().trim().min(1, "Give the agent a name").max(100),
   modelAlias,
-  rolePrompt: z.string().max(20_000).default(""),
-  toolPermissions: z.array(z.enum(["search", "file_read"])).max(2).default([]).transform((t) => [...new Set(t)]),
+  rolePrompt: text().max(20_000),
+  toolPermissions: z.array(z.enum(["search", "file_read"])).max(2).transform((t) => [...new Set(t)]),
 };
 
-export const createAgentInput = z.object(agentFields);
+export const createAgentInput = z.object({ ...agentFields, rolePrompt: agentFields.rolePrompt.default(""), toolPermissions: agentFields.toolPermissions.default([]) });
+// No defaults here: a field left out of an update keeps its value.
 export const updateAgentInput = z.object({ id: z.uuid(), ...agentFields }).partial().required({ id: true });
-export const listAgentsInput = z.object({ ...pageInput, query: z.string().trim().max(100).optional() });
+export const listAgentsInput = z.object({ ...pageInput, query: text().trim().max(100).optional() });
 
 const live = (userId: string) => ({ userId, deletedAt: null });
 
@@ -41,6 +43,7 @@ export async function getAgent(db: Db, userId: string, id: string) {
 }
 
 export async function listAgents(db: Db, userId: string, input: z.infer<typeof listAgentsInput>) {
+  if (input.cursor && !(await db.agent.count({ where: { id: input.cursor, userId } }))) return toPage([], input.limit);
   const rows = await db.agent.findMany({
     where: {
       ...live(userId),
@@ -72,10 +75,15 @@ export async function updateAgent(db: Db, userId: string, input: z.infer<typeof 
   }
 }
 
-/** Soft delete; the agent leaves every roster it was on (positions stay dense). */
+/**
+ * Soft delete; the agent leaves every roster it was on (positions stay dense). Lock order, here and
+ * in addAgent: the agent row first, then rooms, so a concurrent add cannot put it back.
+ */
 export async function deleteAgent(db: Db, userId: string, id: string) {
-  await getAgent(db, userId, id);
   return db.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM agents WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
+    if (!locked) throw new AppError("not_found", "No such agent.");
     const rosters = await tx.roomAgent.findMany({ where: { agentId: id }, select: { roomId: true }, orderBy: { roomId: "asc" } });
     for (const { roomId } of rosters) {
       await lockRoom(tx, roomId);

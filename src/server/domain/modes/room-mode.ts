@@ -12,7 +12,11 @@ import { allowedEvents, modes, transition, type ModeState } from "./machine.ts";
 type Tx = Prisma.TransactionClient;
 
 export const setModeInput = z.object({ roomId: z.uuid(), mode: z.enum(modes), expectedVersion: z.number().int().min(0).optional() });
-export const modeHistoryInput = z.object({ roomId: z.uuid(), cursor: z.string().regex(/^\d+$/).optional(), limit: z.number().int().min(1).max(100).default(50) });
+export const modeHistoryInput = z.object({
+  roomId: z.uuid(),
+  cursor: z.string().regex(/^\d{1,18}$/, "Not a history cursor").optional(),
+  limit: z.number().int().min(1).max(100).default(50),
+});
 
 function view(state: ModeState) {
   return { currentMode: state.current, pendingMode: state.pending, version: state.version, allowedEvents: allowedEvents(state) };
@@ -39,7 +43,7 @@ export async function setMode(db: Db, userId: string, input: z.infer<typeof setM
     const written = await db.$transaction(async (tx) => {
       const { count } = await tx.room.updateMany({
         where: { id: room.id, userId, deletedAt: null, modeVersion: state.version },
-        data: { pendingMode: next.state.pending, modeVersion: next.state.version },
+        data: { pendingMode: next.state.pending, modeVersion: next.state.version, lastActivityAt: new Date() },
       });
       if (count === 0) return false;
       await tx.modeTransition.create({

@@ -3,6 +3,7 @@
  * room behaves exactly like one that does not exist (not_found).
  */
 import { z } from "zod";
+import { text } from "../text.ts";
 import type { Db } from "../../db.ts";
 import { AppError } from "../../errors.ts";
 import { allowedEvents, modes } from "../modes/machine.ts";
@@ -11,18 +12,18 @@ import { insertIntoRoster, lockRoom, removeFromRoster, reorderRoster } from "./r
 
 export const RESTORE_WINDOW_DAYS = 7;
 
-const roomName = z.string().trim().min(1, "Give the room a name").max(200);
-const roomGoal = z.string().trim().max(5000);
+const roomName = text().trim().min(1, "Give the room a name").max(200);
+const roomGoal = text().trim().max(5000);
 
 export const createRoomInput = z.object({ name: roomName, goal: roomGoal.default(""), mode: z.enum(modes).default("orchestrator") });
 export const updateRoomInput = z.object({ id: z.uuid(), name: roomName.optional(), goal: roomGoal.optional() });
-export const listRoomsInput = z.object({ ...pageInput, deleted: z.boolean().default(false), query: z.string().trim().max(200).optional() });
+export const listRoomsInput = z.object({ ...pageInput, deleted: z.boolean().default(false), query: text().trim().max(200).optional() });
 export const addAgentInput = z.object({ roomId: z.uuid(), agentId: z.uuid(), position: z.number().int().min(1).optional() });
 export const removeAgentInput = z.object({ roomId: z.uuid(), agentId: z.uuid() });
 export const reorderAgentsInput = z.object({ roomId: z.uuid(), agentIds: z.array(z.uuid()).max(100) });
 
 const rosterInclude = {
-  roster: { orderBy: { position: "asc" as const }, include: { agent: { select: { id: true, key: true, name: true, modelAlias: true, rolePrompt: true } } } },
+  roster: { where: { agent: { deletedAt: null } }, orderBy: { position: "asc" as const }, include: { agent: { select: { id: true, key: true, name: true, modelAlias: true, rolePrompt: true } } } },
 };
 
 /** A live (not deleted) room of this user, or not_found. */
@@ -44,6 +45,8 @@ export async function getRoom(db: Db, userId: string, id: string) {
 }
 
 export async function listRooms(db: Db, userId: string, input: z.infer<typeof listRoomsInput>) {
+  // Another user's id as a cursor behaves like an unknown one: an empty page.
+  if (input.cursor && !(await db.room.count({ where: { id: input.cursor, userId } }))) return toPage([], input.limit);
   const rows = await db.room.findMany({
     where: {
       userId,
@@ -63,7 +66,7 @@ export async function createRoom(db: Db, userId: string, input: z.infer<typeof c
 
 export async function updateRoom(db: Db, userId: string, input: z.infer<typeof updateRoomInput>) {
   await getLiveRoom(db, userId, input.id);
-  return db.room.update({ where: { id: input.id }, data: { name: input.name, goal: input.goal } });
+  return db.room.update({ where: { id: input.id }, data: { name: input.name, goal: input.goal, lastActivityAt: new Date() } });
 }
 
 export async function deleteRoom(db: Db, userId: string, id: string) {
@@ -91,15 +94,23 @@ async function inRoomTransaction<T>(db: Db, userId: string, roomId: string, fn: 
   return db.$transaction(async (tx) => {
     await lockRoom(tx, roomId);
     await getLiveRoom(tx, userId, roomId);
-    return fn(tx);
+    const result = await fn(tx);
+    await tx.room.update({ where: { id: roomId }, data: { lastActivityAt: new Date() } });
+    return result;
   });
 }
 
 export async function addAgentToRoom(db: Db, userId: string, input: z.infer<typeof addAgentInput>) {
-  await inRoomTransaction(db, userId, input.roomId, async (tx) => {
-    const agent = await tx.agent.findFirst({ where: { id: input.agentId, userId, deletedAt: null } });
+  await db.$transaction(async (tx) => {
+    // The agent first (shared lock: a concurrent delete waits, or wins and we see it deleted),
+    // then the room: the same order as deleteAgent.
+    const [agent] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM agents WHERE id = ${input.agentId}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL FOR SHARE`;
+    await lockRoom(tx, input.roomId);
+    await getLiveRoom(tx, userId, input.roomId);
     if (!agent) throw new AppError("not_found", "No such agent.");
     await insertIntoRoster(tx, input.roomId, input.agentId, input.position);
+    await tx.room.update({ where: { id: input.roomId }, data: { lastActivityAt: new Date() } });
   });
   return getRoom(db, userId, input.roomId);
 }

@@ -67,10 +67,14 @@ export async function createRoomFromTemplate(db: Db, userId: string, templateId:
   return db.$transaction(async (tx) => {
     const room = await tx.room.create({ data: { userId, name: template.name, goal: template.goal, currentMode: template.mode } });
     for (const spec of template.agents) {
-      const agent =
-        (await tx.agent.findFirst({ where: { userId, key: spec.key, deletedAt: null } })) ??
-        (await tx.agent.create({ data: { userId, ...spec, modelAlias: DEFAULT_MODEL_ALIAS } }));
-      await insertIntoRoster(tx, room.id, agent.id);
+      // Insert unless a live agent has the key (a concurrent template may be creating it too).
+      await tx.$executeRaw`
+        INSERT INTO agents (id, user_id, key, name, model_alias, role_prompt, updated_at)
+        VALUES (gen_random_uuid(), ${userId}::uuid, ${spec.key}, ${spec.name}, ${DEFAULT_MODEL_ALIAS}, ${spec.rolePrompt}, now())
+        ON CONFLICT (user_id, key) WHERE deleted_at IS NULL DO NOTHING`;
+      const [agent] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM agents WHERE user_id = ${userId}::uuid AND key = ${spec.key} AND deleted_at IS NULL FOR SHARE`;
+      await insertIntoRoster(tx, room.id, agent!.id);
     }
     return room;
   });

@@ -1,5 +1,6 @@
 /** Chat sessions: in a room, or directly with one agent. Owned; soft-deleted. */
 import { z } from "zod";
+import { text } from "../text.ts";
 import type { Db } from "../../db.ts";
 import { AppError } from "../../errors.ts";
 import { getAgent } from "../agents/agents.ts";
@@ -8,13 +9,17 @@ import { getLiveRoom } from "../rooms/rooms.ts";
 
 const target = z.union([z.object({ roomId: z.uuid() }).strict(), z.object({ agentId: z.uuid() }).strict()]);
 
-export const createSessionInput = target.and(z.object({ title: z.string().trim().max(200).optional() }));
+export const createSessionInput = target.and(z.object({ title: text().trim().max(200).optional() }));
 export const listSessionsInput = target.and(z.object(pageInput));
 
 export async function createSession(db: Db, userId: string, input: z.infer<typeof createSessionInput>) {
   if ("roomId" in input) {
     await getLiveRoom(db, userId, input.roomId);
-    return db.chatSession.create({ data: { userId, roomId: input.roomId, title: input.title ?? "" } });
+    const [session] = await db.$transaction([
+      db.chatSession.create({ data: { userId, roomId: input.roomId, title: input.title ?? "" } }),
+      db.room.update({ where: { id: input.roomId }, data: { lastActivityAt: new Date() } }),
+    ]);
+    return session;
   }
   await getAgent(db, userId, input.agentId);
   return db.chatSession.create({ data: { userId, agentId: input.agentId, title: input.title ?? "" } });
@@ -23,6 +28,7 @@ export async function createSession(db: Db, userId: string, input: z.infer<typeo
 export async function listSessions(db: Db, userId: string, input: z.infer<typeof listSessionsInput>) {
   if ("roomId" in input) await getLiveRoom(db, userId, input.roomId);
   else await getAgent(db, userId, input.agentId);
+  if (input.cursor && !(await db.chatSession.count({ where: { id: input.cursor, userId } }))) return toPage([], input.limit);
   const rows = await db.chatSession.findMany({
     where: { userId, deletedAt: null, ...("roomId" in input ? { roomId: input.roomId } : { agentId: input.agentId }) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

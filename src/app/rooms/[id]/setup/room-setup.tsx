@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
@@ -28,14 +28,15 @@ function SettingsForm(props: { room: Room }) {
       </div>
       <div className="field">
         <label htmlFor="setup-goal">Goal</label>
-        <textarea id="setup-goal" value={goal} onChange={(e) => setGoal(e.target.value)} />
+        <textarea id="setup-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors?.goal} />
+        {fieldErrors?.goal && <p className="field-error">{fieldErrors.goal[0]}</p>}
       </div>
       <div className="row">
         <button type="submit" className="button" disabled={update.isPending}>
           {update.isPending ? "Saving…" : "Save"}
         </button>
         {update.isSuccess && <span role="status">Saved.</span>}
-        {update.error && !fieldErrors && <span className="field-error" role="alert">{update.error.message}</span>}
+        {update.error && <span className="field-error" role="alert">{fieldErrors ? "Check the fields above." : update.error.message}</span>}
       </div>
     </form>
   );
@@ -49,7 +50,8 @@ function RosterEditor(props: { room: Room }) {
   const [adding, setAdding] = useState("");
   const [dragged, setDragged] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const [focusAfterMove, setFocusAfterMove] = useState<string | null>(null);
+  // Where focus goes once the roster re-renders after a move or a removal.
+  const focusTarget = useRef<string | null>(null);
 
   const optimistic = {
     onError: (_e: unknown, _v: unknown, context: { previous?: Room } | undefined) => {
@@ -89,18 +91,22 @@ function RosterEditor(props: { room: Room }) {
   const ids = roster.map((r) => r.id);
 
   useEffect(() => {
-    if (focusAfterMove) document.getElementById(`roster-${focusAfterMove}`)?.focus();
-  }, [focusAfterMove, roster]);
+    if (!focusTarget.current) return;
+    document.getElementById(focusTarget.current)?.focus();
+    focusTarget.current = null;
+  }, [roster]);
 
   function move(agentId: string, to: number) {
-    const from = ids.indexOf(agentId);
-    if (from < 0 || to < 0 || to >= ids.length || to === from) return;
-    const next = [...ids];
-    next.splice(to, 0, ...next.splice(from, 1));
-    reorder.mutate({ roomId: props.room.id, agentIds: next });
-    const agent = roster[from]!;
-    setAnnouncement(`${agent.name} moved to position ${to + 1} of ${ids.length}.`);
-    setFocusAfterMove(agentId);
+    // From the cache, not this render: quick repeated moves build on each other.
+    const latest = utils.rooms.byId.getData(roomKey)?.roster ?? roster;
+    const order = latest.map((r) => r.id);
+    const from = order.indexOf(agentId);
+    if (from < 0 || to < 0 || to >= order.length || to === from) return;
+    order.splice(to, 0, ...order.splice(from, 1));
+    reorder.reset();
+    reorder.mutate({ roomId: props.room.id, agentIds: order });
+    setAnnouncement(`${latest[from]!.name} moved to position ${to + 1} of ${order.length}.`);
+    focusTarget.current = `roster-${agentId}`;
   }
 
   const available = library.data?.items.filter((a) => !ids.includes(a.id)) ?? [];
@@ -109,7 +115,9 @@ function RosterEditor(props: { room: Room }) {
   return (
     <section className="card stack" aria-labelledby="roster-title">
       <div>
-        <h2 id="roster-title">Roster</h2>
+        <h2 id="roster-title" tabIndex={-1}>
+          Roster
+        </h2>
         <p className="field-hint">Agents answer in this order. Drag to reorder, or focus an agent and press Alt+↑ / Alt+↓. Changes apply on the next send.</p>
       </div>
       <p className="visually-hidden" role="status" aria-live="polite">
@@ -158,7 +166,17 @@ function RosterEditor(props: { room: Room }) {
               <button type="button" className="button secondary small icon-button" aria-label={`Move ${agent.name} down`} disabled={index === roster.length - 1} onClick={() => move(agent.id, index + 1)}>
                 ↓
               </button>
-              <button type="button" className="button danger small" aria-label={`Remove ${agent.name} from the roster`} onClick={() => remove.mutate({ roomId: props.room.id, agentId: agent.id })}>
+              <button
+                type="button"
+                className="button danger small"
+                aria-label={`Remove ${agent.name} from the roster`}
+                onClick={() => {
+                  remove.mutate({ roomId: props.room.id, agentId: agent.id });
+                  setAnnouncement(`${agent.name} removed from the roster.`);
+                  // The button disappears with its row: keep focus on the roster.
+                  focusTarget.current = "roster-title";
+                }}
+              >
                 Remove
               </button>
             </div>
