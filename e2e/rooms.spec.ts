@@ -52,6 +52,14 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
   await page.getByRole("button", { name: "New session" }).click();
   await expect(page.getByText("No messages in this session yet.")).toBeVisible();
   await expect(page.getByTestId("mode-status")).toContainText("applies on next send");
+
+  // Delete the room, then restore it from the home page.
+  await page.getByRole("link", { name: "Set up room" }).click();
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete room" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole("button", { name: "Restore Debate club" }).click();
+  await expect(page.getByRole("link", { name: "Debate club" })).toBeVisible();
 });
 
 test("the library and room pages fit a phone screen", async ({ page, signedIn: _user }) => {

@@ -21,6 +21,9 @@ export function HomeView() {
   const rooms = api.rooms.list.useQuery({ query: query || undefined, limit: 20 });
   const templates = api.rooms.templates.useQuery();
   const fromTemplate = api.rooms.createFromTemplate.useMutation({ onSuccess: (room) => router.push(`/rooms/${room.id}`) });
+  const utils = api.useUtils();
+  const deleted = api.rooms.list.useQuery({ deleted: true, limit: 20 });
+  const restore = api.rooms.restore.useMutation({ onSuccess: () => utils.rooms.list.invalidate() });
 
   return (
     <div className="stack">
@@ -70,6 +73,29 @@ export function HomeView() {
           </ul>
         )}
       </section>
+
+      {deleted.data && deleted.data.items.length > 0 && (
+        <section aria-labelledby="deleted-title" className="stack">
+          <h2 id="deleted-title">Recently deleted</h2>
+          <ul className="item-list">
+            {deleted.data.items.map((room) => {
+              const until = new Date(room.deletedAt!.getTime() + 7 * 86_400_000);
+              return (
+                <li key={room.id} className="item">
+                  <div className="item-main">
+                    <span>{room.name}</span>
+                    <span className="muted">restorable until {until.toLocaleDateString()}</span>
+                  </div>
+                  <button type="button" className="button secondary small" disabled={restore.isPending} onClick={() => restore.mutate({ id: room.id })} aria-label={`Restore ${room.name}`}>
+                    Restore
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          {restore.error && <p className="field-error" role="alert">Could not restore: {restore.error.message}</p>}
+        </section>
+      )}
 
       <section aria-labelledby="templates-title" className="stack">
         <h2 id="templates-title">Quick start</h2>

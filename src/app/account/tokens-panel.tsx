@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
@@ -13,6 +14,7 @@ function describe(token: Token) {
 
 export function TokensPanel() {
   const utils = api.useUtils();
+  const hydrated = useHydrated();
   const tokens = api.auth.tokens.list.useQuery();
   const [name, setName] = useState("");
   const [expiresInDays, setExpiresInDays] = useState("");
@@ -65,7 +67,7 @@ export function TokensPanel() {
           </select>
         </div>
         <div>
-          <button type="submit" className="button" disabled={create.isPending}>
+          <button type="submit" className="button" disabled={create.isPending || !hydrated}>
             {create.isPending ? "Creating…" : "Create token"}
           </button>
         </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { api, type RouterInputs, type RouterOutputs } from "@/trpc/react.tsx";
 
@@ -10,6 +11,7 @@ const empty: AgentInput = { key: "", name: "", modelAlias: "local", rolePrompt: 
 
 function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: boolean; error: { message: string; data?: { code?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null } | null; onSubmit: (input: AgentInput) => void; onCancel?: () => void }) {
   const [form, setForm] = useState(props.initial);
+  const hydrated = useHydrated();
   const models = api.agents.models.useQuery();
   const fieldErrors: Record<string, string | undefined> = {};
   for (const [field, messages] of Object.entries(props.error?.data?.zodError?.fieldErrors ?? {})) fieldErrors[field] = messages?.[0];
@@ -84,7 +86,7 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
         </p>
       )}
       <div className="row">
-        <button type="submit" className="button" disabled={props.pending}>
+        <button type="submit" className="button" disabled={props.pending || !hydrated}>
           {props.pending ? "Saving…" : props.submitLabel}
         </button>
         {props.onCancel && (

@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/components/use-hydrated.ts";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -12,6 +13,7 @@ const clientErrors: Record<string, string> = {
 
 export function SignInForm(props: { callbackUrl: string; github: boolean }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [email, setEmail] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -61,7 +63,7 @@ export function SignInForm(props: { callbackUrl: string; github: boolean }) {
           )}
         </div>
         <div>
-          <button type="submit" className="button" disabled={pending}>
+          <button type="submit" className="button" disabled={pending || !hydrated}>
             {pending ? "Sending…" : "E-mail me a sign-in link"}
           </button>
         </div>

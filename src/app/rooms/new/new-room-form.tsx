@@ -1,5 +1,6 @@
 "use client";
 
+import { useHydrated } from "@/components/use-hydrated.ts";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { modeLabels } from "@/components/mode-switcher.tsx";
@@ -8,6 +9,7 @@ import { api } from "@/trpc/react.tsx";
 
 export function NewRoomForm() {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [name, setName] = useState("");
   const [goal, setGoal] = useState("");
   const [mode, setMode] = useState<Mode>("orchestrator");
@@ -52,7 +54,7 @@ export function NewRoomForm() {
         </p>
       )}
       <div>
-        <button type="submit" className="button" disabled={create.isPending}>
+        <button type="submit" className="button" disabled={create.isPending || !hydrated}>
           {create.isPending ? "Creating…" : "Create room"}
         </button>
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
@@ -217,6 +218,34 @@ function RosterEditor(props: { room: Room }) {
   );
 }
 
+function DeleteRoom(props: { room: Room }) {
+  const router = useRouter();
+  const utils = api.useUtils();
+  const remove = api.rooms.delete.useMutation({
+    onSuccess: async () => {
+      await utils.rooms.list.invalidate();
+      router.push("/");
+    },
+  });
+  return (
+    <section className="card" aria-labelledby="danger-title">
+      <h2 id="danger-title">Delete room</h2>
+      <p className="field-hint">Deleted rooms can be restored from the home page for 7 days; after that they and their sessions are gone.</p>
+      <button
+        type="button"
+        className="button danger"
+        disabled={remove.isPending}
+        onClick={() => {
+          if (window.confirm(`Delete ${props.room.name}? You can restore it for 7 days.`)) remove.mutate({ id: props.room.id });
+        }}
+      >
+        Delete room
+      </button>
+      {remove.error && <p className="field-error" role="alert">Could not delete: {remove.error.message}</p>}
+    </section>
+  );
+}
+
 export function RoomSetup(props: { roomId: string }) {
   const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
   if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
@@ -239,6 +268,7 @@ export function RoomSetup(props: { roomId: string }) {
             <SettingsForm room={room.data} />
           </section>
           <ModeSwitcher roomId={props.roomId} />
+          <DeleteRoom room={room.data} />
         </div>
         <RosterEditor room={room.data} />
       </div>
