@@ -57,8 +57,8 @@ export default defineConfig({
       PANTHEON_PG_PORT: process.env.PANTHEON_E2E_PG_PORT,
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
-      // next start runs as production: the outbox is where the e2e test picks up its sign-in link.
-      AUTH_DEV_OUTBOX: "true",
+      // As `npm start` with no settings: the sign-in link goes to the outbox, where the e2e test
+      // picks it up.
       EMAIL_SERVER: "",
     },
   },

@@ -133,7 +133,9 @@ it("stops cleanly when interrupted during start-up", async () => {
 
     const [code] = await exited;
     expect(code, output).toBe(0);
-    expect(output).toContain("stopped during start-up");
+    // Usually it lands during migrations ("stopped during start-up"); on a slow machine start-up may
+    // just have finished, and the normal stop runs instead. Either way nothing may be left running.
+    expect(output).toMatch(/stopped during start-up|\[pantheon\] stopped/);
     await waitFor("the embedded PostgreSQL to stop", () => !isAlive(postmasterPid), 10_000);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,8 @@ try {
   if (env.NODE_ENV === "production" && !env.NEXTAUTH_URL) {
     throw new Error("NEXTAUTH_URL: required in production: the public URL of the app (https://… makes cookies Secure)");
   }
-  if (env.NODE_ENV === "production" && env.AUTH_DEV_OUTBOX) {
+  const local = !env.NEXTAUTH_URL || /^https?:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(env.NEXTAUTH_URL);
+  if (env.NODE_ENV === "production" && env.AUTH_DEV_OUTBOX && !local) {
     console.warn("AUTH_DEV_OUTBOX is on in production: anyone who can open /dev/outbox can sign in as any user. Use it only for test deployments.");
   }
 } catch (error) {

@@ -91,6 +91,9 @@ export async function startStack(options: { dev: boolean; port: number; signal: 
     PORT: String(options.port),
     NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${options.port}`,
     NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localAuthSecret(),
+    // A local install (embedded database, no SMTP) signs in through the outbox page, so that
+    // `npm start` works with no settings; any explicit AUTH_DEV_OUTBOX wins.
+    ...(cluster && !env.EMAIL_SERVER && process.env.AUTH_DEV_OUTBOX === undefined ? { AUTH_DEV_OUTBOX: "true" } : {}),
   };
   const web = options.dev
     ? startManaged("web", bin("next"), ["dev", "-p", String(options.port)], { cwd: root, env: childEnv })
