@@ -63,6 +63,11 @@ const schema = z.object({
     }),
   // --- Models ---
   OPENROUTER_API_KEY: z.string().min(1).optional(),
+  // Another OpenAI-compatible endpoint for the catalog's hosted models (vLLM, Ollama, LM Studio…).
+  LLM_BASE_URL: z.url().optional(),
+  LLM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  // The offline model streams one token per this many milliseconds (0: as fast as it can).
+  LOCAL_MODEL_TOKEN_MS: z.coerce.number().int().min(0).max(1000).default(30),
   // --- CLI ---
   PANTHEON_URL: z.url().default("http://localhost:3000"),
   PANTHEON_TOKEN: z.string().min(1).optional(),

@@ -1,0 +1,174 @@
+/**
+ * The gateway against the offline model and against a local fake OpenAI-compatible HTTP server:
+ * streamed chunks, usage in the last chunk, a 500 then success, a hang past the timeout, no usage,
+ * and cancellation.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Gateway } from "./gateway.ts";
+import { LocalProvider, localReply } from "./providers/local.ts";
+import { OpenAICompatibleProvider } from "./providers/openai-compatible.ts";
+import { countMessageTokens, countTextTokens } from "./tokenizer.ts";
+import { LlmError, type ChatMessage } from "./types.ts";
+
+const messages: ChatMessage[] = [
+  { role: "system", content: "You are a careful reviewer of launch plans." },
+  { role: "user", content: "Is a Friday launch a good idea?" },
+];
+
+describe("offline model", () => {
+  const gateway = new Gateway({ providers: { local: new LocalProvider(0) }, timeoutMs: 5000, retryDelayMs: 0, defaultMaxOutputTokens: 512 });
+
+  it("streams a deterministic reply built from the role and the question, with tokenizer usage", async () => {
+    const deltas: string[] = [];
+    const a = await gateway.call({ modelAlias: "local", messages, onDelta: (d) => deltas.push(d) });
+    const b = await gateway.call({ modelAlias: "local", messages });
+    expect(a.text).toBe(b.text);
+    expect(deltas.length).toBeGreaterThan(10);
+    expect(deltas.join("")).toBe(a.text);
+    expect(a.text).toContain("Friday launch");
+    expect(a.text).toContain("careful reviewer");
+    expect(a.usage).toEqual({ inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens(a.text), source: "provider" });
+    expect(a.ttftMs).not.toBeNull();
+  });
+
+  it("answers routing and evaluation prompts with valid JSON", async () => {
+    const routing = await gateway.call({
+      modelAlias: "local",
+      messages: [
+        { role: "system", content: 'Pick specialists. Answer as {"selected_agent_keys": [...]}. Roster: @market-analyst, @engineer, @writer' },
+        { role: "user", content: "Plan the launch" },
+      ],
+    });
+    const parsed = JSON.parse(routing.text) as { selected_agent_keys: string[] };
+    expect(parsed.selected_agent_keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of parsed.selected_agent_keys) expect(["market-analyst", "engineer", "writer"]).toContain(key);
+
+    const evaluation = await gateway.call({ modelAlias: "local", messages: [{ role: "user", content: 'Answer {"continue": true|false}' }] });
+    expect(JSON.parse(evaluation.text)).toEqual({ continue: false });
+  });
+
+  it("stops when cancelled, keeping the partial text", async () => {
+    const slow = new Gateway({ providers: { local: new LocalProvider(5) }, timeoutMs: 5000, retryDelayMs: 0, defaultMaxOutputTokens: 512 });
+    const controller = new AbortController();
+    let seen = "";
+    const call = slow.call({ modelAlias: "local", messages, signal: controller.signal, onDelta: (d) => ((seen += d), seen.length > 20 && controller.abort()) });
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmError);
+    expect((error as LlmError).kind).toBe("cancelled");
+    expect((error as LlmError).partialText).toBe(seen);
+    expect(seen.length).toBeLessThan(localReply(messages).length);
+  });
+
+  it("refuses models whose provider is not configured", async () => {
+    await expect(gateway.call({ modelAlias: "premium", messages })).rejects.toMatchObject({ kind: "provider", transient: false });
+  });
+});
+
+describe("OpenAI-compatible provider against a fake server", () => {
+  type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse, body: Record<string, unknown>) => void;
+  let behaviours: Behaviour[] = [];
+  const requests: Record<string, unknown>[] = [];
+  let server: http.Server;
+  let gateway: Gateway;
+
+  const sse = (res: http.ServerResponse, chunks: unknown[]) => {
+    res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req-123" });
+    for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    res.end("data: [DONE]\n\n");
+  };
+  const chunk = (content: string) => ({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+  const usageChunk = { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage: { prompt_tokens: 42, completion_tokens: 3, total_tokens: 45, prompt_tokens_details: { cached_tokens: 10 } } };
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let raw = "";
+      req.on("data", (c: Buffer) => (raw += c.toString()));
+      req.on("end", () => {
+        const body = JSON.parse(raw || "{}") as Record<string, unknown>;
+        requests.push(body);
+        const behave = behaviours.shift() ?? ((_q, r) => r.writeHead(500).end());
+        behave(req, res, body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    gateway = new Gateway({
+      providers: { openrouter: new OpenAICompatibleProvider({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "test-key" }) },
+      timeoutMs: 1500,
+      retryDelayMs: 0,
+      defaultMaxOutputTokens: 256,
+    });
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    behaviours = [];
+    requests.length = 0;
+  });
+
+  it("streams chunks and takes usage from the last chunk", async () => {
+    behaviours.push((_q, res) => sse(res, [chunk("Hel"), chunk("lo"), chunk("!"), usageChunk]));
+    const deltas: string[] = [];
+    const result = await gateway.call({ modelAlias: "llama", messages, onDelta: (d) => deltas.push(d) });
+    expect(deltas).toEqual(["Hel", "lo", "!"]);
+    expect(result).toMatchObject({ text: "Hello!", requestId: "req-123", attempts: 1, usage: { inputTokens: 42, cachedTokens: 10, outputTokens: 3, source: "provider" } });
+    expect(requests[0]).toMatchObject({ model: "meta-llama/llama-3.3-70b-instruct", stream: true, stream_options: { include_usage: true }, max_tokens: 256 });
+  });
+
+  it("retries once after a 500, then succeeds", async () => {
+    behaviours.push((_q, res) => res.writeHead(500, { "content-type": "application/json" }).end('{"error":{"message":"boom"}}'));
+    behaviours.push((_q, res) => sse(res, [chunk("ok"), usageChunk]));
+    const result = await gateway.call({ modelAlias: "llama", messages });
+    expect(result.text).toBe("ok");
+    expect(result.attempts).toBe(2);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("gives up after the one retry", async () => {
+    behaviours.push((_q, res) => res.writeHead(502).end());
+    behaviours.push((_q, res) => res.writeHead(503).end());
+    await expect(gateway.call({ modelAlias: "llama", messages })).rejects.toMatchObject({ kind: "provider" });
+    expect(requests).toHaveLength(2);
+  });
+
+  it("does not retry a client error", async () => {
+    behaviours.push((_q, res) => res.writeHead(400, { "content-type": "application/json" }).end('{"error":{"message":"bad"}}'));
+    await expect(gateway.call({ modelAlias: "llama", messages })).rejects.toMatchObject({ kind: "provider", transient: false });
+    expect(requests).toHaveLength(1);
+  });
+
+  it("times out a hang, keeping what streamed", async () => {
+    behaviours.push((_q, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify(chunk("partial"))}\n\n`);
+      // ...and never finishes.
+    });
+    const started = performance.now();
+    const error = (await gateway.call({ modelAlias: "llama", messages }).catch((e: unknown) => e)) as LlmError;
+    expect(error).toBeInstanceOf(LlmError);
+    expect(error.kind).toBe("timeout");
+    expect(error.partialText).toBe("partial");
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(requests).toHaveLength(1);
+  });
+
+  it("estimates usage with the tokenizer when the provider sends none", async () => {
+    behaviours.push((_q, res) => sse(res, [chunk("no usage here")]));
+    const result = await gateway.call({ modelAlias: "llama", messages });
+    expect(result.usage).toEqual({ inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens("no usage here"), source: "estimated" });
+  });
+
+  it("passes the caller's AbortSignal to the request", async () => {
+    behaviours.push((_q, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify(chunk("start"))}\n\n`);
+    });
+    const controller = new AbortController();
+    const call = gateway.call({ modelAlias: "llama", messages, signal: controller.signal, onDelta: () => controller.abort() });
+    await expect(call).rejects.toMatchObject({ kind: "cancelled", partialText: "start" });
+  });
+});

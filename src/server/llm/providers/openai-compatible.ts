@@ -1,0 +1,69 @@
+/**
+ * Any OpenAI-compatible chat endpoint (OpenRouter, OpenAI, vLLM, Ollama, LM Studio) through the
+ * OpenAI SDK, streaming, with usage asked for in the last chunk (`stream_options.include_usage`).
+ * Retries and timeouts are the gateway's, so the SDK's own are off.
+ */
+import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
+import { LlmError, type Provider, type ProviderRequest, type ProviderResult } from "../types.ts";
+
+export class OpenAICompatibleProvider implements Provider {
+  private readonly client: OpenAI;
+
+  constructor(options: { baseURL: string; apiKey: string; headers?: Record<string, string> }) {
+    this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: 10 * 60_000, defaultHeaders: options.headers });
+  }
+
+  async stream(request: ProviderRequest): Promise<ProviderResult> {
+    let text = "";
+    try {
+      const { data: stream, response } = await this.client.chat.completions
+        .create(
+          {
+            model: request.providerModel,
+            messages: request.messages,
+            max_tokens: request.maxOutputTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal: request.signal },
+        )
+        .withResponse();
+      let requestId = response.headers.get("x-request-id");
+      let usage: ProviderResult["usage"] = null;
+      for await (const chunk of stream) {
+        requestId ??= chunk.id ?? null;
+        const delta = chunk.choices[0]?.delta?.content;
+        if (delta) {
+          text += delta;
+          request.onDelta(delta);
+        }
+        if (chunk.usage) {
+          usage = {
+            inputTokens: chunk.usage.prompt_tokens,
+            cachedTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
+            outputTokens: chunk.usage.completion_tokens,
+          };
+        }
+      }
+      // An aborted stream can end quietly instead of throwing: a cut-short answer is not a result.
+      if (request.signal.aborted) throw new LlmError("cancelled", "The call was cancelled.", false, text);
+      return { text, usage, requestId };
+    } catch (error) {
+      throw toLlmError(error, text, request.signal);
+    }
+  }
+}
+
+function toLlmError(error: unknown, partialText: string, signal: AbortSignal): LlmError {
+  if (error instanceof LlmError) return error;
+  if (signal.aborted || error instanceof APIUserAbortError) {
+    return new LlmError("cancelled", "The call was cancelled.", false, partialText, { cause: error });
+  }
+  if (error instanceof APIConnectionError) return new LlmError("provider", `Provider unreachable: ${error.message}`, true, partialText, { cause: error });
+  if (error instanceof APIError) {
+    if (error.status === 429) return new LlmError("rate_limited", "The provider is rate limiting.", true, partialText, { cause: error });
+    const transient = error.status === undefined || error.status >= 500;
+    return new LlmError("provider", `Provider error ${error.status ?? ""}: ${error.message}`.trim(), transient, partialText, { cause: error });
+  }
+  return new LlmError("provider", error instanceof Error ? error.message : String(error), false, partialText, { cause: error });
+}

@@ -1,0 +1,47 @@
+/** The gateway's vocabulary: what a caller asks for, and what a call produces. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  /** `provider` when the provider reported it; `estimated` when counted with the tokenizer. */
+  source: "provider" | "estimated";
+}
+
+export interface ProviderRequest {
+  providerModel: string;
+  messages: ChatMessage[];
+  maxOutputTokens: number;
+  signal: AbortSignal;
+  onDelta: (text: string) => void;
+}
+
+export interface ProviderResult {
+  text: string;
+  usage: Omit<Usage, "source"> | null;
+  requestId: string | null;
+}
+
+export interface Provider {
+  stream(request: ProviderRequest): Promise<ProviderResult>;
+}
+
+export type LlmErrorKind = "timeout" | "cancelled" | "rate_limited" | "provider";
+
+/** A failed call. `partialText` is what streamed before it failed (kept and billed by callers). */
+export class LlmError extends Error {
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly transient: boolean,
+    readonly partialText = "",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "LlmError";
+  }
+}
