@@ -2,12 +2,9 @@
  * Entry point of the worker process. Settings are checked before anything else is loaded, so an
  * invalid value stops the process with a message naming the variable.
  */
-try {
-  await import("../server/env.ts");
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-}
+import { loadSettingsOrExit } from "../server/load-settings.ts";
+
+await loadSettingsOrExit();
 
 const { runWorker } = await import("./run-worker.ts");
 const { logger } = await import("../server/logger.ts");
@@ -16,4 +13,3 @@ await runWorker().catch((err: unknown) => {
   logger.fatal({ err }, "worker failed to start");
   process.exit(1);
 });
-export {};

@@ -2,6 +2,7 @@
 
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
+import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Token = RouterOutputs["auth"]["tokens"]["list"][number];
@@ -29,7 +30,7 @@ export function TokensPanel() {
   });
   const revoke = api.auth.tokens.revoke.useMutation({ onSuccess: () => utils.auth.tokens.list.invalidate() });
 
-  const fieldErrors = create.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
+  const fieldErrors = fieldErrorsOf(create.error);
 
   return (
     <section className="card stack" aria-labelledby="tokens-title">
@@ -49,10 +50,10 @@ export function TokensPanel() {
       >
         <div className="field">
           <label htmlFor="token-name">Name</label>
-          <input id="token-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. nightly report" aria-invalid={!!fieldErrors?.name} aria-describedby={fieldErrors?.name ? "token-name-error" : undefined} />
-          {fieldErrors?.name && (
+          <input id="token-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. nightly report" aria-invalid={!!fieldErrors.name} aria-describedby={fieldErrors.name ? "token-name-error" : undefined} />
+          {fieldErrors.name && (
             <p id="token-name-error" className="field-error">
-              {fieldErrors.name[0]}
+              {fieldErrors.name}
             </p>
           )}
         </div>
@@ -71,7 +72,7 @@ export function TokensPanel() {
             {create.isPending ? "Creating…" : "Create token"}
           </button>
         </div>
-        {create.error && !fieldErrors && <p className="field-error" role="alert">{create.error.message}</p>}
+        {create.error && !fieldErrors.name && <p className="field-error" role="alert">{create.error.message}</p>}
       </form>
 
       {create.data && (

@@ -2,6 +2,7 @@
 
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
+import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { api, type RouterInputs, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
@@ -13,8 +14,7 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
   const [form, setForm] = useState(props.initial);
   const hydrated = useHydrated();
   const models = api.agents.models.useQuery();
-  const fieldErrors: Record<string, string | undefined> = {};
-  for (const [field, messages] of Object.entries(props.error?.data?.zodError?.fieldErrors ?? {})) fieldErrors[field] = messages?.[0];
+  const fieldErrors = fieldErrorsOf(props.error);
   const details = props.error?.data?.details as { field?: string } | null | undefined;
   if (props.error?.data?.code === "conflict" && details?.field) fieldErrors[details.field] = props.error.message;
   const otherError = props.error && Object.keys(fieldErrors).length === 0 ? props.error.message : null;

@@ -15,7 +15,7 @@ vi.hoisted(() => {
 
 const { appRouter, publicProcedurePaths } = await import("./root.ts");
 const { createApiToken, hashToken } = await import("../domain/auth/api-tokens.ts");
-const { ensureUserByEmail, setUserStatus } = await import("../domain/auth/users.ts");
+const { ensureUserByEmail, setUserStatusByEmail } = await import("../domain/auth/users.ts");
 const route = await import("../../app/api/trpc/[trpc]/route.ts");
 
 let t: TestDatabase;
@@ -179,7 +179,7 @@ describe("suspended users", () => {
     const cookie = await sessionCookie(user.id);
     expect((await call("auth.me", "query", { cookie })).status).toBe(200);
 
-    await setUserStatus(t.db, user.id, "suspended");
+    await setUserStatusByEmail(t.db, user.email!, "suspended");
     for (const credentials of [{ token }, { cookie }]) {
       const res = await call("auth.me", "query", credentials);
       expect(res.status).toBe(403);

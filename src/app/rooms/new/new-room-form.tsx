@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { modeLabels } from "@/components/mode-switcher.tsx";
 import { modes, type Mode } from "@/server/domain/modes/machine.ts";
+import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { api } from "@/trpc/react.tsx";
 
 export function NewRoomForm() {
@@ -14,7 +15,8 @@ export function NewRoomForm() {
   const [goal, setGoal] = useState("");
   const [mode, setMode] = useState<Mode>("orchestrator");
   const create = api.rooms.create.useMutation({ onSuccess: (room) => router.push(`/rooms/${room.id}/setup`) });
-  const fieldErrors = create.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
+  const fieldErrors = fieldErrorsOf(create.error);
+  const hasFieldErrors = Object.keys(fieldErrors).length > 0;
 
   return (
     <form
@@ -26,17 +28,17 @@ export function NewRoomForm() {
     >
       <div className="field">
         <label htmlFor="room-name">Name</label>
-        <input id="room-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors?.name} aria-describedby={fieldErrors?.name ? "room-name-error" : undefined} />
-        {fieldErrors?.name && (
+        <input id="room-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors.name} aria-describedby={fieldErrors.name ? "room-name-error" : undefined} />
+        {fieldErrors.name && (
           <p id="room-name-error" className="field-error">
-            {fieldErrors.name[0]}
+            {fieldErrors.name}
           </p>
         )}
       </div>
       <div className="field">
         <label htmlFor="room-goal">Goal</label>
-        <textarea id="room-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors?.goal} />
-        {fieldErrors?.goal && <p className="field-error">{fieldErrors.goal[0]}</p>}
+        <textarea id="room-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors.goal} />
+        {fieldErrors.goal && <p className="field-error">{fieldErrors.goal}</p>}
       </div>
       <div className="field">
         <label htmlFor="room-mode">Mode</label>
@@ -50,7 +52,7 @@ export function NewRoomForm() {
       </div>
       {create.error && (
         <p className="field-error" role="alert">
-          {fieldErrors ? "Check the fields above." : create.error.message}
+          {hasFieldErrors ? "Check the fields above." : create.error.message}
         </p>
       )}
       <div>

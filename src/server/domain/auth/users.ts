@@ -39,6 +39,3 @@ export async function setUserStatusByEmail(db: Db, email: string, status: "activ
   return db.user.findUniqueOrThrow({ where: { email: normalizeEmail(email) } });
 }
 
-export async function setUserStatus(db: Db, userId: string, status: "active" | "suspended") {
-  return db.user.update({ where: { id: userId }, data: { status } });
-}

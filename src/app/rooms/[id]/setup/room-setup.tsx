@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
+import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Room = RouterOutputs["rooms"]["byId"];
@@ -13,7 +14,8 @@ function SettingsForm(props: { room: Room }) {
   const [name, setName] = useState(props.room.name);
   const [goal, setGoal] = useState(props.room.goal);
   const update = api.rooms.update.useMutation({ onSuccess: () => utils.rooms.byId.invalidate({ id: props.room.id }) });
-  const fieldErrors = update.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
+  const fieldErrors = fieldErrorsOf(update.error);
+  const hasFieldErrors = Object.keys(fieldErrors).length > 0;
   return (
     <form
       className="form"
@@ -24,20 +26,20 @@ function SettingsForm(props: { room: Room }) {
     >
       <div className="field">
         <label htmlFor="setup-name">Name</label>
-        <input id="setup-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors?.name} />
-        {fieldErrors?.name && <p className="field-error">{fieldErrors.name[0]}</p>}
+        <input id="setup-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors.name} />
+        {fieldErrors.name && <p className="field-error">{fieldErrors.name}</p>}
       </div>
       <div className="field">
         <label htmlFor="setup-goal">Goal</label>
-        <textarea id="setup-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors?.goal} />
-        {fieldErrors?.goal && <p className="field-error">{fieldErrors.goal[0]}</p>}
+        <textarea id="setup-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors.goal} />
+        {fieldErrors.goal && <p className="field-error">{fieldErrors.goal}</p>}
       </div>
       <div className="row">
         <button type="submit" className="button" disabled={update.isPending}>
           {update.isPending ? "Saving…" : "Save"}
         </button>
         {update.isSuccess && <span role="status">Saved.</span>}
-        {update.error && <span className="field-error" role="alert">{fieldErrors ? "Check the fields above." : update.error.message}</span>}
+        {update.error && <span className="field-error" role="alert">{hasFieldErrors ? "Check the fields above." : update.error.message}</span>}
       </div>
     </form>
   );
