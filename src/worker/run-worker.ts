@@ -7,7 +7,8 @@ import type { PgBoss } from "pg-boss";
 import { getDb } from "../server/db.ts";
 import { newWorkerIdentity, recordHeartbeat, removeHeartbeat } from "../server/domain/workers/heartbeat.ts";
 import { createBoss } from "../server/jobs/boss.ts";
-import { handlers } from "../server/jobs/handlers.ts";
+import { handlers, type JobContext } from "../server/jobs/handlers.ts";
+import { createGatewayFromEnv } from "../server/llm/gateway.ts";
 import { ensureQueues, queues, schedules, type QueueKey } from "../server/jobs/queues.ts";
 import { logger } from "../server/logger.ts";
 
@@ -16,15 +17,16 @@ const STOP_TIMEOUT_MS = 30_000;
 
 const log = logger.child({ component: "worker" });
 
-async function registerHandlers(boss: PgBoss, ctx: Omit<Parameters<(typeof handlers)[QueueKey]>[1], "jobId" | "signal">) {
+async function registerHandlers(boss: PgBoss, ctx: Omit<JobContext, "jobId" | "signal" | "retryCount">) {
   for (const key of Object.keys(queues) as QueueKey[]) {
     const queue = queues[key];
-    const handler = handlers[key] as (payload: unknown, c: Parameters<(typeof handlers)[QueueKey]>[1]) => Promise<unknown>;
-    await boss.work(queue.name, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
+    const handler = handlers[key] as (payload: unknown, c: JobContext) => Promise<unknown>;
+    const options = { pollingIntervalSeconds: 2, ...("work" in queue ? queue.work : {}), batchSize: 1 };
+    await boss.work(queue.name, options, async ([job]) => {
       if (!job) return;
       // Payloads are validated again on the way out of the queue: a job may predate a deploy.
       const payload = queue.schema.parse(job.data);
-      return handler(payload, { ...ctx, jobId: job.id, signal: job.signal });
+      return handler(payload, { ...ctx, jobId: job.id, signal: job.signal, retryCount: job.retryCount });
     });
   }
 }
@@ -65,7 +67,7 @@ export async function runWorker(): Promise<void> {
   started = (async () => {
     await boss.start();
     await ensureQueues(boss);
-    await registerHandlers(boss, { db, worker });
+    await registerHandlers(boss, { db, worker, boss, gateway: createGatewayFromEnv() });
     for (const { queue, cron } of schedules) await boss.schedule(queues[queue].name, cron, {});
 
     const beat = () => {

@@ -4,6 +4,7 @@ import { healthRouter } from "./routers/health.ts";
 import { modeRouter } from "./routers/mode.ts";
 import { roomsRouter } from "./routers/rooms.ts";
 import { sessionsRouter } from "./routers/sessions.ts";
+import { turnsRouter } from "./routers/turns.ts";
 import { createCallerFactory, createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   rooms: roomsRouter,
   mode: modeRouter,
   sessions: sessionsRouter,
+  turns: turnsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -33,6 +33,12 @@ export async function createTRPCContext(opts: { headers: Headers }): Promise<Con
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  sse: {
+    // Keeps idle turn streams alive through proxies; a client that hears nothing reconnects
+    // (with its lastEventId) instead of waiting forever on a dead connection.
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     // Only input errors are the caller's to fix; a ZodError from `.output()` is our bug (a 500).

@@ -17,6 +17,8 @@ export function createBoss(role: "web" | "worker", databaseUrl = resolveDatabase
     supervise: role === "worker",
     schedule: role === "worker",
     monitorIntervalSeconds: 10,
+    // Jobs whose worker stopped beating (SIGKILL, lost host) are failed and retried on this pass.
+    superviseIntervalSeconds: 10,
     useListenNotify: role === "worker" && env.PGBOSS_LISTEN_NOTIFY,
   });
   // Without a listener an 'error' event would crash the process, e.g. while PostgreSQL restarts.

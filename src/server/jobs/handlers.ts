@@ -3,20 +3,28 @@
  * AbortSignal (set when the worker is stopping or the job is cancelled).
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { PgBoss } from "pg-boss";
 import type { Db } from "../db.ts";
+import { failTurn, runTurn } from "../domain/turns/run-turn.ts";
+import { summarizeSession } from "../domain/turns/summarize-session.ts";
+import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
 import { purgeDeletedRooms } from "../domain/rooms/rooms.ts";
 import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
 import { logger } from "../logger.ts";
 import { publish } from "../realtime/publish.ts";
-import type { QueueKey, QueuePayload } from "./queues.ts";
+import { queues, type QueueKey, type QueuePayload } from "./queues.ts";
 
 export interface JobContext {
   db: Db;
+  gateway: Gateway;
+  boss: PgBoss;
   worker: WorkerIdentity;
   jobId: string;
   signal: AbortSignal;
+  /** How many times this job was retried before this attempt. */
+  retryCount: number;
 }
 
 type Handlers = { [K in QueueKey]: (payload: QueuePayload<K>, ctx: JobContext) => Promise<unknown> };
@@ -42,4 +50,16 @@ export const handlers: Handlers = {
     logger.info({ component: "purge", purged }, "deleted rooms purged");
     return { purged };
   },
+  turnRun: async (payload, ctx) => {
+    try {
+      return { status: await runTurn(ctx, payload.turnId, ctx.signal) };
+    } catch (error) {
+      // Stopping, or the job's claim was lost: the next attempt resumes the turn.
+      if (ctx.signal.aborted || ctx.retryCount < (queues.turnRun.options?.retryLimit ?? 0)) throw error;
+      logger.error({ err: error, turnId: payload.turnId }, "turn failed after its last retry");
+      await failTurn(ctx.db, payload.turnId, "internal", "The turn could not be run; it was retried and then given up.");
+      return { status: "failed" };
+    }
+  },
+  sessionSummarize: (payload, ctx) => summarizeSession(ctx, payload, ctx.signal),
 };

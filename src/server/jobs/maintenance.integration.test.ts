@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { hitRateLimit } from "@/server/domain/auth/rate-limit.ts";
 import { newWorkerIdentity, recordHeartbeat } from "@/server/domain/workers/heartbeat.ts";
 import { databaseForThisFile } from "@/test/database.ts";
-import { handlers } from "./handlers.ts";
+import { handlers, type JobContext } from "./handlers.ts";
 
 const t = databaseForThisFile();
 
@@ -14,7 +14,8 @@ it("system.maintenance prunes what is old and keeps what is current", async () =
   await t.db.authOutbox.create({ data: { recipient: "a@example.com", subject: "s", url: "http://x", createdAt: new Date(Date.now() - 8 * 86_400_000) } });
   await t.db.authOutbox.create({ data: { recipient: "b@example.com", subject: "s", url: "http://x" } });
 
-  const ctx = { db: t.db, worker: newWorkerIdentity(), jobId: "test", signal: new AbortController().signal };
+  // Maintenance only uses the database; the rest of the job context stays unused.
+  const ctx = { db: t.db, worker: newWorkerIdentity(), jobId: "test", signal: new AbortController().signal, retryCount: 0 } as unknown as JobContext;
   expect(await handlers.systemMaintenance({}, ctx)).toEqual({ heartbeats: 1, rateLimitWindows: 1, outboxMessages: 1 });
   expect(await t.db.workerHeartbeat.count()).toBe(1);
   expect((await t.db.rateLimitCounter.findMany()).map((r) => r.key)).toEqual(["current"]);

@@ -7,10 +7,14 @@ import type { PgBoss } from "pg-boss";
 
 type QueueOptions = Parameters<PgBoss["createQueue"]>[1];
 
+type WorkOptions = Parameters<PgBoss["work"]>[1];
+
 export interface QueueDefinition<S extends z.ZodType> {
   name: string;
   schema: S;
   options: QueueOptions;
+  /** How the worker fetches this queue's jobs (default: one at a time, polling every 2 s). */
+  work?: Omit<WorkOptions, "batchSize">;
 }
 
 function defineQueue<S extends z.ZodType>(definition: QueueDefinition<S>) {
@@ -48,6 +52,32 @@ export const queues = {
     schema: z.object({}).passthrough(),
     options: { retryLimit: 2, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
   }),
+  /**
+   * One turn (PRODUCT.md 5.2); job id = turn id. A crashed worker's job is taken back after a
+   * missed heartbeat and resumed: steps that ended are not run again. Cancelling the job (turns.cancel)
+   * aborts the handler's signal at its next heartbeat.
+   */
+  turnRun: defineQueue({
+    name: "turn.run",
+    schema: z.object({ turnId: z.uuid() }),
+    options: {
+      notify: true,
+      retryLimit: 3,
+      retryDelay: 1,
+      heartbeatSeconds: 10,
+      // The longest a turn may run: 3 rounds of up to 12 calls, each with its own timeout.
+      expireInSeconds: 3600,
+      deleteAfterSeconds: 7 * 86_400,
+    },
+    work: { localConcurrency: 4, pollingIntervalSeconds: 2, heartbeatRefreshSeconds: 1 },
+  }),
+  /** Summarizes a session's older messages so later contexts use the summary instead (PRODUCT.md 5.2). */
+  sessionSummarize: defineQueue({
+    name: "session.summarize",
+    schema: z.object({ sessionId: z.uuid(), turnId: z.uuid() }),
+    options: { notify: true, retryLimit: 2, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
+    work: { pollingIntervalSeconds: 2, heartbeatRefreshSeconds: 2 },
+  }),
 } as const;
 
 /** Cron schedules the worker keeps registered (pg-boss runs each once across all workers). */
@@ -71,7 +101,7 @@ export async function sendJob<K extends QueueKey>(
   boss: PgBoss,
   key: K,
   payload: QueuePayload<K>,
-  options: { id?: string } = {},
+  options: { id?: string; singletonKey?: string } = {},
 ): Promise<string> {
   const queue = queues[key];
   const data = queue.schema.parse(payload) as object;

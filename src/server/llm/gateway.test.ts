@@ -45,7 +45,7 @@ describe("offline model", () => {
     expect(parsed.selected_agent_keys.length).toBeGreaterThanOrEqual(1);
     for (const key of parsed.selected_agent_keys) expect(["market-analyst", "engineer", "writer"]).toContain(key);
 
-    const evaluation = await gateway.call({ modelAlias: "local", messages: [{ role: "user", content: 'Answer {"continue": true|false}' }] });
+    const evaluation = await gateway.call({ modelAlias: "local", messages: [{ role: "system", content: 'Round: 1 of 3. Every specialist has answered. Answer {"continue": true|false}' }, { role: "user", content: "Plan the launch" }] });
     expect(JSON.parse(evaluation.text)).toEqual({ continue: false });
   });
 

@@ -11,6 +11,7 @@ import { LlmError, type ChatMessage, type Provider, type ProviderRequest, type P
 /** Prompts that ask for these JSON shapes get them (see the orchestrator's prompts). */
 export const ROUTING_MARKER = "selected_agent_keys";
 export const EVALUATION_MARKER = '"continue"';
+export const SUMMARY_MARKER = "key_facts";
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -27,20 +28,41 @@ function excerpt(text: string, words = 18): string {
   return parts.slice(0, words).join(" ") + (parts.length > words ? " …" : "");
 }
 
+function keysIn(text: string): string[] {
+  return [...new Set([...text.matchAll(/@([a-z0-9][a-z0-9_-]{0,63})/g)].map((m) => m[1]!))];
+}
+
+/** The keys on a "Not yet heard from: @a, @b" line of the manager's prompts. */
+function notYetHeard(system: string): string[] {
+  return keysIn(/^Not yet heard from: (.*)$/m.exec(system)?.[1] ?? "");
+}
+
 export function localReply(messages: ChatMessage[]): string {
-  const all = messages.map((m) => m.content).join("\n");
+  const system = messages.find((m) => m.role === "system")?.content ?? "";
   const question = lastUser(messages);
-  if (all.includes(ROUTING_MARKER)) {
-    const keys = [...new Set([...all.matchAll(/@([a-z0-9][a-z0-9_-]{0,63})/g)].map((m) => m[1]!))];
-    const count = keys.length === 0 ? 0 : 1 + (hash(question) % Math.min(2, keys.length));
+  if (system.includes(ROUTING_MARKER)) {
+    // Round 1 picks one or two specialists; later rounds pick whoever has not spoken yet.
+    const pending = notYetHeard(system);
+    const keys = pending.length ? pending : keysIn(system);
+    const count = pending.length ? Math.min(3, pending.length) : keys.length === 0 ? 0 : 1 + (hash(question) % Math.min(2, keys.length));
     return JSON.stringify({ selected_agent_keys: keys.slice(0, count) });
   }
-  if (all.includes(EVALUATION_MARKER)) return JSON.stringify({ continue: false });
+  // Another round while someone has not been heard from, at most once.
+  if (system.includes(EVALUATION_MARKER)) return JSON.stringify({ continue: /^Round: 1 of [2-9]/m.test(system) && notYetHeard(system).length > 0 });
+  if (system.includes(SUMMARY_MARKER)) {
+    const asked = messages.filter((m) => m.role === "user").map((m) => excerpt(m.content, 12));
+    return JSON.stringify({
+      summary: `The user asked about: ${asked.join("; ") || "nothing yet"}. ${messages.filter((m) => m.role === "assistant").length} answers were given.`,
+      key_facts: asked.slice(-3),
+      decisions: [],
+      open_questions: [],
+      action_items: [],
+    });
+  }
 
-  const system = messages.find((m) => m.role === "system")?.content ?? "";
   const role = excerpt(system.split("\n")[0] ?? "", 14);
   const earlier = messages.filter((m) => m.role === "assistant").length;
-  const openers = ["Here is my take.", "A few thoughts.", "Short answer first.", "Let me build on that."];
+  const openers = earlier ? ["Let me build on that.", "Adding to what was said.", "A different angle."] : ["Here is my take.", "A few thoughts.", "Short answer first."];
   const opener = openers[hash(question + system) % openers.length]!;
   return [
     opener,

@@ -1,0 +1,25 @@
+/** `sessions.messages`: a session's conversation in `seq` order (never by timestamp). */
+import { z } from "zod";
+import type { Db } from "../../db.ts";
+import { AppError } from "../../errors.ts";
+
+export const listMessagesInput = z.object({
+  sessionId: z.uuid(),
+  /** The `seq` of the oldest message already shown: the page holds the messages before it. */
+  cursor: z.string().regex(/^\d{1,18}$/, "Not a message cursor").optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+/** The newest `limit` messages before `cursor`, oldest first; `nextCursor` pages further back. */
+export async function listMessages(db: Db, userId: string, input: z.infer<typeof listMessagesInput>) {
+  const session = await db.chatSession.findFirst({ where: { id: input.sessionId, userId, deletedAt: null }, select: { id: true } });
+  if (!session) throw new AppError("not_found", "No such session.");
+  const rows = await db.message.findMany({
+    where: { sessionId: session.id, ...(input.cursor ? { seq: { lt: BigInt(input.cursor) } } : {}) },
+    orderBy: { seq: "desc" },
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const items = page.reverse().map((m) => ({ ...m, seq: m.seq.toString() }));
+  return { items, nextCursor: rows.length > input.limit ? items[0]!.seq : null };
+}

@@ -1,0 +1,49 @@
+/**
+ * Product settings that every web and worker process must agree on live in `app_settings`
+ * (PRODUCT.md section 12: never in process memory). Each key has a zod schema and a default; a row
+ * that does not parse is ignored (with the default used), so a bad edit cannot stop turns.
+ */
+import { z } from "zod";
+import type { Db } from "../../db.ts";
+import type { Prisma } from "@/generated/prisma/client.ts";
+import { logger } from "../../logger.ts";
+import { modelAlias } from "../../llm/catalog.ts";
+
+const definitions = {
+  "turns.rate_limit_per_minute": z.number().int().min(1).default(10),
+  "turns.rate_limit_per_hour": z.number().int().min(1).default(60),
+  "turns.max_output_tokens": z.number().int().min(16).max(32_768).default(1024),
+  "orchestrator.max_rounds": z.number().int().min(1).max(10).default(3),
+  "orchestrator.max_invocations": z.number().int().min(1).max(50).default(12),
+  "orchestrator.manager_model": modelAlias.default("local"),
+  "summary.every_turns": z.number().int().min(1).default(8),
+} as const;
+
+type Definitions = typeof definitions;
+export type SettingKey = keyof Definitions;
+export type Settings = { [K in SettingKey]: z.output<Definitions[K]> };
+export const settingKeys = Object.keys(definitions) as SettingKey[];
+
+export function defaultSettings(): Settings {
+  return Object.fromEntries(settingKeys.map((key) => [key, definitions[key].parse(undefined)])) as Settings;
+}
+
+/** Reads every setting in one query. */
+export async function getSettings(db: Pick<Db, "appSetting">): Promise<Settings> {
+  const rows = await db.appSetting.findMany({ where: { key: { in: settingKeys } } });
+  const settings = defaultSettings() as Record<SettingKey, unknown>;
+  for (const row of rows) {
+    const key = row.key as SettingKey;
+    const parsed = definitions[key].safeParse(row.value);
+    if (parsed.success) settings[key] = parsed.data;
+    else logger.warn({ key, issues: parsed.error.issues }, "ignoring an invalid setting; using its default");
+  }
+  return settings as Settings;
+}
+
+/** Writes one setting (validated). Used by operators, tests and, later, the admin screens. */
+export async function setSetting<K extends SettingKey>(db: Pick<Db, "appSetting">, key: K, value: z.input<Definitions[K]>): Promise<void> {
+  // Json columns take any JSON value; numbers and strings are stored as JSON scalars.
+  const parsed = definitions[key].parse(value) as Prisma.InputJsonValue;
+  await db.appSetting.upsert({ where: { key }, create: { key, value: parsed }, update: { value: parsed } });
+}

@@ -1,0 +1,303 @@
+/**
+ * The `turn.run` job (PRODUCT.md 5.2): runs a queued turn in its mode, step by step, and ends it.
+ * Safe to run again after a crash (StepRunner replays ended steps) and to cancel (the job's signal
+ * aborts the call in flight; the owner's request is read from the turn row).
+ */
+import type { PgBoss } from "pg-boss";
+import type { Db } from "../../db.ts";
+import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
+import type { Gateway } from "../../llm/gateway.ts";
+import { findModel } from "../../llm/catalog.ts";
+import { sendJob } from "../../jobs/queues.ts";
+import { logger } from "../../logger.ts";
+import { appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
+import { getSettings, type Settings } from "../settings/settings.ts";
+import { assembleContext, contextBudget, historyTokens, SUMMARY_THRESHOLD, type HistoryMessage, type RosterEntry } from "./context.ts";
+import {
+  evaluationInstructions,
+  MANAGER_ROLE,
+  parseEvaluation,
+  parseRouting,
+  routingInstructions,
+  SYNTHESIS_INSTRUCTIONS,
+  type Covered,
+} from "./manager-prompts.ts";
+import { StepRunner, TurnCancelled, type StepOutcome } from "./step-runner.ts";
+import { finalTurnStatus, isTurnFinished, turnSourcesOf, type TurnStatus } from "./turn-machine.ts";
+import type { RosterSnapshot } from "./turn-view.ts";
+
+export interface RunDeps {
+  db: Db;
+  gateway: Gateway;
+  /** For the follow-up summary job; without it no summary is scheduled (unit tests of one turn). */
+  boss?: PgBoss;
+}
+
+const log = logger.child({ component: "turn" });
+
+/** Everything a turn's calls need, loaded once. */
+interface TurnScope {
+  turn: Turn;
+  settings: Settings;
+  room: { name: string; goal: string } | null;
+  roster: RosterEntry[];
+  selected: RosterEntry[];
+  summary: string | null;
+  history: HistoryMessage[];
+  runner: StepRunner;
+}
+
+export async function runTurn(deps: RunDeps, turnId: string, signal: AbortSignal): Promise<TurnStatus> {
+  const { db } = deps;
+  const loaded = await db.turn.findUnique({ where: { id: turnId }, include: { steps: true, session: true } });
+  if (!loaded) {
+    log.warn({ turnId }, "turn.run for a turn that no longer exists");
+    return "failed";
+  }
+  if (isTurnFinished(loaded.status)) return loaded.status;
+  const turn = loaded.status === "queued" ? await markRunning(db, loaded) : loaded;
+  if (!turn) return (await db.turn.findUniqueOrThrow({ where: { id: turnId } })).status;
+
+  const scope = await loadScope(deps, turn, loaded.steps, loaded.session, signal);
+  // The answers the turn's status is judged on: agents, and the orchestrator's synthesis.
+  const answers: StepOutcome[] = [];
+  try {
+    if (turn.mode === "orchestrator") answers.push(...(await runOrchestrator(scope)));
+    else {
+      for (const agent of scope.selected) {
+        // Manual mode: tagged agents do not see each other's same-turn output.
+        const visible = turn.mode === "manual" ? [] : answers;
+        answers.push(await runAgent(scope, agent, 1, sameTurnOutputs(visible)));
+      }
+    }
+  } catch (error) {
+    if (error instanceof TurnCancelled) return finishCancelled(db, turn);
+    throw error;
+  }
+  const status = finalTurnStatus(turn.mode, answers.map((o) => o.status));
+  await finish(db, turn, status);
+  if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
+  return status;
+}
+
+async function markRunning(db: Db, turn: Turn): Promise<Turn | null> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.turn.updateMany({
+      where: { id: turn.id, status: { in: turnSourcesOf("running") }, cancelRequestedAt: null },
+      data: { status: "running", startedAt: new Date() },
+    });
+    if (count === 0) return null;
+    const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
+    await appendEventsInTx(tx, turn.sessionId, [
+      { type: "turn_started", turnId: turn.id, mode: turn.mode, roster: snapshot.roster.map(({ id, key, name, model }) => ({ id, key, name, model })) },
+    ]);
+    return tx.turn.findUniqueOrThrow({ where: { id: turn.id } });
+  });
+}
+
+async function loadScope(
+  deps: RunDeps,
+  turn: Turn,
+  steps: TurnStep[],
+  session: { id: string; roomId: string | null },
+  signal: AbortSignal,
+): Promise<TurnScope> {
+  const { db } = deps;
+  const settings = await getSettings(db);
+  const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
+  const room = session.roomId ? await db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null;
+  const summary = await db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" } });
+  const rows = await db.message.findMany({
+    where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id }, role: { in: ["user", "assistant"] } },
+    orderBy: { seq: "asc" },
+  });
+  const history = rows.map((m) => ({ seq: m.seq, role: m.role, agentKey: m.agentKey, agentName: m.agentName, content: m.content, visibility: m.visibility }));
+  const cancelRequested = async () => (await db.turn.findUnique({ where: { id: turn.id }, select: { cancelRequestedAt: true } }))?.cancelRequestedAt != null;
+  return {
+    turn,
+    settings,
+    room,
+    roster: snapshot.roster,
+    selected: snapshot.selected.map((key) => snapshot.roster.find((a) => a.key === key)!).filter(Boolean),
+    summary: summary?.text ?? null,
+    history,
+    runner: new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, steps, signal, cancelRequested),
+  };
+}
+
+/** History as `speaker` may see it: shared messages, and only its own private ones. */
+function visibleHistory(scope: TurnScope, speakerKey: string | null): HistoryMessage[] {
+  return scope.history.filter((m) => m.visibility === "shared" || m.agentKey === speakerKey);
+}
+
+function sameTurnOutputs(outcomes: StepOutcome[]) {
+  return outcomes
+    .filter((o) => o.status === "succeeded" && o.metadata.agentName)
+    .map((o) => ({ agentName: String(o.metadata.agentName), content: o.output }));
+}
+
+function agentRef(agent: RosterEntry): AgentRef {
+  return { id: agent.id, key: agent.key, name: agent.name, model: agent.model };
+}
+
+function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn: { agentName: string; content: string }[]): Promise<StepOutcome> {
+  const maxOutputTokens = scope.settings["turns.max_output_tokens"];
+  return scope.runner.run({
+    kind: "agent",
+    agent: agentRef(agent),
+    round,
+    maxOutputTokens,
+    metadata: { agentName: agent.name, agentKey: agent.key, round },
+    message: { agentKey: agent.key, agentName: agent.name },
+    messages: () =>
+      assembleContext(
+        {
+          speaker: { key: agent.key, name: agent.name, rolePrompt: agent.role },
+          mode: scope.turn.mode,
+          room: scope.room,
+          roster: scope.turn.mode === "direct" ? [] : scope.roster,
+          summary: scope.summary,
+          history: visibleHistory(scope, agent.key),
+          userMessage: scope.turn.userInput,
+          sameTurn,
+        },
+        contextBudget(findModel(agent.model)?.contextWindow, maxOutputTokens),
+      ).messages,
+  });
+}
+
+/** A call by the manager model (routing, evaluation, synthesis): the user's message plus what is covered. */
+function managerCall(scope: TurnScope, kind: "manager_route" | "manager_evaluate" | "synthesis", round: number, instructions: string, covered: StepOutcome[], metadata: Record<string, unknown> = {}) {
+  const model = scope.settings["orchestrator.manager_model"];
+  const maxOutputTokens = kind === "synthesis" ? scope.settings["turns.max_output_tokens"] : 256;
+  return scope.runner.run({
+    kind,
+    agent: { id: null, key: null, name: kind === "synthesis" ? "Synthesis" : "Manager", model },
+    round,
+    maxOutputTokens,
+    metadata,
+    message: kind === "synthesis" ? { agentKey: null, agentName: "Synthesis" } : undefined,
+    messages: () =>
+      assembleContext(
+        {
+          speaker: { key: null, name: "Manager", rolePrompt: MANAGER_ROLE },
+          mode: scope.turn.mode,
+          room: scope.room,
+          // The routing prompt lists the specialists itself.
+          roster: [],
+          summary: scope.summary,
+          history: visibleHistory(scope, null),
+          userMessage: scope.turn.userInput,
+          sameTurn: sameTurnOutputs(covered),
+          instructions,
+        },
+        contextBudget(findModel(model)?.contextWindow, maxOutputTokens),
+      ).messages,
+  });
+}
+
+/**
+ * Up to `max_rounds` rounds of route → specialists → evaluate, at most `max_invocations`
+ * specialist calls, then a synthesis of the successful answers (skipped when none succeeded).
+ */
+async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
+  const maxRounds = scope.settings["orchestrator.max_rounds"];
+  const maxInvocations = scope.settings["orchestrator.max_invocations"];
+  const specialists: StepOutcome[] = [];
+  const covered = (): Covered[] =>
+    specialists.filter((o) => o.status === "succeeded").map((o) => ({ agentKey: String(o.metadata.agentKey), agentName: String(o.metadata.agentName) }));
+
+  for (let round = 1; round <= maxRounds; round++) {
+    const remaining = maxInvocations - specialists.length;
+    if (remaining <= 0) break;
+    const keys = await route(scope, round, remaining, specialists, covered());
+    // Specialists see the earlier rounds' answers, not each other's within a round.
+    const visible = sameTurnOutputs(specialists);
+    for (const key of keys.slice(0, remaining)) {
+      specialists.push(await runAgent(scope, scope.roster.find((a) => a.key === key)!, round, visible));
+    }
+    if (round === maxRounds || specialists.length >= maxInvocations) break;
+    const evaluation = await managerCall(scope, "manager_evaluate", round, evaluationInstructions({ round, maxRounds, roster: scope.roster, covered: covered() }), specialists);
+    const verdict = evaluation.status === "succeeded" ? parseEvaluation(evaluation.output) : { ok: false as const };
+    if (!verdict.ok || !verdict.continue) break;
+  }
+
+  const succeeded = specialists.filter((o) => o.status === "succeeded");
+  // Every specialist failed: nothing to integrate (PRODUCT.md 5.2), and the turn ends partial.
+  if (succeeded.length === 0) return specialists;
+  const lastRound = Math.max(...specialists.map((o) => Number(o.metadata.round)));
+  return [...specialists, await managerCall(scope, "synthesis", lastRound, SYNTHESIS_INSTRUCTIONS, succeeded)];
+}
+
+/** The manager's routing for one round: invalid output is retried once, then the first roster agent runs. */
+async function route(scope: TurnScope, round: number, remaining: number, specialists: StepOutcome[], covered: Covered[]): Promise<string[]> {
+  const instructions = routingInstructions({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
+  let reason = "";
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const step = await managerCall(scope, "manager_route", round, instructions, specialists, attempt > 1 ? { retryOfInvalidRouting: true } : {});
+    const parsed = step.status === "succeeded" ? parseRouting(step.output, scope.roster) : ({ ok: false, reason: "the routing call failed" } as const);
+    if (parsed.ok) {
+      await scope.runner.annotate(step.id, { routedTo: parsed.keys, unknownKeys: parsed.unknown });
+      return parsed.keys;
+    }
+    reason = parsed.reason;
+    await scope.runner.annotate(step.id, attempt === 2 ? { invalid: reason, fallback: true, routedTo: [scope.roster[0]!.key] } : { invalid: reason });
+  }
+  log.info({ turnId: scope.turn.id, round, reason }, "routing invalid twice; falling back to the first roster agent");
+  return [scope.roster[0]!.key];
+}
+
+async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "failed") {
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.turn.updateMany({ where: { id: turn.id, status: { in: turnSourcesOf(status) } }, data: { status, finishedAt: new Date() } });
+    if (count === 0) return;
+    await appendEventsInTx(tx, turn.sessionId, [
+      status === "failed"
+        ? { type: "turn_failed", turnId: turn.id, code: "all_steps_failed", message: "Every agent's call failed; see the steps for why." }
+        : { type: "turn_completed", turnId: turn.id, status, credits: null, balanceAfter: null, lowBalance: false },
+    ]);
+    if (status === "failed") await tx.turn.update({ where: { id: turn.id }, data: { errorCode: "all_steps_failed", errorMessage: "Every agent's call failed." } });
+  });
+}
+
+/** Ends a cancelled turn: steps that had not ended are cancelled too. */
+export async function finishCancelled(db: Db, turn: Pick<Turn, "id" | "sessionId">): Promise<TurnStatus> {
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.turn.updateMany({ where: { id: turn.id, status: { in: turnSourcesOf("cancelled") } }, data: { status: "cancelled", finishedAt: new Date() } });
+    if (count === 0) return;
+    await tx.turnStep.updateMany({ where: { turnId: turn.id, status: { in: ["pending", "running"] } }, data: { status: "cancelled", finishedAt: new Date() } });
+    await appendEventsInTx(tx, turn.sessionId, [{ type: "turn_cancelled", turnId: turn.id }]);
+  });
+  return "cancelled";
+}
+
+/** Ends a turn that could not run at all (its job gave up after its retries). */
+export async function failTurn(db: Db, turnId: string, code: string, message: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const turn = await tx.turn.findUnique({ where: { id: turnId } });
+    if (!turn) return;
+    const { count } = await tx.turn.updateMany({ where: { id: turnId, status: { in: turnSourcesOf("failed") } }, data: { status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date() } });
+    if (count === 0) return;
+    await tx.turnStep.updateMany({ where: { turnId, status: { in: ["pending", "running"] } }, data: { status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date() } });
+    await appendEventsInTx(tx, turn.sessionId, [{ type: "turn_failed", turnId, code, message }]);
+  });
+}
+
+/**
+ * PRODUCT.md 5.2: summarize at ≥70% of the smallest budget on the roster, or every
+ * `summary.every_turns` turns since the last summary.
+ */
+async function scheduleSummary(deps: RunDeps & { boss: PgBoss }, scope: TurnScope) {
+  const { db } = deps;
+  const sessionId = scope.turn.sessionId;
+  const last = await db.sessionSummary.findFirst({ where: { sessionId }, orderBy: { throughSeq: "desc" }, select: { createdAt: true, throughSeq: true } });
+  const turnsSince = await db.turn.count({ where: { sessionId, createdAt: { gt: last?.createdAt ?? new Date(0) } } });
+  const history = await db.message.findMany({ where: { sessionId, seq: { gt: last?.throughSeq ?? 0n } }, orderBy: { seq: "asc" } });
+  const maxOutput = scope.settings["turns.max_output_tokens"];
+  const crowded = scope.roster.some((a) => {
+    const budget = contextBudget(findModel(a.model)?.contextWindow, maxOutput);
+    return historyTokens({ history, speaker: { key: a.key, name: a.name, rolePrompt: a.role } }) >= budget.input * SUMMARY_THRESHOLD;
+  });
+  if (!crowded && turnsSince < scope.settings["summary.every_turns"]) return;
+  await sendJob(deps.boss, "sessionSummarize", { sessionId, turnId: scope.turn.id }, { singletonKey: sessionId });
+}

@@ -1,0 +1,250 @@
+/**
+ * Runs the steps of one turn, each one LLM call, persisted as it goes (PRODUCT.md 5.2):
+ * `pending → running → succeeded | failed | cancelled`. Steps are numbered in the order the turn's
+ * plan asks for them, so a resumed turn (after a worker crash) replays its plan and gets back every
+ * step that already ended — never running or billing it twice. A step found `running` was
+ * interrupted: it restarts as a new attempt, and only the attempt that holds the row may finish it.
+ */
+import type { Db } from "../../db.ts";
+import type { Prisma, TurnStep } from "@/generated/prisma/client.ts";
+import type { Gateway } from "../../llm/gateway.ts";
+import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
+import { LlmError, type ChatMessage } from "../../llm/types.ts";
+import { logger } from "../../logger.ts";
+import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
+import { stepSourcesOf } from "./turn-machine.ts";
+
+/** Deltas are written as events at most this often (PRODUCT.md 6 allows coalescing ≤ 50 ms). */
+const DELTA_COALESCE_MS = 50;
+
+export type StepKind = TurnStep["kind"];
+
+export interface StepSpec {
+  kind: StepKind;
+  agent: AgentRef;
+  round: number;
+  maxOutputTokens: number;
+  /** Built only when the step really runs (a replayed step needs no context). */
+  messages: () => ChatMessage[];
+  metadata?: Record<string, unknown>;
+  /** When set, a successful step's output becomes a timeline message with this author. */
+  message?: { agentKey: string | null; agentName: string; visibility?: "shared" | "private" };
+}
+
+export interface StepOutcome {
+  id: string;
+  index: number;
+  status: "succeeded" | "failed" | "cancelled";
+  output: string;
+  metadata: Record<string, unknown>;
+}
+
+/** The turn was cancelled by its owner (turns.cancel); the runner stops starting steps. */
+export class TurnCancelled extends Error {
+  constructor() {
+    super("The turn was cancelled.");
+  }
+}
+
+export class StepRunner {
+  private nextIndex = 0;
+  private readonly existing: Map<number, TurnStep>;
+
+  constructor(
+    private readonly deps: { db: Db; gateway: Gateway },
+    private readonly turn: { id: string; sessionId: string },
+    steps: TurnStep[],
+    private readonly signal: AbortSignal,
+    /** True once the owner asked to cancel (read from the database, not process memory). */
+    private readonly cancelRequested: () => Promise<boolean>,
+    /** Where numbering starts: a summary step is appended after a finished turn's steps. */
+    startIndex = 0,
+  ) {
+    this.existing = new Map(steps.map((s) => [s.index, s]));
+    this.nextIndex = startIndex;
+  }
+
+  async run(spec: StepSpec): Promise<StepOutcome> {
+    const index = ++this.nextIndex;
+    const found = this.existing.get(index);
+    if (found && found.status !== "pending" && found.status !== "running") {
+      if (found.kind !== spec.kind) throw new Error(`turn ${this.turn.id} step ${index} replayed as ${spec.kind} but was ${found.kind}`);
+      return { id: found.id, index, status: found.status, output: found.output, metadata: found.metadata as Record<string, unknown> };
+    }
+    if (this.signal.aborted || (await this.cancelRequested())) throw new TurnCancelled();
+
+    const step = await this.start(index, spec, found);
+    const messages = spec.messages();
+    const deltas = new DeltaWriter(this.deps.db, this.turn.sessionId, this.turn.id, step.id);
+    try {
+      const result = await this.deps.gateway.call({
+        modelAlias: spec.agent.model,
+        messages,
+        maxOutputTokens: spec.maxOutputTokens,
+        signal: this.signal,
+        onDelta: (text) => deltas.push(text),
+      });
+      await deltas.flush();
+      return await this.finish(step, spec, {
+        status: "succeeded",
+        output: result.text,
+        usage: result.usage,
+        latencyMs: result.latencyMs,
+        ttftMs: result.ttftMs,
+        error: null,
+      });
+    } catch (caught) {
+      await deltas.flush();
+      const error = caught instanceof LlmError ? caught : null;
+      if (!error) throw caught;
+      const usage = { inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens(error.partialText), source: "estimated" };
+      if (error.kind === "cancelled") {
+        // Aborted: by the owner (a cancel), or because this worker is stopping or lost the job's
+        // claim. Only the first ends the step; otherwise the step is left for the next attempt.
+        if (!(await this.cancelRequested())) throw caught;
+        await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
+        throw new TurnCancelled();
+      }
+      return await this.finish(step, spec, {
+        status: "failed",
+        output: error.partialText,
+        usage,
+        latencyMs: null,
+        ttftMs: null,
+        error: { code: error.kind === "provider" ? "provider_error" : error.kind, message: error.message },
+      });
+    }
+  }
+
+  /** Adds facts to a step's metadata (e.g. the orchestrator's routing fallback). */
+  async annotate(stepId: string, facts: Record<string, unknown>): Promise<void> {
+    const step = await this.deps.db.turnStep.findUniqueOrThrow({ where: { id: stepId }, select: { metadata: true } });
+    await this.deps.db.turnStep.update({ where: { id: stepId }, data: { metadata: { ...(step.metadata as object), ...facts } as Prisma.InputJsonValue } });
+  }
+
+  private async start(index: number, spec: StepSpec, found: TurnStep | undefined): Promise<TurnStep> {
+    const common = {
+      kind: spec.kind,
+      agentId: spec.agent.id,
+      agentKey: spec.agent.key,
+      agentName: spec.agent.name,
+      modelAlias: spec.agent.model,
+      round: spec.round,
+      metadata: (spec.metadata ?? {}) as Prisma.InputJsonValue,
+    };
+    return this.deps.db.$transaction(async (tx) => {
+      const step = found
+        ? await tx.turnStep.update({
+            where: { id: found.id },
+            data: { ...common, status: "running", attempt: { increment: 1 }, output: "", errorCode: null, errorMessage: null, startedAt: new Date(), finishedAt: null },
+          })
+        : await tx.turnStep.create({ data: { ...common, turnId: this.turn.id, index, status: "running", attempt: 1, startedAt: new Date() } });
+      await appendEventsInTx(tx, this.turn.sessionId, [
+        { type: "step_started", turnId: this.turn.id, stepId: step.id, index, kind: step.kind, agent: spec.agent, round: spec.round, attempt: step.attempt },
+      ]);
+      return step;
+    });
+  }
+
+  /** Ends the step, writes its message and its event in one transaction — only if this attempt still holds it. */
+  private async finish(
+    step: TurnStep,
+    spec: StepSpec,
+    end: {
+      status: StepOutcome["status"];
+      output: string;
+      usage: { inputTokens: number; cachedTokens: number; outputTokens: number; source: string };
+      latencyMs: number | null;
+      ttftMs: number | null;
+      error: { code: string; message: string } | null;
+    },
+  ): Promise<StepOutcome> {
+    const finished = await this.deps.db.$transaction(async (tx) => {
+      const { count } = await tx.turnStep.updateMany({
+        where: { id: step.id, attempt: step.attempt, status: { in: stepSourcesOf(end.status) } },
+        data: {
+          status: end.status,
+          output: end.output,
+          errorCode: end.error?.code ?? null,
+          errorMessage: end.error?.message ?? null,
+          inputTokens: end.usage.inputTokens,
+          cachedTokens: end.usage.cachedTokens,
+          outputTokens: end.usage.outputTokens,
+          usageSource: end.usage.source,
+          latencyMs: end.latencyMs,
+          ttftMs: end.ttftMs,
+          finishedAt: new Date(),
+        },
+      });
+      if (count === 0) return false;
+      if (end.status === "succeeded" && spec.message) {
+        const [counter] = await tx.$queryRaw<{ last_seq: bigint }[]>`
+          UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ${this.turn.sessionId}::uuid RETURNING last_seq`;
+        await tx.message.create({
+          data: {
+            sessionId: this.turn.sessionId,
+            turnId: this.turn.id,
+            stepId: step.id,
+            seq: counter!.last_seq,
+            role: "assistant",
+            visibility: spec.message.visibility ?? "shared",
+            agentKey: spec.message.agentKey,
+            agentName: spec.message.agentName,
+            content: end.output,
+          },
+        });
+      }
+      await appendEventsInTx(tx, this.turn.sessionId, [
+        {
+          type: "step_completed",
+          stepId: step.id,
+          status: end.status,
+          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: null },
+          latencyMs: end.latencyMs,
+          error: end.error,
+        },
+      ], this.turn.id);
+      return true;
+    });
+    // Another attempt took the step over (this worker lost the job's claim): stop here.
+    if (!finished) throw new Error(`step ${step.id} attempt ${step.attempt} was superseded`);
+    return { id: step.id, index: step.index, status: end.status, output: end.output, metadata: (spec.metadata ?? {}) };
+  }
+}
+
+/** Coalesces a step's streamed text into `step_delta` events, written one after another. */
+class DeltaWriter {
+  private buffer = "";
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly sessionId: string,
+    private readonly turnId: string,
+    private readonly stepId: string,
+  ) {}
+
+  push(text: string) {
+    this.buffer += text;
+    this.timer ??= setTimeout(() => void this.drain(), DELTA_COALESCE_MS);
+  }
+
+  private drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const text = this.buffer;
+    this.buffer = "";
+    if (text) {
+      this.writing = this.writing
+        .then(() => appendEvents(this.db, this.sessionId, [{ type: "step_delta", stepId: this.stepId, text }], this.turnId))
+        .then(() => undefined)
+        .catch((err: unknown) => logger.warn({ err, stepId: this.stepId }, "could not write a step delta"));
+    }
+    return this.writing;
+  }
+
+  flush(): Promise<void> {
+    return this.drain();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The `session.summarize` job (PRODUCT.md 5.2): the manager model condenses a session's messages
+ * up to the end of the turn that asked for it into a summary with structured facts. The summary row
+ * records the covered range (`through_seq`); contexts then use the summary plus only the messages
+ * after it, so the summarized history is really replaced. Runs as a metered `summary` step on that
+ * turn; a crashed run resumes like a turn (a step that ended is not called again).
+ */
+import type { Db } from "../../db.ts";
+import type { Prisma } from "@/generated/prisma/client.ts";
+import type { Gateway } from "../../llm/gateway.ts";
+import { findModel } from "../../llm/catalog.ts";
+import { countMessageTokens } from "../../llm/tokenizer.ts";
+import type { ChatMessage } from "../../llm/types.ts";
+import { getSettings } from "../settings/settings.ts";
+import { contextBudget } from "./context.ts";
+import { MANAGER_ROLE, parseSummary, summaryInstructions } from "./manager-prompts.ts";
+import { StepRunner, TurnCancelled } from "./step-runner.ts";
+
+export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input: { sessionId: string; turnId: string }, signal: AbortSignal) {
+  const { db } = deps;
+  const turn = await db.turn.findUnique({ where: { id: input.turnId }, include: { steps: { orderBy: { index: "asc" } } } });
+  if (!turn || turn.sessionId !== input.sessionId) return { summarized: false, reason: "turn gone" };
+  const lastOfTurn = await db.message.findFirst({ where: { turnId: turn.id }, orderBy: { seq: "desc" }, select: { seq: true } });
+  if (!lastOfTurn) return { summarized: false, reason: "nothing to summarize" };
+  const previous = await db.sessionSummary.findFirst({ where: { sessionId: input.sessionId }, orderBy: { throughSeq: "desc" } });
+  if (previous && previous.throughSeq >= lastOfTurn.seq) return { summarized: false, reason: "already summarized" };
+
+  const settings = await getSettings(db);
+  const model = settings["orchestrator.manager_model"];
+  const maxOutputTokens = 512;
+  const budget = contextBudget(findModel(model)?.contextWindow, maxOutputTokens);
+  const rows = await db.message.findMany({
+    where: { sessionId: input.sessionId, seq: { gt: previous?.throughSeq ?? 0n, lte: lastOfTurn.seq }, visibility: "shared", role: { in: ["user", "assistant"] } },
+    orderBy: { seq: "asc" },
+  });
+  const system: ChatMessage = { role: "system", content: `${MANAGER_ROLE}\n\n${summaryInstructions(previous?.text ?? null)}` };
+  // The newest messages matter most: if the range is too long for one call, the oldest are left to the previous summary.
+  const conversation: ChatMessage[] = rows.map((m) => (m.role === "user" ? { role: "user", content: m.content } : { role: "assistant", content: `[${m.agentName ?? "Assistant"}]: ${m.content}` }));
+  while (conversation.length > 1 && countMessageTokens([system, ...conversation]) > budget.input) conversation.shift();
+
+  const summaryStep = turn.steps.find((s) => s.kind === "summary" && (s.metadata as { throughSeq?: string }).throughSeq === lastOfTurn.seq.toString());
+  const startIndex = summaryStep ? summaryStep.index - 1 : Math.max(0, ...turn.steps.map((s) => s.index));
+  const runner = new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, turn.steps, signal, async () => false, startIndex);
+  let outcome;
+  try {
+    outcome = await runner.run({
+      kind: "summary",
+      agent: { id: null, key: null, name: "Summary", model },
+      round: 1,
+      maxOutputTokens,
+      metadata: { throughSeq: lastOfTurn.seq.toString(), messages: rows.length },
+      messages: () => [system, ...conversation],
+    });
+  } catch (error) {
+    if (error instanceof TurnCancelled) return { summarized: false, reason: "stopped" };
+    throw error;
+  }
+  if (outcome.status !== "succeeded") return { summarized: false, reason: "the summary call failed" };
+  const facts = parseSummary(outcome.output);
+  await db.sessionSummary.upsert({
+    where: { sessionId_throughSeq: { sessionId: input.sessionId, throughSeq: lastOfTurn.seq } },
+    create: {
+      sessionId: input.sessionId,
+      turnId: turn.id,
+      text: facts.summary,
+      facts: { key_facts: facts.key_facts, decisions: facts.decisions, open_questions: facts.open_questions, action_items: facts.action_items } as Prisma.InputJsonValue,
+      throughSeq: lastOfTurn.seq,
+    },
+    update: {},
+  });
+  return { summarized: true, throughSeq: lastOfTurn.seq.toString() };
+}

@@ -1,0 +1,72 @@
+/** Reading and cancelling turns (`turns.byId`, `turns.list`, `turns.cancel`). Owned: another user's id is NOT_FOUND. */
+import type { PgBoss } from "pg-boss";
+import { z } from "zod";
+import type { Db } from "../../db.ts";
+import { AppError } from "../../errors.ts";
+import { queues } from "../../jobs/queues.ts";
+import { appendEventsInTx, latestEventId } from "../../realtime/turn-events.ts";
+import { pageInput } from "../pagination.ts";
+import { toTurnView } from "./turn-view.ts";
+
+export const listTurnsInput = z.object({ sessionId: z.uuid(), ...pageInput });
+
+const withSteps = { steps: { orderBy: { index: "asc" as const } } };
+
+export async function getTurn(db: Db, userId: string, id: string) {
+  const turn = await db.turn.findFirst({ where: { id, userId }, include: withSteps });
+  if (!turn) throw new AppError("not_found", "No such turn.");
+  return toTurnView(turn);
+}
+
+/**
+ * A session's turns, newest first, with `streamFrom`: the event id to subscribe after so that the
+ * page sees the running turn's progress from its start (its streamed text is only in events until
+ * each step ends) and then everything that follows, with no gap.
+ */
+export async function listTurns(db: Db, userId: string, input: z.infer<typeof listTurnsInput>) {
+  const session = await db.chatSession.findFirst({ where: { id: input.sessionId, userId, deletedAt: null }, select: { id: true } });
+  if (!session) throw new AppError("not_found", "No such session.");
+  // Read before the turns, so an event committed in between is replayed rather than missed.
+  const latest = await latestEventId(db, session.id);
+  const rows = await db.turn.findMany({
+    where: { sessionId: session.id, ...(input.cursor ? { index: { lt: await cursorIndex(db, session.id, input.cursor) } } : {}) },
+    orderBy: { index: "desc" },
+    take: input.limit + 1,
+    include: withSteps,
+  });
+  const items = rows.slice(0, input.limit).map(toTurnView);
+  const active = items.find((t) => t.status === "queued" || t.status === "running");
+  let streamFrom = latest;
+  if (active) {
+    const first = await db.turnEvent.findFirst({ where: { sessionId: session.id, turnId: active.id, id: { lte: latest } }, orderBy: { id: "asc" }, select: { id: true } });
+    if (first) streamFrom = first.id - 1n;
+  }
+  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null, streamFrom: streamFrom.toString() };
+}
+
+async function cursorIndex(db: Db, sessionId: string, cursor: string): Promise<number> {
+  const turn = await db.turn.findFirst({ where: { id: cursor, sessionId }, select: { index: true } });
+  // A cursor from elsewhere (or another user's turn) gives an empty page, never someone's data.
+  return turn?.index ?? -1;
+}
+
+/**
+ * Asks a turn to stop. A queued turn is cancelled at once; a running one stops when its worker's
+ * next heartbeat finds the job cancelled and aborts the call in flight (partial text kept). A turn
+ * that already ended is returned unchanged.
+ */
+export async function cancelTurn(deps: { db: Db; boss: PgBoss }, userId: string, turnId: string) {
+  const { db } = deps;
+  const turn = await db.turn.findFirst({ where: { id: turnId, userId } });
+  if (!turn) throw new AppError("not_found", "No such turn.");
+  if (turn.status === "queued" || turn.status === "running") {
+    await db.$transaction(async (tx) => {
+      await tx.turn.updateMany({ where: { id: turnId, status: { in: ["queued", "running"] }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
+      // Not yet picked up: no worker will start it now (it checks cancel_requested_at), so end it here.
+      const { count } = await tx.turn.updateMany({ where: { id: turnId, status: "queued" }, data: { status: "cancelled", finishedAt: new Date() } });
+      if (count) await appendEventsInTx(tx, turn.sessionId, [{ type: "turn_cancelled", turnId }]);
+    });
+    await deps.boss.cancel(queues.turnRun.name, turnId);
+  }
+  return getTurn(db, userId, turnId);
+}

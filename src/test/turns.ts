@@ -1,0 +1,64 @@
+/**
+ * Test helpers for the turn engine: a user with agents and a room on a test database, a started
+ * pg-boss for sending (turns are enqueued through it, as in production), and a gateway on the
+ * offline model with no delay (plus any extra providers a test brings, e.g. a fake OpenAI server).
+ */
+import { randomUUID } from "node:crypto";
+import type { PgBoss } from "pg-boss";
+import type { Db } from "@/server/db.ts";
+import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
+import { createAgent } from "@/server/domain/agents/agents.ts";
+import { addAgentToRoom, createRoom } from "@/server/domain/rooms/rooms.ts";
+import { createSession } from "@/server/domain/sessions/sessions.ts";
+import { sendTurn } from "@/server/domain/turns/send-turn.ts";
+import { runTurn } from "@/server/domain/turns/run-turn.ts";
+import { createBoss } from "@/server/jobs/boss.ts";
+import { ensureQueues } from "@/server/jobs/queues.ts";
+import { Gateway, type GatewayConfig } from "@/server/llm/gateway.ts";
+import { LocalProvider } from "@/server/llm/providers/local.ts";
+
+export async function startSenderBoss(url: string): Promise<PgBoss> {
+  const boss = createBoss("web", url);
+  await boss.start();
+  await ensureQueues(boss);
+  return boss;
+}
+
+export function offlineGateway(extra: GatewayConfig["providers"] = {}, tokenDelayMs = 0): Gateway {
+  return new Gateway({ providers: { local: new LocalProvider(tokenDelayMs), ...extra }, timeoutMs: 5000, retryDelayMs: 10, defaultMaxOutputTokens: 256 });
+}
+
+export interface AgentSpec {
+  key: string;
+  name?: string;
+  modelAlias?: string;
+  rolePrompt?: string;
+}
+
+/** A user, their agents, a room in `mode` with those agents in order, and a session in it. */
+export async function roomWorld(db: Db, mode: "manual" | "roundtable" | "orchestrator", agents: AgentSpec[]) {
+  const user = await ensureUserByEmail(db, `u-${randomUUID()}@example.com`);
+  const created = [];
+  for (const a of agents) {
+    created.push(
+      await createAgent(db, user.id, {
+        key: a.key,
+        name: a.name ?? a.key,
+        modelAlias: a.modelAlias ?? "local",
+        rolePrompt: a.rolePrompt ?? `You are ${a.name ?? a.key}.`,
+        toolPermissions: [],
+      }),
+    );
+  }
+  const room = await createRoom(db, user.id, { name: `Room ${mode}`, goal: "Decide the launch plan", mode });
+  for (const agent of created) await addAgentToRoom(db, user.id, { roomId: room.id, agentId: agent.id });
+  const session = await createSession(db, user.id, { roomId: room.id });
+  return { user, agents: created, room, session };
+}
+
+/** Sends through the real send path and runs the turn in this process. */
+export async function sendAndRun(deps: { db: Db; boss: PgBoss; gateway: Gateway }, userId: string, sessionId: string, message: string) {
+  const turn = await sendTurn(deps, userId, { sessionId, message, clientRequestId: randomUUID() });
+  await runTurn(deps, turn.id, new AbortController().signal);
+  return deps.db.turn.findUniqueOrThrow({ where: { id: turn.id }, include: { steps: { orderBy: { index: "asc" } }, messages: { orderBy: { seq: "asc" } } } });
+}
