@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { env } from "../../src/server/env.ts";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "./embedded-postgres.ts";
@@ -45,11 +46,38 @@ function newestMtime(entry: string): number {
 /** `npm start` serves the production build; it is (re)built when missing or older than the sources. */
 export async function ensureBuild(options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
   const buildId = path.join(root, ".next", "BUILD_ID");
-  const builtAt = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const sources = ["src", "public", "next.config.mjs", "package.json", "tsconfig.json"].map((p) => newestMtime(path.join(root, p)));
-  if (builtAt > Math.max(...sources) && !options.force) return;
-  say(builtAt ? "sources changed since the last build; building" : "building the app (first start)");
-  await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" }, signal: options.signal });
+  const stale = () => {
+    const builtAt = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const sources = ["src", "public", "next.config.mjs", "package.json", "tsconfig.json"].map((p) => newestMtime(path.join(root, p)));
+    return { builtAt, stale: builtAt <= Math.max(...sources) || !!options.force };
+  };
+  if (!stale().stale) return;
+  // Two processes building into one .next at once corrupt it (a test run and `npm start`, say).
+  const release = await buildLock(options.signal);
+  try {
+    const { builtAt, stale: again } = stale();
+    if (!again) return;
+    say(builtAt ? "sources changed since the last build; building" : "building the app (first start)");
+    await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" }, signal: options.signal });
+  } finally {
+    release();
+  }
+}
+
+/** A directory lock beside .next; one left by a killed build is taken over after 15 minutes. */
+async function buildLock(signal?: AbortSignal): Promise<() => void> {
+  const lock = path.join(root, ".next-build.lock");
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      return () => fs.rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else await sleep(500, undefined, { signal });
+    }
+  }
 }
 
 /**
