@@ -3,21 +3,31 @@
  * the browser uses (PANTHEON_URL, PANTHEON_TOKEN); operator commands work on the database directly.
  */
 import { Command } from "commander";
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { env } from "../../src/server/env.ts";
 import type { AppRouter } from "../../src/server/api/root.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
 import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
+import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
 
 function apiClient(baseUrl: string, token: string | undefined) {
+  const url = new URL("/api/trpc", baseUrl).toString();
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   return createTRPCClient<AppRouter>({
     links: [
-      httpLink({
-        url: new URL("/api/trpc", baseUrl).toString(),
-        transformer: superjson,
-        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        // Node 20 has no EventSource; this one lets the token ride along as a header.
+        true: httpSubscriptionLink({
+          url,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...auth } }) },
+        }),
+        false: httpLink({ url, transformer: superjson, headers: () => auth }),
       }),
     ],
   });
@@ -69,6 +79,57 @@ export async function run(argv: string[]) {  const api = apiClient(env.PANTHEON_
     .action(async () => {
       if (!env.PANTHEON_TOKEN) throw new Error("Set PANTHEON_TOKEN to an API token (create one on the Account page or with `tokens create`).");
       console.log(JSON.stringify(await api.auth.me.query(), null, 2));
+    });
+
+  const rooms = program.command("rooms").description("rooms");
+  rooms
+    .command("list")
+    .description("list your rooms (newest activity first)")
+    .option("--search <text>", "only rooms whose name contains this")
+    .action(async (opts: { search?: string }) => {
+      const page = await api.rooms.list.query({ limit: 100, query: opts.search });
+      for (const room of page.items) console.log(`${room.id}  ${room.currentMode.padEnd(12)} ${room.name}`);
+    });
+  rooms
+    .command("create")
+    .description("create a room; prints its id")
+    .requiredOption("--name <name>", "the room's name")
+    .option("--goal <goal>", "what the room is for")
+    .option("--mode <mode>", "manual, roundtable or orchestrator", "orchestrator")
+    .option("--agent <id...>", "agents to put on the roster, in order")
+    .action(async (opts: { name: string; goal?: string; mode: "manual" | "roundtable" | "orchestrator"; agent?: string[] }) => {
+      const room = await api.rooms.create.mutate({ name: opts.name, goal: opts.goal, mode: opts.mode });
+      for (const agentId of opts.agent ?? []) await api.rooms.addAgent.mutate({ roomId: room.id, agentId });
+      console.log(room.id);
+    });
+
+  program
+    .command("agents")
+    .description("agents")
+    .command("create")
+    .description("create an agent in your library; prints its id")
+    .requiredOption("--key <key>", "its @key: lowercase letters, digits, - and _")
+    .requiredOption("--name <name>", "its display name")
+    .option("--model <alias>", "a model alias from the catalog", "local")
+    .option("--role <prompt>", "its role prompt", "")
+    .action(async (opts: { key: string; name: string; model: string; role: string }) => {
+      const agent = await api.agents.create.mutate({ key: opts.key, name: opts.name, modelAlias: opts.model, rolePrompt: opts.role });
+      console.log(agent.id);
+    });
+
+  program
+    .command("send")
+    .description("send a message and print the turn's steps as they stream; Ctrl-C cancels the turn")
+    .argument("<message>", "the message (in manual mode, tag agents with @key)")
+    .option("--room <id>", "send in this room's newest session (created if it has none)")
+    .option("--agent <id>", "direct chat: send to this agent's newest session (created if none)")
+    .option("--session <id>", "send in this session")
+    .option("--new-session", "start a new session in the room or with the agent")
+    .option("--json", "print each event as a line of JSON instead")
+    .action(async (message: string, opts: SendOptions) => {
+      const status = await sendAndFollow(api, message, opts);
+      // Scripts can tell a full answer (0) from a partial one (2) and a failed or cancelled turn (1).
+      process.exitCode = status === "completed" ? 0 : status === "partial" ? 2 : 1;
     });
 
   // Operator commands: they work on the database directly (DATABASE_URL, or the embedded one).

@@ -3,21 +3,18 @@
  * a link, receive it, open it, use the session, sign out, and find the old cookie dead. Also the
  * per-email limit on sign-in attempts.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/database.ts";
 import { freePort } from "@/test/free-port.ts";
 import { waitFor } from "@/test/wait-for.ts";
+import { startWeb, type WebProcess } from "@/test/web-process.ts";
 
-const root = path.resolve(import.meta.dirname, "../../..");
 let t: TestDatabase;
 let smtp: SMTPServer;
-let web: ChildProcess;
+let web: WebProcess | undefined;
 let base: string;
 const inbox: ParsedMail[] = [];
 
@@ -35,34 +32,12 @@ beforeAll(async () => {
   const smtpPort = await freePort();
   await new Promise<void>((resolve) => smtp.listen(smtpPort, "127.0.0.1", resolve));
 
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  web = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: t.url,
-      EMAIL_SERVER: `smtp://127.0.0.1:${smtpPort}`,
-      NEXTAUTH_URL: base,
-      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-      SIGNIN_LIMIT_PER_EMAIL: "3",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  web.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  web.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  await waitFor("next start", async () => (await fetch(`${base}/api/auth/csrf`)).ok, 60_000, 200, once(web, "exit").then(() => new Error(output)));
+  web = await startWeb(t.url, { EMAIL_SERVER: `smtp://127.0.0.1:${smtpPort}`, SIGNIN_LIMIT_PER_EMAIL: "3" });
+  base = web.base;
 }, 120_000);
 
 afterAll(async () => {
-  if (web?.pid && web.exitCode === null) {
-    process.kill(-web.pid, "SIGTERM");
-    await once(web, "exit");
-  }
+  await web?.stop();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
   await t.drop();
 });
