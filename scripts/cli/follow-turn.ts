@@ -3,11 +3,8 @@
  * text as it arrives, the outcome of each step), until the turn ends. Ctrl-C cancels the turn.
  */
 import { randomUUID } from "node:crypto";
-import type { createTRPCClient } from "@trpc/client";
-import type { AppRouter } from "../../src/server/api/root.ts";
 import type { TurnEvent } from "../../src/server/realtime/turn-events.ts";
-
-type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
+import type { ApiClient as Api } from "./api-client.ts";
 
 export interface SendOptions {
   room?: string;

@@ -3,35 +3,13 @@
  * the browser uses (PANTHEON_URL, PANTHEON_TOKEN); operator commands work on the database directly.
  */
 import { Command } from "commander";
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
-import { EventSource } from "eventsource";
-import superjson from "superjson";
+import { TRPCClientError } from "@trpc/client";
 import { env } from "../../src/server/env.ts";
-import type { AppRouter } from "../../src/server/api/root.ts";
+import { apiClient } from "./api-client.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
 import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
 import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
-
-function apiClient(baseUrl: string, token: string | undefined) {
-  const url = new URL("/api/trpc", baseUrl).toString();
-  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === "subscription",
-        // Node 20 has no EventSource; this one lets the token ride along as a header.
-        true: httpSubscriptionLink({
-          url,
-          transformer: superjson,
-          EventSource,
-          eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...auth } }) },
-        }),
-        false: httpLink({ url, transformer: superjson, headers: () => auth }),
-      }),
-    ],
-  });
-}
 
 async function withDb(fn: (db: Db) => Promise<void>) {
   const db = createDb();

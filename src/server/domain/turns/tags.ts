@@ -10,7 +10,7 @@ export function parseTags(message: string): string[] {
 }
 
 /** Splits tags into roster agents (in tag order) and keys that match nobody on the roster. */
-export function resolveTags<A extends { key: string }>(tags: string[], roster: A[]): { selected: A[]; unknown: string[] } {
+export function resolveTags<A extends { key: string }>(tags: readonly string[], roster: readonly A[]): { selected: A[]; unknown: string[] } {
   const byKey = new Map(roster.map((a) => [a.key, a]));
   const selected: A[] = [];
   const unknown: string[] = [];
