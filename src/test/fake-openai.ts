@@ -1,0 +1,141 @@
+/**
+ * A fake OpenAI-compatible chat server for tests, on a free local port. Each request is recorded
+ * (its body, parsed) and answered by a script: a function from the request to a reply — text that is
+ * streamed as SSE chunks with usage in the last chunk, an HTTP error status, or a hang (optionally
+ * after some text) that only ends when the client goes away or the server closes.
+ *
+ * Use it through `offlineGateway({ openrouter: fake.provider() })` with agents (or the manager model)
+ * on an openrouter alias such as `llama`.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { OpenAICompatibleProvider } from "@/server/llm/providers/openai-compatible.ts";
+import { countMessageTokens, countTextTokens } from "@/server/llm/tokenizer.ts";
+import type { ChatMessage } from "@/server/llm/types.ts";
+
+export interface FakeRequest {
+  /** 1-based, in arrival order. */
+  n: number;
+  body: { model: string; messages: ChatMessage[]; max_tokens?: number; stream?: boolean; [key: string]: unknown };
+  messages: ChatMessage[];
+  /** The system message's content ("" when there is none). */
+  system: string;
+  /** The non-system messages, for asserting on what the model saw of the conversation. */
+  conversation: ChatMessage[];
+}
+
+export type FakeReply =
+  | string
+  | { text: string; chunks?: string[]; usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number } | null }
+  | { status: number; message?: string }
+  | { hang: true; partial?: string };
+
+export type FakeScript = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
+
+export interface FakeOpenAI {
+  baseURL: string;
+  requests: FakeRequest[];
+  /** Replaces the script (requests already recorded stay). */
+  script(fn: FakeScript): void;
+  /** Forgets the recorded requests. */
+  reset(): void;
+  /** Resolves once `count` requests have arrived (at once if they already have). */
+  waitForRequests(count: number): Promise<FakeRequest[]>;
+  provider(): OpenAICompatibleProvider;
+  close(): Promise<void>;
+}
+
+const chunk = (content: string) => ({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model: "fake", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+
+/** Splits text into a few pieces so the client sees a real stream. */
+function piecesOf(text: string): string[] {
+  const pieces = text.match(/\S+\s*|\s+/g) ?? [];
+  return pieces.length ? pieces : [text];
+}
+
+export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"): Promise<FakeOpenAI> {
+  let script = initial;
+  const requests: FakeRequest[] = [];
+  let waiters: { count: number; resolve: (r: FakeRequest[]) => void }[] = [];
+
+  const answer = async (request: FakeRequest, res: http.ServerResponse) => {
+    const reply = await script(request);
+    if (typeof reply !== "string" && "status" in reply) {
+      res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: reply.message ?? `fake error ${reply.status}` } }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": `fake-${request.n}` });
+    if (typeof reply !== "string" && "hang" in reply) {
+      if (reply.partial) res.write(`data: ${JSON.stringify(chunk(reply.partial))}\n\n`);
+      return; // never ends: the client aborts, or close() cuts it
+    }
+    const text = typeof reply === "string" ? reply : reply.text;
+    const chunks = typeof reply === "string" ? piecesOf(text) : (reply.chunks ?? piecesOf(text));
+    for (const piece of chunks) res.write(`data: ${JSON.stringify(chunk(piece))}\n\n`);
+    const usage =
+      typeof reply === "string" || reply.usage === undefined
+        ? { prompt_tokens: countMessageTokens(request.messages), completion_tokens: countTextTokens(text), cached_tokens: 0 }
+        : reply.usage;
+    if (usage) {
+      const total = usage.prompt_tokens + usage.completion_tokens;
+      res.write(
+        `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model: "fake", choices: [], usage: { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: total, prompt_tokens_details: { cached_tokens: usage.cached_tokens ?? 0 } } })}\n\n`,
+      );
+    }
+    res.end("data: [DONE]\n\n");
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c: Buffer) => (raw += c.toString()));
+    req.on("end", () => {
+      const body = JSON.parse(raw || "{}") as FakeRequest["body"];
+      const messages = body.messages ?? [];
+      const request: FakeRequest = {
+        n: requests.length + 1,
+        body,
+        messages,
+        system: messages.find((m) => m.role === "system")?.content ?? "",
+        conversation: messages.filter((m) => m.role !== "system"),
+      };
+      requests.push(request);
+      const ready = waiters.filter((w) => requests.length >= w.count);
+      waiters = waiters.filter((w) => requests.length < w.count);
+      for (const w of ready) w.resolve([...requests]);
+      answer(request, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(error));
+        else res.end();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const baseURL = `http://127.0.0.1:${port}/v1`;
+
+  return {
+    baseURL,
+    requests,
+    script(fn) {
+      script = fn;
+    },
+    reset() {
+      requests.length = 0;
+    },
+    waitForRequests(count) {
+      if (requests.length >= count) return Promise.resolve([...requests]);
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    provider() {
+      return new OpenAICompatibleProvider({ baseURL, apiKey: "test-key" });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The first line of a system prompt: the agent's role prompt (or the manager's role). */
+export function roleOf(request: FakeRequest): string {
+  return request.system.split("\n")[0] ?? "";
+}
