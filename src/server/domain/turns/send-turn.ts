@@ -18,6 +18,7 @@ import { applyPendingMode } from "../modes/room-mode.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
 import { text } from "../text.ts";
 import { contextBudget, irreducibleTokens, type RosterEntry } from "./context.ts";
+import { MANAGER_ROLE, routingInstructions } from "./manager-prompts.ts";
 import { checkCreditsForTurn } from "./credits-preflight.ts";
 import { parseTags, resolveTags } from "./tags.ts";
 import { toTurnView } from "./turn-view.ts";
@@ -41,7 +42,8 @@ export async function sendTurn(deps: SendDeps, userId: string, input: z.infer<ty
   const settings = await getSettings(deps.db);
   try {
     const turn = await deps.db.$transaction((tx) => createTurn(tx, deps.boss, userId, input, settings), { timeout: 20_000 });
-    return toTurnView(turn);
+    // createTurn may hand back the turn of a racing send with this clientRequestId (see there).
+    return sameRequest(turn, input.sessionId);
   } catch (error) {
     // Two sends with one clientRequestId raced: the loser returns the winner's turn.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -52,7 +54,7 @@ export async function sendTurn(deps: SendDeps, userId: string, input: z.infer<ty
   }
 }
 
-function findByRequestId(db: Db, userId: string, clientRequestId: string) {
+function findByRequestId(db: Db | Tx, userId: string, clientRequestId: string) {
   return db.turn.findUnique({ where: { userId_clientRequestId: { userId, clientRequestId } }, include: { steps: { orderBy: { index: "asc" } } } });
 }
 
@@ -64,6 +66,11 @@ function sameRequest(turn: NonNullable<Awaited<ReturnType<typeof findByRequestId
 async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: z.infer<typeof sendTurnInput>, settings: Settings) {
   // One send at a time per user, so the rate-limit count is exact under concurrency.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 5))`;
+  // Fix: two sends racing with one clientRequestId both miss the lookup in sendTurn; the lock
+  // serialises them, so the loser finds the winner's turn here. Without this it went on to refuse
+  // itself with `turn_in_progress` (the winner's turn is queued) instead of returning that turn.
+  const raced = await findByRequestId(tx, userId, input.clientRequestId);
+  if (raced) return raced;
 
   const [session] = await tx.$queryRaw<{ id: string; room_id: string | null; agent_id: string | null }[]>`
     SELECT id, room_id, agent_id FROM sessions WHERE id = ${input.sessionId}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
@@ -200,6 +207,40 @@ function checkContextFits(args: {
       throw new AppError("context_budget_exceeded", `The message is too long for @${agent.key}'s model (${agent.model}): ${needed} tokens, budget ${budget.input}.`, {
         agentKey: agent.key,
         model: agent.model,
+        neededTokens: needed,
+        budgetTokens: budget.input,
+        contextWindow: budget.contextWindow,
+      });
+    }
+  }
+  // Fix: in orchestrator mode the manager model reads the message too (routing first, synthesis
+  // last), and its window may be smaller than the specialists'. Unchecked, a message that fits the
+  // specialists but not the manager passed here and overflowed mid-turn, after specialists were paid.
+  if (args.mode === "orchestrator") {
+    const model = args.settings["orchestrator.manager_model"];
+    const budget = contextBudget(findModel(model)?.contextWindow, args.settings["turns.max_output_tokens"]);
+    const needed = irreducibleTokens({
+      speaker: { key: null, name: "Manager", rolePrompt: MANAGER_ROLE },
+      mode: args.mode,
+      room: args.room,
+      roster: [],
+      summary: args.summary,
+      history: [],
+      userMessage: args.message,
+      sameTurn: [],
+      // The longest of its prompts: routing, listing every specialist (as run-turn.ts builds it).
+      instructions: routingInstructions({
+        round: args.settings["orchestrator.max_rounds"],
+        maxRounds: args.settings["orchestrator.max_rounds"],
+        roster: args.roster,
+        covered: args.roster.slice(0, 1).map((a) => ({ agentKey: a.key, agentName: a.name })),
+        remainingInvocations: args.settings["orchestrator.max_invocations"],
+      }),
+    });
+    if (needed > budget.input) {
+      throw new AppError("context_budget_exceeded", `The message is too long for the orchestrator's manager model (${model}): ${needed} tokens, budget ${budget.input}.`, {
+        agentKey: null,
+        model,
         neededTokens: needed,
         budgetTokens: budget.input,
         contextWindow: budget.contextWindow,
