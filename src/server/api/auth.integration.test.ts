@@ -17,6 +17,7 @@ const { appRouter, publicProcedurePaths } = await import("./root.ts");
 const { createApiToken, hashToken } = await import("../domain/auth/api-tokens.ts");
 const { ensureUserByEmail, setUserStatusByEmail } = await import("../domain/auth/users.ts");
 const route = await import("../../app/api/trpc/[trpc]/route.ts");
+const { firstSubscriptionMessage } = await import("@/test/trpc-http.ts");
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -81,6 +82,18 @@ describe("procedure access", () => {
   it.each(procedures.filter(([path]) => !(publicProcedurePaths as readonly string[]).includes(path)))(
     "%s answers UNAUTHORIZED without credentials",
     async (path, procedure) => {
+      if (procedure._def.type === "subscription") {
+        // tRPC 11 answers a subscription with an event stream even when it refuses it: a 200 whose
+        // first event after `connected` is a `serialized-error` carrying the code and HTTP status,
+        // after which the stream ends (httpSubscriptionLink does not retry a 401).
+        const first = await firstSubscriptionMessage(t.db, path, { input: { sessionId: randomUUID() } });
+        expect(first.status).toBe(200);
+        expect(first.contentType).toBe("text/event-stream");
+        expect(first.message?.event).toBe("serialized-error");
+        expect(first.error).toMatchObject({ code: "unauthorized", httpStatus: 401 });
+        expect(first.ended).toBe(true);
+        return;
+      }
       const { status, body, text } = await call(path, procedure._def.type);
       expect(status, text).toBe(401);
       if (body) expect(body.error?.json.data.code).toBe("unauthorized");

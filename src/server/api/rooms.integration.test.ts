@@ -1,7 +1,7 @@
 /**
- * Rooms, agents, modes and sessions through the real tRPC adapter and database: isolation between
- * users for every procedure that takes an id, the mode machine under concurrency, and rosters that
- * stay dense and unique under concurrent edits.
+ * Rooms, agents, modes, sessions and turns through the real tRPC adapter and database: isolation
+ * between users for every procedure that takes an id, the mode machine under concurrency, and
+ * rosters that stay dense and unique under concurrent edits.
  */
 import { randomUUID } from "node:crypto";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -10,15 +10,23 @@ import { createApiToken } from "@/server/domain/auth/api-tokens.ts";
 import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
 import { purgeDeletedRooms } from "@/server/domain/rooms/rooms.ts";
 import { databaseForThisFile } from "@/test/database.ts";
+import { bindWebSingletons, firstSubscriptionMessage } from "@/test/trpc-http.ts";
 import { appRouter } from "./root.ts";
 
 const t = databaseForThisFile();
+// turns.send and turns.cancel enqueue through the web process's pg-boss; no worker runs here.
+bindWebSingletons(() => t.url);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response JSON loosely
 type Body = { result?: { data: { json: any } }; error?: { json: { data: { code: string; httpStatus: number } } } };
 
 async function call(token: string, path: string, input?: unknown) {
   const type = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]!._def.type;
+  if (type === "subscription") {
+    // A refused subscription is a 200 event stream whose first event is the error (tRPC 11).
+    const first = await firstSubscriptionMessage(t.db, path, { token, input });
+    return { status: first.error?.httpStatus ?? first.status, data: first.message, code: first.error?.code };
+  }
   const json = JSON.stringify({ json: input ?? null });
   const url = `http://pantheon.test/api/trpc/${path}`;
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -39,14 +47,16 @@ async function newUser() {
   return { user, token, api, call: (path: string, input?: unknown) => call(token, path, input) };
 }
 
-async function world() {
+async function world(options: { turn?: boolean } = {}) {
   const a = await newUser();
   const agent = await a.api("agents.create", { key: "code-reviewer", name: "Reviewer", modelAlias: "local" });
   const other = await a.api("agents.create", { key: "writer", name: "Writer", modelAlias: "local" });
   const room = await a.api("rooms.create", { name: "Launch", goal: "Ship it" });
   await a.api("rooms.addAgent", { roomId: room.id, agentId: agent.id });
   const session = await a.api("sessions.create", { roomId: room.id });
-  return { a, agent, other, room, session };
+  // A queued turn (no worker runs it), for the procedures that take a turn id.
+  const turn = options.turn ? await a.api("turns.send", { sessionId: session.id, message: "Plan the launch", clientRequestId: randomUUID() }) : null;
+  return { a, agent, other, room, session, turn };
 }
 
 describe("isolation", () => {
@@ -68,15 +78,21 @@ describe("isolation", () => {
     "sessions.create": (w) => ({ roomId: w.room.id }),
     "sessions.list": (w) => ({ roomId: w.room.id }),
     "sessions.delete": (w) => ({ id: w.session.id }),
+    "sessions.messages": (w) => ({ sessionId: w.session.id }),
+    "turns.send": (w) => ({ sessionId: w.session.id, message: "Mine now", clientRequestId: randomUUID() }),
+    "turns.byId": (w) => ({ id: w.turn!.id }),
+    "turns.list": (w) => ({ sessionId: w.session.id }),
+    "turns.cancel": (w) => ({ turnId: w.turn!.id }),
+    "turns.events": (w) => ({ sessionId: w.session.id, lastEventId: "0" }),
   };
-  const scoped = Object.keys(appRouter._def.procedures).filter((p) => /^(agents|rooms|mode|sessions)\./.test(p));
+  const scoped = Object.keys(appRouter._def.procedures).filter((p) => /^(agents|rooms|mode|sessions|turns)\./.test(p));
 
   it("covers every procedure of these routers", () => {
     expect(scoped.filter((p) => !noId.has(p) && !inputs[p])).toEqual([]);
   });
 
   it.each(Object.keys(inputs))("%s: another user's id is NOT_FOUND, and changes nothing", async (path) => {
-    const w = await world();
+    const w = await world({ turn: path.startsWith("turns.") });
     const b = await newUser();
     // restore only applies to deleted rooms: make A's room one, so only ownership can refuse B.
     if (path === "rooms.restore") {
@@ -87,12 +103,16 @@ describe("isolation", () => {
       return;
     }
     const before = await w.a.api("rooms.byId", { id: w.room.id });
+    const turnsBefore = await w.a.api("turns.list", { sessionId: w.session.id });
     const res = await b.call(path, inputs[path]!(w));
     expect(res.status).toBe(404);
     expect(res.code).toBe("not_found");
     expect(await w.a.api("rooms.byId", { id: w.room.id })).toEqual(before);
     expect((await w.a.api("agents.byId", { id: w.agent.id })).name).toBe("Reviewer");
     expect((await w.a.api("sessions.list", { roomId: w.room.id })).items.map((x: { id: string }) => x.id)).toEqual([w.session.id]);
+    // No turn was added, cancelled or asked to cancel; B's refused send did not count against anyone.
+    expect(await w.a.api("turns.list", { sessionId: w.session.id })).toEqual(turnsBefore);
+    expect(await t.db.turn.count({ where: { OR: [{ userId: b.user.id }, { userId: w.a.user.id, cancelRequestedAt: { not: null } }] } })).toBe(0);
   });
 
   it("A's ids inside B's own requests are NOT_FOUND too", async () => {
@@ -114,6 +134,14 @@ describe("isolation", () => {
       expect(page, path).toEqual({ items: [], nextCursor: null });
     }
     expect((await b.api("rooms.byId", { id: bRoom.id })).roster.map((r: { id: string }) => r.id)).toEqual([bAgent.id]);
+
+    // A's turn id as B's turns.list cursor, and A's clientRequestId in B's send: B sees only B's turns.
+    const aTurn = await w.a.api("turns.send", { sessionId: w.session.id, message: "A's question", clientRequestId: "shared-request-id" });
+    const bSession = await b.api("sessions.create", { roomId: bRoom.id });
+    expect(await b.api("turns.list", { sessionId: bSession.id, cursor: aTurn.id })).toMatchObject({ items: [], nextCursor: null });
+    const bTurn = await b.api("turns.send", { sessionId: bSession.id, message: "B's question", clientRequestId: "shared-request-id" });
+    expect(bTurn.id).not.toBe(aTurn.id);
+    expect(bTurn).toMatchObject({ sessionId: bSession.id, userInput: "B's question" });
   });
 
   it("direct sessions: another user's agent is NOT_FOUND", async () => {

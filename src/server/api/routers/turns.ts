@@ -23,12 +23,17 @@ export const turnsRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => cancelTurn({ db: ctx.db, boss: await getWebBoss() }, ctx.user.id, input.turnId)),
 
   /** The session's turn events over SSE, each `tracked` by its turn_events id (PRODUCT.md section 6). */
-  events: protectedProcedure.input(turnEventsInput).subscription(async function* ({ ctx, input, signal }) {
+  events: protectedProcedure.input(turnEventsInput).subscription(async ({ ctx, input, signal }) => {
+    // Checked before the stream is returned, not inside the generator: an AppError thrown while the
+    // stream is iterated passes the middleware that maps it, so it reached the client as a 500
+    // INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever, instead of a NOT_FOUND.
     const session = await ctx.db.chatSession.findFirst({ where: { id: input.sessionId, userId: ctx.user.id, deletedAt: null }, select: { id: true } });
     if (!session) throw new AppError("not_found", "No such session.");
     const after = input.lastEventId ? BigInt(input.lastEventId) : await latestEventId(ctx.db, session.id);
-    for await (const event of streamSessionEvents(ctx.db, session.id, after, signal ?? new AbortController().signal)) {
-      yield tracked(event.id, event);
-    }
+    return (async function* () {
+      for await (const event of streamSessionEvents(ctx.db, session.id, after, signal ?? new AbortController().signal)) {
+        yield tracked(event.id, event);
+      }
+    })();
   }),
 });
