@@ -71,7 +71,11 @@ export class StepRunner {
       if (found.kind !== spec.kind) throw new Error(`turn ${this.turn.id} step ${index} replayed as ${spec.kind} but was ${found.kind}`);
       return { id: found.id, index, status: found.status, output: found.output, metadata: found.metadata as Record<string, unknown> };
     }
-    if (this.signal.aborted || (await this.cancelRequested())) throw new TurnCancelled();
+    if (await this.cancelRequested()) throw new TurnCancelled();
+    // Fix: an aborted signal with no cancel request means this worker is stopping or lost the job's
+    // claim, as in the `cancelled` branch below: the turn is left for the job's next attempt. This
+    // used to throw TurnCancelled, so a worker stopping between two calls cancelled the user's turn.
+    if (this.signal.aborted) throw new Error(`turn ${this.turn.id} stopped before step ${index}: the job was aborted`, { cause: this.signal.reason });
 
     const step = await this.start(index, spec, found);
     const messages = spec.messages();
