@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
@@ -165,6 +166,9 @@ export function AgentLibrary() {
                     </span>
                   </div>
                   <div className="row">
+                    <Link className="button small" href={`/agents/${agent.id}/chat`} aria-label={`Chat with ${agent.name}`}>
+                      Chat
+                    </Link>
                     <button type="button" className="button secondary small" onClick={() => setEditing(agent.id)} aria-label={`Edit ${agent.name}`}>
                       Edit
                     </button>

@@ -1,0 +1,42 @@
+/** Words the timeline, the composer and the details drawer share. */
+export const modeNames: Record<string, string> = {
+  manual: "Manual",
+  roundtable: "Roundtable",
+  orchestrator: "Orchestrator",
+  direct: "Direct chat",
+};
+
+export const turnStatusNames: Record<string, string> = {
+  queued: "Queued",
+  running: "Running",
+  completed: "Completed",
+  partial: "Partial",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export const stepStatusNames: Record<string, string> = {
+  pending: "Pending",
+  running: "Writing",
+  succeeded: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export const stepKindNames: Record<string, string> = {
+  agent: "Agent",
+  manager_route: "Routing",
+  manager_evaluate: "Evaluation",
+  synthesis: "Synthesis",
+  summary: "Summary",
+};
+
+/** A browser-made request id: `crypto.randomUUID` needs a secure context, `getRandomValues` does not. */
+export function newRequestId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

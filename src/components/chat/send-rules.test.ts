@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { describeSendError, sendBlockReason } from "./send-rules.ts";
+
+const roster = [{ key: "editor" }, { key: "fact-checker" }];
+
+describe("sendBlockReason", () => {
+  it("needs a roster tag in manual mode", () => {
+    expect(sendBlockReason({ mode: "manual", roster, message: "hello", turnActive: false })).toMatch(/tag at least one agent, like @editor/);
+    expect(sendBlockReason({ mode: "manual", roster, message: "hello @nobody", turnActive: false })).toMatch(/@nobody is not on this room's roster/);
+    expect(sendBlockReason({ mode: "manual", roster, message: "mail bob@editor.com", turnActive: false })).toMatch(/tag at least one/);
+    expect(sendBlockReason({ mode: "manual", roster, message: "hello @Fact-Checker", turnActive: false })).toBeNull();
+  });
+  it("needs agents in a room, and no running turn", () => {
+    expect(sendBlockReason({ mode: "roundtable", roster: [], message: "hi", turnActive: false })).toMatch(/no agents/);
+    expect(sendBlockReason({ mode: "orchestrator", roster, message: "hi", turnActive: true })).toMatch(/turn is running/);
+    expect(sendBlockReason({ mode: "direct", roster: [], message: "hi", turnActive: false })).toBeNull();
+  });
+});
+
+describe("describeSendError", () => {
+  it("explains rate limits with the wait, and network errors as safe to retry", () => {
+    expect(describeSendError({ message: "x", data: { code: "rate_limited", details: { retryAfterSeconds: 42 } } })).toEqual({
+      text: "Too many messages for now. Try again in 42 s.",
+      retryAfterSeconds: 42,
+      network: false,
+    });
+    expect(describeSendError({ message: "Failed to fetch" }).network).toBe(true);
+    expect(describeSendError({ message: "x", data: { code: "context_budget_exceeded", details: { agentKey: "a", model: "local", neededTokens: 9000, budgetTokens: 5000 } } }).text).toMatch(
+      /needs 9000 tokens and the budget is 5000/,
+    );
+  });
+});

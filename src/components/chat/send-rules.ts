@@ -1,0 +1,63 @@
+/**
+ * When the composer may send, and how a refused send is explained. The tag rule is the server's
+ * own (tags.ts), so the button is never enabled for a send the server would refuse for tags.
+ */
+import { parseTags, resolveTags } from "@/server/domain/turns/tags.ts";
+
+export type ChatMode = "manual" | "roundtable" | "orchestrator" | "direct";
+
+/** Why a send is not possible right now (shown beside the disabled button), or null. */
+export function sendBlockReason(args: { mode: ChatMode | null; roster: readonly { key: string }[]; message: string; turnActive: boolean }): string | null {
+  if (args.turnActive) return "A turn is running: wait for it to finish, or cancel it.";
+  if (args.mode === null) return "Loading the room…";
+  if (args.mode === "direct") return null;
+  if (args.roster.length === 0) return "This room has no agents yet: add some in the room setup.";
+  if (args.mode === "manual") {
+    const tags = parseTags(args.message);
+    if (tags.length === 0) return `Manual mode: tag at least one agent, like @${args.roster[0]!.key}.`;
+    const { selected, unknown } = resolveTags(tags, args.roster);
+    if (selected.length === 0) return `Manual mode: ${unknown.map((k) => `@${k}`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not on this room's roster.`;
+  }
+  return null;
+}
+
+interface SendErrorLike {
+  message: string;
+  data?: { code?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null;
+}
+
+export interface SendErrorView {
+  text: string;
+  /** Rate limited: when a send fits again. */
+  retryAfterSeconds?: number;
+  /** The request may not have arrived (no answer from the server): sending again is safe and reuses the request id. */
+  network: boolean;
+}
+
+export function describeSendError(error: SendErrorLike): SendErrorView {
+  const code = error.data?.code;
+  const details = (error.data?.details ?? {}) as Record<string, unknown>;
+  if (!code) return { text: "The message may not have reached the server (network error). Send again: it will not be sent twice.", network: true };
+  switch (code) {
+    case "rate_limited": {
+      const seconds = typeof details.retryAfterSeconds === "number" ? details.retryAfterSeconds : undefined;
+      return { text: `Too many messages for now.${seconds ? ` Try again in ${seconds} s.` : ""}`, retryAfterSeconds: seconds, network: false };
+    }
+    case "context_budget_exceeded":
+      return {
+        text:
+          typeof details.neededTokens === "number" && typeof details.budgetTokens === "number"
+            ? `This message is too long for @${String(details.agentKey)}'s model (${String(details.model)}): it needs ${details.neededTokens} tokens and the budget is ${details.budgetTokens}. Shorten it.`
+            : error.message,
+        network: false,
+      };
+    case "invalid_input":
+      return { text: error.data?.zodError?.fieldErrors.message?.[0] ?? error.message, network: false };
+    case "internal_server_error":
+    case "internal":
+      return { text: "Something went wrong on the server. Send again in a moment.", network: false };
+    default:
+      // no_valid_tagged_agents, no_room_agents, turn_in_progress, insufficient_credits, not_found…: the server's sentence says it.
+      return { text: error.message, network: false };
+  }
+}
