@@ -128,16 +128,17 @@ export function assembleContext(input: ContextInput, budget: Budget): AssembledC
 
   let pruned = 0;
   let tokens = total();
-  if (tokens > limit) {
+  // Fix: PRODUCT.md 5.2 prunes at ≥90% (this compared with `>`, so exactly 90% was not pruned).
+  if (tokens >= limit) {
     // Oldest assistant answers first: the user's own words carry the thread best.
-    for (let i = 0; tokens > limit && i < history.length; ) {
+    for (let i = 0; tokens >= limit && i < history.length; ) {
       if (history[i]!.source.role !== "user") {
         tokens -= countMessageTokens([history[i]!.message]) - 2;
         history = history.filter((_, j) => j !== i);
         pruned++;
       } else i++;
     }
-    while (tokens > limit && history.length) {
+    while (tokens >= limit && history.length) {
       tokens -= countMessageTokens([history[0]!.message]) - 2;
       history = history.slice(1);
       pruned++;
@@ -145,13 +146,20 @@ export function assembleContext(input: ContextInput, budget: Budget): AssembledC
   }
   let trimmedSameTurn = 0;
   for (let i = 0; tokens > budget.input && i < sameTurn.length; i++) {
-    const over = tokens - budget.input;
-    const own = countTextTokens(sameTurn[i]!.content);
-    const keep = Math.max(0, own - over - 8);
-    const content = keep > 0 ? `${sameTurn[i]!.content.slice(0, Math.floor((sameTurn[i]!.content.length * keep) / own))} …[shortened]` : "";
-    sameTurn[i] = { role: "assistant", content };
+    // Fix: the cut is in proportion to characters, but tokens per character vary along a text, so
+    // one cut could leave the context over budget (the call then overflowed the model's window).
+    // Cut again, always shorter, until it fits or nothing is left of this output.
+    const original = sameTurn[i]!.content;
+    let chars = original.length;
+    while (tokens > budget.input && chars > 0) {
+      const over = tokens - budget.input;
+      const own = countTextTokens(sameTurn[i]!.content);
+      const keep = Math.max(0, own - over - 8);
+      chars = keep > 0 ? Math.min(chars - 1, Math.floor((chars * keep) / own)) : 0;
+      sameTurn[i] = { role: "assistant", content: chars > 0 ? `${original.slice(0, chars)} …[shortened]` : "" };
+      tokens = total();
+    }
     trimmedSameTurn++;
-    tokens = total();
   }
   sameTurn = sameTurn.filter((m) => m.content);
   const messages = [system, ...history.map((h) => h.message), user, ...sameTurn];
