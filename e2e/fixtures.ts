@@ -32,8 +32,9 @@ export const test = base.extend<{ signedIn: { id: string; email: string } }>({
       await context.addCookies([{ name: "next-auth.session-token", value: sessionToken, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
       await use({ id, email });
     } finally {
-      // Users' content is protected by RESTRICT foreign keys: remove it first, newest tables first.
-      for (const table of ["sessions", "rooms", "agents", "users"]) {
+      // Users' content is protected by RESTRICT foreign keys: remove it first, newest tables first
+      // (turns reference their user with RESTRICT; their steps, messages and events cascade).
+      for (const table of ["turns", "sessions", "rooms", "agents", "users"]) {
         await client.query(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [id]);
       }
       await client.end();

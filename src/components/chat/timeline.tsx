@@ -201,20 +201,30 @@ function StepMessage(props: { step: DisplayStep; mode: string }) {
       data-status={step.status}
     >
       <header className="msg-meta" id={metaId}>
+        {/* Spaces between the parts, so the article's accessible name reads as words. */}
         {synthesis && <span className="kind-badge">Synthesis</span>}
-        <strong>{synthesis ? "Manager" : step.agent.name}</strong>
-        {step.agent.key && <span className="msg-key">@{step.agent.key}</span>}
+        {synthesis && " "}
+        <strong>{synthesis ? "Manager" : step.agent.name}</strong>{" "}
+        {step.agent.key && <span className="msg-key">@{step.agent.key}</span>}{" "}
         <span className="msg-sub">
           {step.agent.model} · {props.mode}
           {step.attempt > 1 ? ` · attempt ${step.attempt}` : ""}
-        </span>
+        </span>{" "}
         {running && (
           <span className="writing" data-testid="writing">
             writing…
           </span>
         )}
-        {step.status === "failed" && <span className="status-badge" data-status="failed">Failed</span>}
-        {step.status === "cancelled" && <span className="status-badge" data-status="cancelled">Cancelled</span>}
+        {step.status === "failed" && (
+          <span className="status-badge" data-status="failed">
+            Failed
+          </span>
+        )}
+        {step.status === "cancelled" && (
+          <span className="status-badge" data-status="cancelled">
+            Cancelled
+          </span>
+        )}
       </header>
       {(step.text || !running) && <div className="msg-body">{step.text || <span className="muted">(no text)</span>}</div>}
       {step.status === "failed" && step.error && (
