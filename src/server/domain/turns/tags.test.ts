@@ -15,6 +15,12 @@ describe("parseTags", () => {
     ["@" + "a".repeat(65), []],
     ["@" + "a".repeat(64), ["a".repeat(64)]],
     ["line one\n@researcher: go", ["researcher"]],
+    ["@Code-Reviewer then @code-reviewer", ["code-reviewer"]],
+    ["@code-reviewer-2, and @code", ["code-reviewer-2", "code"]],
+    ["x@alice and me@alice.com and first.last@alice-corp.io", []],
+    ["a+tag@alice.com, 50%@alice", []],
+    ["\"@alice\" [@bob] {@carol}", ["alice", "bob", "carol"]],
+    ["@alice's idea", ["alice"]],
   ])("%j → %j", (message, expected) => {
     expect(parseTags(message)).toEqual(expected);
   });
