@@ -11,8 +11,10 @@ import { databaseForThisFile } from "@/test/database.ts";
 import { offlineGateway, roomWorld, sendAndRun, startSenderBoss } from "@/test/turns.ts";
 import { queues } from "@/server/jobs/queues.ts";
 import { countTextTokens } from "@/server/llm/tokenizer.ts";
+import { deleteAgent } from "../agents/agents.ts";
 import { setMode } from "../modes/room-mode.ts";
-import { createSession } from "../sessions/sessions.ts";
+import { deleteRoom } from "../rooms/rooms.ts";
+import { createSession, deleteSession } from "../sessions/sessions.ts";
 import { defaultSettings, setSetting } from "../settings/settings.ts";
 import { contextBudget } from "./context.ts";
 import { runTurn } from "./run-turn.ts";
@@ -165,6 +167,37 @@ describe("one turn at a time", () => {
     // Another session of the same room is independent.
     const other = await createSession(t.db, w.user.id, { roomId: w.room.id });
     await expect(send(w.user.id, other.id, "Elsewhere.")).resolves.toMatchObject({ status: "queued" });
+  });
+
+  it("of two different sends racing in one session, one is accepted and the other refused", async () => {
+    const w = await roomWorld(t.db, "roundtable", [{ key: "alice" }]);
+    const results = await Promise.allSettled([send(w.user.id, w.session.id, "A."), send(w.user.id, w.session.id, "B.")]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "turn_in_progress" } });
+    expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(1);
+  });
+});
+
+describe("ownership and state", () => {
+  it("another user's session, a deleted session and a deleted room's session are not found, and create nothing", async () => {
+    const w = await roomWorld(t.db, "roundtable", [{ key: "alice" }]);
+    const stranger = await roomWorld(t.db, "roundtable", [{ key: "alice" }]);
+    expect(await errorOf(send(stranger.user.id, w.session.id, "Mine now."))).toMatchObject({ code: "not_found" });
+
+    const gone = await createSession(t.db, w.user.id, { roomId: w.room.id });
+    await deleteSession(t.db, w.user.id, gone.id);
+    expect(await errorOf(send(w.user.id, gone.id, "Hello?"))).toMatchObject({ code: "not_found" });
+
+    await deleteRoom(t.db, w.user.id, w.room.id);
+    expect(await errorOf(send(w.user.id, w.session.id, "Hello?"))).toMatchObject({ code: "not_found" });
+    expect(await t.db.turn.count({ where: { session: { roomId: w.room.id } } })).toBe(0);
+  });
+
+  it("a deleted agent is no longer on the roster of the next send", async () => {
+    const w = await roomWorld(t.db, "roundtable", [{ key: "alice" }, { key: "bob" }]);
+    await deleteAgent(t.db, w.user.id, w.agents[0]!.id);
+    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Who is here?");
+    expect(turn.steps.map((s) => s.agentKey)).toEqual(["bob"]);
   });
 });
 
