@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
 import { roleOf, startFakeOpenAI, type FakeOpenAI } from "@/test/fake-openai.ts";
 import { offlineGateway, roomWorld, sendAndRun, startSenderBoss } from "@/test/turns.ts";
-import type { Gateway } from "@/server/llm/gateway.ts";
+import { Gateway } from "@/server/llm/gateway.ts";
 import { addAgentToRoom, removeAgentFromRoom, reorderRoomAgents } from "../rooms/rooms.ts";
 import { createAgent } from "../agents/agents.ts";
 import { runTurn } from "./run-turn.ts";
@@ -135,4 +135,39 @@ it("roster edits after the send do not change the turn: it runs the roster snaps
   // The next send uses the edited roster.
   const next = await sendAndRun(deps(), world.user.id, world.session.id, "Again.");
   expect(next.steps.map((s) => s.agentKey)).toEqual(["dave", "alice"]);
+});
+
+it("writes the turn's events in order: turn_started, then per step started → deltas → completed, then turn_completed", async () => {
+  const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
+  fake.script((r) => ({ text: `${roleOf(r)} My view.`, usage: { prompt_tokens: 100, completion_tokens: 7, cached_tokens: 30 } }));
+  const turn = await sendAndRun(deps(), world.user.id, world.session.id, "Go.");
+  const events = await t.db.turnEvent.findMany({ where: { sessionId: world.session.id }, orderBy: { id: "asc" } });
+  expect(events.every((e) => e.turnId === turn.id)).toBe(true);
+  // Deltas may be coalesced: collapse runs of them for the shape.
+  const shape = events.map((e) => e.type).filter((type, i, all) => type !== "step_delta" || all[i - 1] !== "step_delta");
+  expect(shape).toEqual(["turn_started", "step_started", "step_delta", "step_completed", "step_started", "step_delta", "step_completed", "turn_completed"]);
+  expect(events[0]!.payload).toMatchObject({ turnId: turn.id, mode: "roundtable", roster: [{ key: "alice", model: "llama" }, { key: "bob", model: "llama" }] });
+  for (const step of turn.steps) {
+    const own = events.filter((e) => (e.payload as { stepId?: string }).stepId === step.id);
+    expect(own[0]!.payload).toMatchObject({ type: "step_started", index: step.index, kind: "agent", agent: { key: step.agentKey, name: step.agentName, model: "llama" }, round: 1 });
+    const streamed = own.filter((e) => e.type === "step_delta").map((e) => (e.payload as { text: string }).text).join("");
+    expect(streamed).toBe(step.output);
+    expect(own.at(-1)!.payload).toMatchObject({ type: "step_completed", status: "succeeded", usage: { inputTokens: 100, cachedTokens: 30, outputTokens: 7 } });
+    expect(step).toMatchObject({ inputTokens: 100, cachedTokens: 30, outputTokens: 7, usageSource: "provider" });
+  }
+  expect(events.at(-1)!.payload).toMatchObject({ type: "turn_completed", turnId: turn.id, status: "completed" });
+});
+
+it("a call that hangs past the timeout fails its step, keeping what streamed, and the turn goes on", async () => {
+  const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
+  fake.script((r) => (roleOf(r) === "You are Alice." ? { hang: true, partial: "I was saying" } : `${roleOf(r)} My view.`));
+  const impatient = new Gateway({ providers: { openrouter: fake.provider() }, timeoutMs: 400, retryDelayMs: 0, defaultMaxOutputTokens: 256 });
+  const turn = await sendAndRun({ db: t.db, boss, gateway: impatient }, world.user.id, world.session.id, "Go.");
+  expect(turn.status).toBe("partial");
+  expect(turn.steps.map((s) => [s.agentKey, s.status, s.errorCode, s.output])).toEqual([
+    ["alice", "failed", "timeout", "I was saying"],
+    ["bob", "succeeded", null, "You are Bob. My view."],
+  ]);
+  // A timeout after text streamed is not retried (the text would show twice).
+  expect(fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob."]);
 });
