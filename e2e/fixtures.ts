@@ -15,7 +15,31 @@ function e2eDatabaseUrl(): string {
   return `postgresql://${conn.user}:${encodeURIComponent(conn.password)}@127.0.0.1:${conn.port}/${conn.database}`;
 }
 
-export const test = base.extend<{ signedIn: { id: string; email: string } }>({
+export const test = base.extend<{
+  signedIn: { id: string; email: string };
+  /** Changes a product setting (app_settings) for this test only; the old value is put back after it. Tests run one at a time. */
+  appSetting: (key: string, value: unknown) => Promise<void>;
+}>({
+  appSetting: async ({}, use) => {
+    const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
+    await client.connect();
+    const saved = new Map<string, unknown>();
+    try {
+      await use(async (key, value) => {
+        if (!saved.has(key)) {
+          const { rows } = await client.query<{ value: unknown }>("SELECT value FROM app_settings WHERE key = $1", [key]);
+          saved.set(key, rows[0] ? rows[0].value : undefined);
+        }
+        await client.query("INSERT INTO app_settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()", [key, JSON.stringify(value)]);
+      });
+    } finally {
+      for (const [key, value] of saved) {
+        if (value === undefined) await client.query("DELETE FROM app_settings WHERE key = $1", [key]);
+        else await client.query("UPDATE app_settings SET value = $2::jsonb WHERE key = $1", [key, JSON.stringify(value)]);
+      }
+      await client.end();
+    }
+  },
   signedIn: async ({ context, baseURL }, use) => {
     const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
     await client.connect();

@@ -75,7 +75,8 @@ test("orchestrator: routing by round, the synthesis as its own message, and the 
   await expect(turn.getByTestId("turn-status")).toHaveText("Completed");
   await expect(synthesis).toHaveAttribute("aria-busy", "false");
   // The synthesis comes after every round, and every routed agent answered.
-  await expect(turn.locator(":scope > *").last()).toHaveAttribute("data-testid", "synthesis-message");
+  await expect(turn.getByRole("article").last()).toHaveAttribute("data-testid", "synthesis-message");
+  await expect(turn.getByText(/^Completed in \d+\.\d s\.$/)).toBeVisible();
   const routed = (await turn.getByTestId("route-note").allTextContents()).flatMap((t) => [...t.matchAll(/@([a-z-]+)/g)].map((m) => m[1]!));
   expect(routed.length).toBeGreaterThan(0);
   for (const key of routed) await expect(turn.getByRole("article", { name: new RegExp(`@${key}\\b`) }).first()).toBeVisible();
@@ -210,5 +211,44 @@ test("direct chat with one agent from the library", async ({ page, signedIn: _us
   await expect(page.getByRole("button", { name: /^Chat 2 ·/ })).toHaveAttribute("aria-current", "true");
   await expect(page.getByText("No messages yet. Say hello to Muse.")).toBeVisible();
   await page.getByRole("button", { name: /^Chat 1 ·/ }).click();
+  await expect(page.getByTestId("turn")).toHaveCount(1);
+});
+
+test("a send whose answer was lost is sent again with the same request id: one turn, not two", async ({ page, signedIn: _user }) => {
+  await roomFromTemplate(page, "Writing desk");
+  // The server gets the first send and creates the turn, but the browser never hears back.
+  let lost = false;
+  await page.route("**/api/trpc/turns.send*", async (route) => {
+    if (lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  const box = page.getByRole("combobox", { name: "Message" });
+  await box.fill("@editor Shorten the first paragraph.");
+  await box.press("Enter");
+  await expect(page.getByTestId("send-error")).toContainText("network error");
+  await expect(box).toHaveValue("@editor Shorten the first paragraph.");
+  // The stream shows the turn anyway; once it is done, Send again returns the same turn.
+  const turn = page.getByTestId("turn").last();
+  await expect(turn.getByTestId("turn-status")).toHaveText("Completed");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(box).toHaveValue("");
+  await expect(page.getByTestId("send-error")).toHaveCount(0);
+  await expect(page.getByTestId("turn")).toHaveCount(1);
+  await page.reload();
+  await expect(page.getByTestId("turn")).toHaveCount(1);
+});
+
+test("a rate-limited send says when to try again", async ({ page, signedIn: _user, appSetting }) => {
+  await appSetting("turns.rate_limit_per_minute", 1);
+  await roomFromTemplate(page, "Writing desk");
+  await send(page, "@editor One.");
+  await expect(page.getByTestId("turn").last().getByTestId("turn-status")).toHaveText("Completed");
+  const box = page.getByRole("combobox", { name: "Message" });
+  await box.fill("@editor Two.");
+  await box.press("Enter");
+  await expect(page.getByTestId("send-error")).toHaveText(/^Too many messages for now\. Try again in \d+ s\.$/);
+  await expect(box).toHaveValue("@editor Two.");
   await expect(page.getByTestId("turn")).toHaveCount(1);
 });

@@ -134,6 +134,7 @@ export function SessionChat(props: {
         <p className="muted">Loading messages…</p>
       ) : (
         <Timeline
+          key={props.sessionId ?? "none"}
           turns={session.turns}
           empty={props.empty}
           hasMore={session.hasMore}

@@ -19,15 +19,20 @@ export function Timeline(props: {
   onOpenDetails: (turnId: string, opener: HTMLElement) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // Follow the bottom while the reader is there; a new turn (they just sent it) always brings it into view.
   const pinnedToBottom = useRef(true);
+  const lastTurnId = useRef<string | undefined>(undefined);
   const last = props.turns.at(-1);
   // What grows at the bottom: a new turn, a new step, more streamed text.
   const tail = last ? `${last.id}:${last.status}:${last.steps.length}:${last.steps.at(-1)?.text.length ?? 0}` : "";
 
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && pinnedToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [tail]);
+    if (!el) return;
+    if (last?.id !== lastTurnId.current) pinnedToBottom.current = true;
+    lastTurnId.current = last?.id;
+    if (pinnedToBottom.current) el.scrollTop = el.scrollHeight;
+  }, [tail, last?.id]);
 
   return (
     <div
@@ -121,7 +126,12 @@ function OrchestratorSteps(props: { turn: DisplayTurn; steps: DisplayStep[] }) {
             </h4>
             {steps.map((step) =>
               step.kind === "manager_route" ? (
-                <RouteNote key={step.id} step={step} />
+                <RouteNote
+                  key={step.id}
+                  step={step}
+                  retried={steps.some((s) => s.kind === "manager_route" && s.index > step.index)}
+                  answered={steps.filter((s) => s.kind === "agent").map((s) => s.agent.key ?? "")}
+                />
               ) : step.kind === "manager_evaluate" ? (
                 <EvaluationNote key={step.id} step={step} />
               ) : (
@@ -142,16 +152,22 @@ function keysText(keys: unknown): string {
   return Array.isArray(keys) ? keys.map((k) => `@${String(k)}`).join(", ") : "";
 }
 
-function RouteNote(props: { step: DisplayStep }) {
+/**
+ * The manager's routing. Its choice is added to the step's metadata just after the step ends, so
+ * until the list has it, the agents already answering in the round say who was chosen; a routing
+ * step followed by another one in the same round was an invalid answer that was asked again.
+ */
+function RouteNote(props: { step: DisplayStep; retried: boolean; answered: string[] }) {
   const { step } = props;
   const meta = step.metadata as { routedTo?: string[]; fallback?: boolean; invalid?: string; unknownKeys?: string[] };
   let text: string;
   if (step.status === "running" || step.status === "pending") text = "Manager is choosing who answers…";
   else if (meta.fallback) text = `Manager's routing was invalid twice (${meta.invalid ?? "unreadable"}); fell back to ${keysText(meta.routedTo)}`;
   else if (meta.routedTo) text = `Manager routed to ${keysText(meta.routedTo)}`;
-  else if (meta.invalid) text = `Manager's routing was invalid (${meta.invalid}); asking again`;
-  else if (step.status === "failed") text = `Routing failed: ${step.error?.message ?? "error"}`;
+  else if (step.status === "failed") text = `Routing failed: ${step.error?.message ?? "error"}${props.retried ? "; asking again" : ""}`;
+  else if (meta.invalid || props.retried) text = `Manager's routing was invalid${meta.invalid ? ` (${meta.invalid})` : ""}; asking again`;
   else if (step.status === "cancelled") text = "Routing was cancelled";
+  else if (props.answered.length) text = `Manager routed to ${keysText(props.answered)}`;
   else text = "Manager routed";
   return (
     <p className="step-note" data-kind="route" data-status={step.status} data-testid="route-note" aria-busy={step.status === "running"}>
@@ -238,6 +254,12 @@ function StepMessage(props: { step: DisplayStep; mode: string }) {
 
 function TurnOutcome(props: { turn: DisplayTurn }) {
   const { turn } = props;
+  if (turn.status === "completed")
+    return (
+      <p className="turn-outcome" data-status="completed">
+        Completed{turn.startedAt && turn.finishedAt ? ` in ${((turn.finishedAt.getTime() - turn.startedAt.getTime()) / 1000).toFixed(1)} s` : ""}.
+      </p>
+    );
   if (turn.status === "failed")
     return (
       <p className="turn-outcome" data-status="failed">

@@ -87,46 +87,48 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
           {turn.steps.length === 0 ? (
             <p className="muted">No steps yet.</p>
           ) : (
-            <table className="steps-table">
-              <caption className="visually-hidden">Steps of turn {turn.index}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Round</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempt</th>
-                  <th scope="col">Tokens in</th>
-                  <th scope="col">Cached</th>
-                  <th scope="col">Out</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Credits</th>
-                </tr>
-              </thead>
-              <tbody>
-                {turn.steps.map((step) => (
-                  <tr key={step.id} data-status={step.status}>
-                    <td data-label="#">{step.index}</td>
-                    <td data-label="Kind">{stepKindNames[step.kind] ?? step.kind}</td>
-                    <td data-label="Agent">{step.agent.key ? `${step.agent.name} (@${step.agent.key})` : step.agent.name}</td>
-                    <td data-label="Model">{step.agent.model}</td>
-                    <td data-label="Round">{step.round}</td>
-                    <td data-label="Status">
-                      {stepStatusNames[step.status] ?? step.status}
-                      {step.error && <span className="muted"> · {step.error.code}</span>}
-                    </td>
-                    <td data-label="Attempt">{step.attempt}</td>
-                    <td data-label="Tokens in">{step.usage ? number.format(step.usage.inputTokens) : dash}</td>
-                    <td data-label="Cached">{step.usage ? number.format(step.usage.cachedTokens) : dash}</td>
-                    <td data-label="Out">{step.usage ? number.format(step.usage.outputTokens) : dash}</td>
-                    <td data-label="Latency">{step.latencyMs !== null ? formatMs(step.latencyMs) : dash}</td>
-                    <td data-label="Credits">{dash}</td>
+            <div className="steps-table-wrap" tabIndex={0} role="region" aria-label={`Steps of turn ${turn.index}`}>
+              <table className="steps-table">
+                <caption className="visually-hidden">Steps of turn {turn.index}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Agent</th>
+                    <th scope="col">Model</th>
+                    <th scope="col">Round</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Attempt</th>
+                    <th scope="col">Tokens in</th>
+                    <th scope="col">Cached</th>
+                    <th scope="col">Out</th>
+                    <th scope="col">Latency</th>
+                    <th scope="col">Credits</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {turn.steps.map((step) => (
+                    <tr key={step.id} data-status={step.status}>
+                      <td data-label="#">{step.index}</td>
+                      <td data-label="Kind">{stepKindNames[step.kind] ?? step.kind}</td>
+                      <td data-label="Agent">{step.agent.key ? `${step.agent.name} (@${step.agent.key})` : step.agent.name}</td>
+                      <td data-label="Model">{step.agent.model}</td>
+                      <td data-label="Round">{step.round}</td>
+                      <td data-label="Status">
+                        {stepStatusNames[step.status] ?? step.status}
+                        {step.error && <span className="muted"> · {step.error.code}</span>}
+                      </td>
+                      <td data-label="Attempt">{step.attempt}</td>
+                      <td data-label="Tokens in">{step.usage ? number.format(step.usage.inputTokens) : dash}</td>
+                      <td data-label="Cached">{step.usage ? number.format(step.usage.cachedTokens) : dash}</td>
+                      <td data-label="Out">{step.usage ? number.format(step.usage.outputTokens) : dash}</td>
+                      <td data-label="Latency">{step.latencyMs !== null ? formatMs(step.latencyMs) : dash}</td>
+                      <td data-label="Credits">{dash}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </div>
       )}

@@ -7,5 +7,6 @@ export const metadata: Metadata = { title: "Room" };
 export default async function RoomPage(props: { params: Promise<{ id: string }> }) {
   const { id } = await props.params;
   await requireUser(`/rooms/${id}`);
-  return <RoomWorkspace roomId={id} />;
+  // Keyed by room: its selected session must not carry over to another room.
+  return <RoomWorkspace key={id} roomId={id} />;
 }

@@ -22,7 +22,9 @@ export function RoomWorkspace(props: { roomId: string }) {
 
   if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
   if (!room.data) return <p>Loading room…</p>;
-  const current = sessions.data?.items.find((s) => s.id === selected) ?? sessions.data?.items[0] ?? null;
+  // A session just created is selected before the refreshed list has it.
+  const currentId = selected ?? sessions.data?.items[0]?.id ?? null;
+  const current = sessions.data?.items.find((s) => s.id === currentId) ?? null;
   const roster = room.data.roster.map((a) => ({ key: a.key, name: a.name, model: a.modelAlias }));
   const sessionNumber = (id: string) => {
     const items = sessions.data?.items ?? [];
@@ -61,7 +63,7 @@ export function RoomWorkspace(props: { roomId: string }) {
                 <button
                   type="button"
                   className="button secondary small session-button"
-                  aria-current={current?.id === session.id ? "true" : undefined}
+                  aria-current={currentId === session.id ? "true" : undefined}
                   onClick={() => setSelected(session.id)}
                 >
                   {session.title || `Session ${sessionNumber(session.id)}`} · {session.createdAt.toLocaleDateString()}
@@ -72,17 +74,17 @@ export function RoomWorkspace(props: { roomId: string }) {
           <ModeSwitcher roomId={props.roomId} />
         </nav>
         <SessionChat
-          sessionId={current?.id ?? null}
+          sessionId={currentId}
           ensureSession={async () => {
             const session = await create.mutateAsync({ roomId: props.roomId });
             return session.id;
           }}
           mode={mode.data ? (mode.data.pendingMode ?? mode.data.currentMode) : null}
           roster={roster}
-          title={current ? current.title || `Session ${sessionNumber(current.id)}` : "New session"}
+          title={current ? current.title || `Session ${sessionNumber(current.id)}` : currentId ? "Session" : "New session"}
           empty={
             <p className="muted">
-              {current ? "No messages in this session yet." : "No session yet: send a message to start one."}
+              {currentId ? "No messages in this session yet." : "No session yet: send a message to start one."}
               {room.data.roster.length === 0 && (
                 <>
                   {" "}

@@ -21,7 +21,9 @@ export function DirectChat(props: { agentId: string }) {
   if (agent.error) return <p className="field-error" role="alert">{agent.error.data?.code === "not_found" ? "This agent does not exist, or is not yours." : agent.error.message}</p>;
   if (!agent.data) return <p>Loading agent…</p>;
   const items = sessions.data?.items ?? [];
-  const current = items.find((s) => s.id === selected) ?? items[0] ?? null;
+  // A session just created is selected before the refreshed list has it.
+  const currentId = selected ?? items[0]?.id ?? null;
+  const current = items.find((s) => s.id === currentId) ?? null;
   const label = (id: string, title: string) => title || `Chat ${items.length - items.findIndex((s) => s.id === id)}`;
 
   return (
@@ -55,7 +57,7 @@ export function DirectChat(props: { agentId: string }) {
                 <button
                   type="button"
                   className="button secondary small session-button"
-                  aria-current={current?.id === session.id ? "true" : undefined}
+                  aria-current={currentId === session.id ? "true" : undefined}
                   onClick={() => setSelected(session.id)}
                 >
                   {label(session.id, session.title)} · {session.createdAt.toLocaleDateString()}
@@ -65,12 +67,12 @@ export function DirectChat(props: { agentId: string }) {
           </ul>
         </nav>
         <SessionChat
-          sessionId={current?.id ?? null}
+          sessionId={currentId}
           ensureSession={async () => (await create.mutateAsync({ agentId: props.agentId })).id}
           mode="direct"
           roster={[]}
-          title={current ? label(current.id, current.title) : "New chat"}
-          empty={<p className="muted">{current ? `No messages yet. Say hello to ${agent.data.name}.` : `Send a message to start a chat with ${agent.data.name}.`}</p>}
+          title={current ? label(current.id, current.title) : currentId ? "Chat" : "New chat"}
+          empty={<p className="muted">{currentId ? `No messages yet. Say hello to ${agent.data.name}.` : `Send a message to start a chat with ${agent.data.name}.`}</p>}
           placeholder={`Message ${agent.data.name}…`}
         />
       </div>

@@ -7,5 +7,5 @@ export const metadata: Metadata = { title: "Direct chat" };
 export default async function DirectChatPage(props: { params: Promise<{ id: string }> }) {
   const { id } = await props.params;
   await requireUser(`/agents/${id}/chat`);
-  return <DirectChat agentId={id} />;
+  return <DirectChat key={id} agentId={id} />;
 }
