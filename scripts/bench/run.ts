@@ -2,7 +2,10 @@
  * `npm run bench`: measures what the foundation promises and writes docs/benchmarks.md.
  * - cold `npm start` to a healthy /api/health (new data dir; and a restart with existing data);
  * - system.ping round trip (web → queue → worker → web) with LISTEN/NOTIFY wake-up and with pg-boss
- *   polling alone.
+ *   polling alone;
+ * - the turn engine (scripts/bench/turns.ts): send → job start, event relay to 20 SSE streams,
+ *   turns per second with the offline model, and memory under that load.
+ * `npm run bench -- --turns` runs only the turn benchmarks and prints them (docs/ stays as is).
  * Everything runs on throwaway embedded clusters on free ports; nothing touches .pantheon/.
  */
 import { spawn } from "node:child_process";
@@ -19,7 +22,8 @@ import { makeTempDir } from "../../src/test/temp-dir.ts";
 import { waitFor } from "../../src/test/wait-for.ts";
 import { startWorker } from "../../src/test/worker-process.ts";
 import { startEmbeddedPostgres } from "../lib/embedded-postgres.ts";
-import { migrate } from "../lib/stack.ts";
+import { ensureBuild, migrate } from "../lib/stack.ts";
+import { benchTurns, type TurnBench } from "./turns.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -85,9 +89,53 @@ async function pingSeries(listenNotify: boolean, count: number) {
   }
 }
 
+/** The turn benchmarks on a cluster of their own. */
+async function turnSeries(): Promise<TurnBench> {
+  const dir = makeTempDir("pantheon-bench");
+  const cluster = await startEmbeddedPostgres({ root: dir, port: await freePort() });
+  const db = createDb(cluster.url);
+  try {
+    await migrate(cluster.url);
+    await ensureBuild();
+    return await benchTurns(db, cluster.url);
+  } finally {
+    await db.$disconnect();
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
+function turnsSection(turns: TurnBench): string {
+  const row = (name: string, s: { n: number; p50: number; p99: number; max: number }, goal: string) =>
+    `| ${name} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${goal} |`;
+  const relayLabel = `worker event → SSE client (${turns.relay.streams} streams open, ${turns.relay.turns} turns at 30 ms/token, every event incl. deltas)`;
+  return `## Turns
+
+Against the built app (\`next start\`) and one worker (\`turn.run\` concurrency 4) on a fresh
+embedded cluster, through the CLI's tRPC client (HTTP for calls, SSE for \`turns.events\`). Rooms
+have one agent on the offline model.
+
+| measure | samples | p50 | p99 | max | goal |
+|---|---|---|---|---|---|
+${row("send → job start (\`turns.send\` call to the turn's \`started_at\`, worker idle, model at zero delay)", turns.pickup, "p50 ≤ 50 ms")}
+${row(relayLabel, turns.relay, "p50 ≤ 30 ms, p99 ≤ 150 ms")}
+
+- **Throughput:** ${turns.throughput.perSecond.toFixed(1)} turns/s (${turns.throughput.turns} turns in ${turns.throughput.seconds.toFixed(1)} s,
+  ${turns.throughput.sessions} sessions each sending its next turn when the last one ends; offline model at zero delay).
+- **Peak RSS under that load:** web ${turns.rss.webMiB.toFixed(0)} MiB (\`next start\` and its server process), worker ${turns.rss.workerMiB.toFixed(0)} MiB.
+
+The relay is measured from the event row's \`created_at\` (the database clock, at the start of the
+writing transaction) to its arrival at the client, so it includes the commit and the NOTIFY.
+`;
+}
+
 async function main() {
+  if (process.argv.includes("--turns")) {
+    console.log(turnsSection(await turnSeries()));
+    return;
+  }
   // As on a fresh clone: no build yet, no data dir. npm start builds, creates the cluster, migrates.
   console.log("first start (builds the app)…");
   fs.rmSync(path.join(root, ".next"), { recursive: true, force: true });
@@ -122,6 +170,8 @@ async function main() {
   const notify = await pingSeries(true, 200);
   console.log("ping with polling only…");
   const polling = await pingSeries(false, 30);
+  console.log("turns…");
+  const turns = await turnSeries();
 
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const machine = `${os.type()} ${os.release()}, ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
@@ -155,7 +205,8 @@ send to the reply. Sequential pings after 5 warm-up pings. Goal: p50 under 50 ms
 |---|---|---|---|---|
 | LISTEN/NOTIFY (\`PGBOSS_LISTEN_NOTIFY=true\`, default) | ${notify.n} | ${ms(notify.p50)} | ${ms(notify.p95)} | ${ms(notify.max)} |
 | polling alone, every 2 s (\`PGBOSS_LISTEN_NOTIFY=false\`) | ${polling.n} | ${ms(polling.p50)} | ${ms(polling.p95)} | ${ms(polling.max)} |
-`;
+
+${turnsSection(turns)}`;
   fs.mkdirSync(path.join(root, "docs"), { recursive: true });
   fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), md);
   console.log(md);

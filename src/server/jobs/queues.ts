@@ -54,8 +54,8 @@ export const queues = {
   }),
   /**
    * One turn (PRODUCT.md 5.2); job id = turn id. A crashed worker's job is taken back after a
-   * missed heartbeat and resumed: steps that ended are not run again. Cancelling the job (turns.cancel)
-   * aborts the handler's signal at its next heartbeat.
+   * missed heartbeat and resumed: steps that ended are not run again. turns.cancel marks the turn,
+   * which the handler checks every second; only a job not yet started is cancelled in pg-boss.
    */
   turnRun: defineQueue({
     name: "turn.run",
@@ -69,14 +69,17 @@ export const queues = {
       expireInSeconds: 3600,
       deleteAfterSeconds: 7 * 86_400,
     },
-    work: { localConcurrency: 4, pollingIntervalSeconds: 2, heartbeatRefreshSeconds: 1 },
+    // notifyPollingIntervalSeconds: NOTIFY only announces jobs that are runnable when sent; a job
+    // retried after a crash (start_after = now + retryDelay) is found by polling alone, which with
+    // notify on defaults to every 30 s. That added up to 30 s to every crash recovery.
+    work: { localConcurrency: 4, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2, heartbeatRefreshSeconds: 1 },
   }),
   /** Summarizes a session's older messages so later contexts use the summary instead (PRODUCT.md 5.2). */
   sessionSummarize: defineQueue({
     name: "session.summarize",
     schema: z.object({ sessionId: z.uuid(), turnId: z.uuid() }),
     options: { notify: true, retryLimit: 2, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
-    work: { pollingIntervalSeconds: 2, heartbeatRefreshSeconds: 2 },
+    work: { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 2 },
   }),
 } as const;
 

@@ -156,24 +156,25 @@ async function loadRoster(tx: Tx, roomId: string): Promise<RosterEntry[]> {
 
 /** Accepted turns in the last minute and hour (PRODUCT.md 5.1); refused sends never count. */
 async function checkRateLimit(tx: Tx, userId: string, settings: Settings) {
-  const windows = [
-    { seconds: 60, limit: settings["turns.rate_limit_per_minute"] },
-    { seconds: 3600, limit: settings["turns.rate_limit_per_hour"] },
-  ];
-  for (const window of windows) {
-    // The limit-th newest turn in the window: once it leaves the window, a send fits again.
-    const [row] = await tx.$queryRaw<{ retry_after: number }[]>`
-      SELECT ceil(extract(epoch FROM created_at + make_interval(secs => ${window.seconds}) - now()))::int AS retry_after
-      FROM turns WHERE user_id = ${userId}::uuid AND created_at > now() - make_interval(secs => ${window.seconds})
-      ORDER BY created_at DESC OFFSET ${window.limit - 1} LIMIT 1`;
-    if (row) {
-      const retryAfterSeconds = Math.max(1, row.retry_after);
-      throw new AppError("rate_limited", `Too many turns: at most ${window.limit} per ${window.seconds === 60 ? "minute" : "hour"}. Try again in ${retryAfterSeconds} s.`, {
-        retryAfterSeconds,
-        limit: window.limit,
-        windowSeconds: window.seconds,
-      });
-    }
+  const perMinute = settings["turns.rate_limit_per_minute"];
+  const perHour = settings["turns.rate_limit_per_hour"];
+  // For each window, the limit-th newest turn in it: once that one leaves the window, a send fits again.
+  const [row] = await tx.$queryRaw<{ minute_retry: number | null; hour_retry: number | null }[]>`
+    WITH recent AS (
+      SELECT created_at, row_number() OVER (ORDER BY created_at DESC) AS n
+      FROM turns WHERE user_id = ${userId}::uuid AND created_at > now() - interval '1 hour'
+    )
+    SELECT
+      (SELECT ceil(extract(epoch FROM created_at + interval '1 minute' - now()))::int FROM recent WHERE n = ${perMinute} AND created_at > now() - interval '1 minute') AS minute_retry,
+      (SELECT ceil(extract(epoch FROM created_at + interval '1 hour' - now()))::int FROM recent WHERE n = ${perHour}) AS hour_retry`;
+  for (const [retry, limit, window] of [[row?.minute_retry, perMinute, "minute"], [row?.hour_retry, perHour, "hour"]] as const) {
+    if (retry === null || retry === undefined) continue;
+    const retryAfterSeconds = Math.max(1, retry);
+    throw new AppError("rate_limited", `Too many turns: at most ${limit} per ${window}. Try again in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+      limit,
+      windowSeconds: window === "minute" ? 60 : 3600,
+    });
   }
 }
 
