@@ -51,22 +51,25 @@ async function cursorIndex(db: Db, sessionId: string, cursor: string): Promise<n
 }
 
 /**
- * Asks a turn to stop. A queued turn is cancelled at once; a running one stops when its worker's
- * next heartbeat finds the job cancelled and aborts the call in flight (partial text kept). A turn
- * that already ended is returned unchanged.
+ * Asks a turn to stop. A queued turn is cancelled at once; a running one stops when its worker sees
+ * cancel_requested_at (within a second; see the turn.run handler) and aborts the call in flight
+ * (partial text kept). A turn that already ended is returned unchanged.
  */
 export async function cancelTurn(deps: { db: Db; boss: PgBoss }, userId: string, turnId: string) {
   const { db } = deps;
   const turn = await db.turn.findFirst({ where: { id: turnId, userId } });
   if (!turn) throw new AppError("not_found", "No such turn.");
   if (turn.status === "queued" || turn.status === "running") {
-    await db.$transaction(async (tx) => {
+    const endedHere = await db.$transaction(async (tx) => {
       await tx.turn.updateMany({ where: { id: turnId, status: { in: ["queued", "running"] }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
       // Not yet picked up: no worker will start it now (it checks cancel_requested_at), so end it here.
       const { count } = await tx.turn.updateMany({ where: { id: turnId, status: "queued" }, data: { status: "cancelled", finishedAt: new Date() } });
       if (count) await appendEventsInTx(tx, turn.sessionId, [{ type: "turn_cancelled", turnId }]);
+      return count > 0;
     });
-    await deps.boss.cancel(queues.turnRun.name, turnId);
+    // Fix: only the job of a turn ended here is cancelled. A running turn's job must stay
+    // retryable: cancelled, it was never retried, so a turn whose worker had died stayed running.
+    if (endedHere) await deps.boss.cancel(queues.turnRun.name, turnId);
   }
   return getTurn(db, userId, turnId);
 }
