@@ -163,7 +163,7 @@ describe("crash resume", () => {
     // One turn_started, one turn_completed; bob's step started twice (one per attempt).
     expect(await t.db.turnEvent.count({ where: { turnId: turn.id, type: "turn_started" } })).toBe(1);
     expect(await t.db.turnEvent.count({ where: { turnId: turn.id, type: "turn_completed" } })).toBe(1);
-    const bobStarts = await t.db.turnEvent.findMany({ where: { type: "step_started", payload: { path: ["stepId"], equals: steps[1]!.id } } });
+    const bobStarts = await t.db.turnEvent.findMany({ where: { type: "step_started", payload: { path: ["stepId"], equals: steps[1]!.id } }, orderBy: { id: "asc" } });
     expect(bobStarts.map((e) => (e.payload as { attempt: number }).attempt)).toEqual([1, 2]);
 
     // A third run (a duplicate delivery) changes nothing.
