@@ -117,6 +117,26 @@ describe("turns.send", () => {
     expect(await t.db.turn.count({ where: { userId: w.user.id } })).toBe(1);
   });
 
+  it("under concurrency: one turn per session at a time, one turn per clientRequestId, and the rate limit is exact", async () => {
+    const w = await world("roundtable", [{ key: "alpha" }]);
+    const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => w.send(`Racer ${i}`)));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    expect(racing.filter((r) => r.error).map((r) => r.error?.code)).toEqual(Array(4).fill("turn_in_progress"));
+
+    const other = await createSession(t.db, w.user.id, { roomId: w.room.id });
+    const input = { sessionId: other.id, message: "Retried by a flaky network", clientRequestId: randomUUID() };
+    const retried = await Promise.all(Array.from({ length: 5 }, () => w.call("turns.send", input)));
+    expect(retried.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(retried.map((r) => r.data.id)).size).toBe(1);
+
+    // 2 accepted so far; of 12 concurrent sends to fresh sessions, exactly 8 fit in the minute.
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => createSession(t.db, w.user.id, { roomId: w.room.id })));
+    const burst = await Promise.all(sessions.map((session) => w.send("Burst", session.id)));
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(8);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(4);
+    expect(await t.db.turn.count({ where: { userId: w.user.id } })).toBe(10);
+  });
+
   it("malformed input is 400 (never 500) and changes nothing", async () => {
     const w = await world("roundtable", [{ key: "alpha" }]);
     const good = { sessionId: w.session.id, message: "Hello", clientRequestId: "r1" };
