@@ -1,9 +1,10 @@
 /**
  * The `session.summarize` job (PRODUCT.md 5.2): the manager model condenses a session's messages
- * up to the end of the turn that asked for it into a summary with structured facts. The summary row
- * records the covered range (`through_seq`); contexts then use the summary plus only the messages
- * after it, so the summarized history is really replaced. Runs as a metered `summary` step on that
- * turn; a crashed run resumes like a turn (a step that ended is not called again).
+ * up to the end of the turn that asked for it (or the oldest of them that fit one call) into a
+ * summary with structured facts. The summary row records the covered range (`through_seq`);
+ * contexts then use the summary plus only the messages after it, so the summarized history is really
+ * replaced. Runs as a metered `summary` step on that turn; a crashed run resumes like a turn (a step
+ * that ended is not called again).
  */
 import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
@@ -34,11 +35,17 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
     orderBy: { seq: "asc" },
   });
   const system: ChatMessage = { role: "system", content: `${MANAGER_ROLE}\n\n${summaryInstructions(previous?.text ?? null)}` };
-  // The newest messages matter most: if the range is too long for one call, the oldest are left to the previous summary.
   const conversation: ChatMessage[] = rows.map((m) => (m.role === "user" ? { role: "user", content: m.content } : { role: "assistant", content: `[${m.agentName ?? "Assistant"}]: ${m.content}` }));
-  while (conversation.length > 1 && countMessageTokens([system, ...conversation]) > budget.input) conversation.shift();
+  // Fix: if the range is too long for one call, summarize its oldest messages that fit and end the
+  // summary's range before the first one left out: those stay in later contexts (after through_seq)
+  // and go into the next summary. Dropping the oldest instead, with through_seq still at the end of
+  // the turn, lost them: they were in neither the summary nor any later context.
+  let kept = conversation.length;
+  while (kept > 1 && countMessageTokens([system, ...conversation.slice(0, kept)]) > budget.input) kept--;
+  conversation.length = kept;
+  const throughSeq = kept < rows.length ? rows[kept]!.seq - 1n : lastOfTurn.seq;
 
-  const summaryStep = turn.steps.find((s) => s.kind === "summary" && (s.metadata as { throughSeq?: string }).throughSeq === lastOfTurn.seq.toString());
+  const summaryStep = turn.steps.find((s) => s.kind === "summary" && (s.metadata as { throughSeq?: string }).throughSeq === throughSeq.toString());
   const startIndex = summaryStep ? summaryStep.index - 1 : Math.max(0, ...turn.steps.map((s) => s.index));
   const runner = new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, turn.steps, signal, async () => false, startIndex);
   let outcome;
@@ -48,7 +55,7 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
       agent: { id: null, key: null, name: "Summary", model },
       round: 1,
       maxOutputTokens,
-      metadata: { throughSeq: lastOfTurn.seq.toString(), messages: rows.length },
+      metadata: { throughSeq: throughSeq.toString(), messages: kept },
       messages: () => [system, ...conversation],
     });
   } catch (error) {
@@ -58,15 +65,15 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
   if (outcome.status !== "succeeded") return { summarized: false, reason: "the summary call failed" };
   const facts = parseSummary(outcome.output);
   await db.sessionSummary.upsert({
-    where: { sessionId_throughSeq: { sessionId: input.sessionId, throughSeq: lastOfTurn.seq } },
+    where: { sessionId_throughSeq: { sessionId: input.sessionId, throughSeq } },
     create: {
       sessionId: input.sessionId,
       turnId: turn.id,
       text: facts.summary,
       facts: { key_facts: facts.key_facts, decisions: facts.decisions, open_questions: facts.open_questions, action_items: facts.action_items } as Prisma.InputJsonValue,
-      throughSeq: lastOfTurn.seq,
+      throughSeq,
     },
     update: {},
   });
-  return { summarized: true, throughSeq: lastOfTurn.seq.toString() };
+  return { summarized: true, throughSeq: throughSeq.toString() };
 }

@@ -128,3 +128,22 @@ it("a finished turn schedules the summary job when the history reaches 70% of an
   const jobs = await boss.findJobs(queues.sessionSummarize.name, { data: { sessionId: w.session.id } });
   expect(jobs.map((j) => j.data)).toEqual([{ sessionId: w.session.id, turnId: turn.id }]);
 });
+
+it("never loses a message: each one is either in the summary or after its range", async () => {
+  // The offline manager (8192 tokens) cannot read this whole session in one call.
+  await setSetting(t.db, "orchestrator.manager_model", "local");
+  const w = await roomWorld(t.db, "roundtable", [{ key: "sage", name: "Sage" }]);
+  const filler = (n: number) => Array.from({ length: n }, (_, i) => `w${(i * 7919) % 100_003}`).join(" ");
+  let last;
+  for (let i = 1; i <= 5; i++) last = await sendAndRun(deps(), w.user.id, w.session.id, `TOPIC${i} ${filler(600)}`);
+  expect(await summarizeSession(deps(), { sessionId: w.session.id, turnId: last!.id }, never)).toMatchObject({ summarized: true });
+
+  const summary = await t.db.sessionSummary.findFirstOrThrow({ where: { sessionId: w.session.id } });
+  const users = await t.db.message.findMany({ where: { sessionId: w.session.id, role: "user" }, orderBy: { seq: "asc" } });
+  for (const [i, m] of users.entries()) {
+    // The offline summarizer quotes the start of every user message it was given.
+    const covered = summary.text.includes(`TOPIC${i + 1} `);
+    const later = m.seq > summary.throughSeq;
+    expect([`TOPIC${i + 1}`, covered || later]).toEqual([`TOPIC${i + 1}`, true]);
+  }
+});
