@@ -14,7 +14,7 @@ import { createSession } from "@/server/domain/sessions/sessions.ts";
 import { runTurn } from "@/server/domain/turns/run-turn.ts";
 import { getWebBoss } from "@/server/jobs/boss.ts";
 import { queues } from "@/server/jobs/queues.ts";
-import type { TurnEvent } from "@/server/realtime/turn-events.ts";
+import { appendEvents, type TurnEvent } from "@/server/realtime/turn-events.ts";
 import { databaseForThisFile } from "@/test/database.ts";
 import { bindWebSingletons, callApi, firstSubscriptionMessage, openSubscription, type RequestOptions, type SseStream } from "@/test/trpc-http.ts";
 import { offlineGateway, roomWorld, type AgentSpec } from "@/test/turns.ts";
@@ -321,10 +321,10 @@ describe("turns.cancel", () => {
 });
 
 /** Reads data events until `stop` says so; fails on an error event or if the stream ends first. */
-async function readUntil(stream: SseStream, stop: (event: TurnEvent) => boolean, onEvent?: (event: TurnEvent) => void): Promise<TurnEvent[]> {
+async function readUntil(stream: SseStream, stop: (event: TurnEvent) => boolean, onEvent?: (event: TurnEvent) => void, timeoutMs?: number): Promise<TurnEvent[]> {
   const events: TurnEvent[] = [];
   for (;;) {
-    const message = await stream.next();
+    const message = await stream.next(timeoutMs);
     if (!message) throw new Error("the stream ended");
     if (message.event === "connected" || message.event === "ping") continue;
     if (message.event) throw new Error(`unexpected ${message.event}: ${message.data}`);
@@ -380,6 +380,38 @@ describe("turns.events", () => {
       await running;
       expect(new Set(events.map((e) => e.turnId))).toEqual(new Set([sent.data.id]));
       expect(events[0]!.event.type).toBe("turn_started");
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("a LISTEN connection lost mid-stream: events written meanwhile still arrive, in order, with no gap", async () => {
+    const w = await world("roundtable", [{ key: "alpha" }]);
+    const sent = await w.send("Hello");
+    const turnId = sent.data.id as string;
+    const stream = await openSubscription(t.db, "turns.events", { token: w.token, input: { sessionId: w.session.id, lastEventId: "0" } });
+    const write = (text: string) => appendEvents(t.db, w.session.id, [{ type: "step_delta", stepId: randomUUID(), text }], turnId);
+    const listenerPids = () =>
+      t.db.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`;
+    try {
+      await write("before");
+      expect((await readUntil(stream, () => true))[0]!.event).toMatchObject({ text: "before" });
+
+      // The process's LISTEN connection drops (a database restart, a proxy timeout): what is
+      // committed before it is back is not notified.
+      const [listener] = await listenerPids();
+      await t.db.$executeRaw`SELECT pg_terminate_backend(${listener!.pid}::int)`;
+      await write("while down 1");
+      await write("while down 2");
+      await waitFor("the listener to reconnect", async () => (await listenerPids()).some((p) => p.pid !== listener!.pid), 10_000, 50);
+      await write("after");
+
+      const texts: string[] = [];
+      await readUntil(stream, (e) => {
+        texts.push((e.event as { text: string }).text);
+        return texts.at(-1) === "after";
+      }, undefined, 5000);
+      expect(texts).toEqual(["while down 1", "while down 2", "after"]);
     } finally {
       await stream.close();
     }

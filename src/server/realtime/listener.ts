@@ -19,6 +19,11 @@ export class PgListener {
   /** Per channel: resolves once LISTEN is active on the current connection. */
   private readonly listening = new Map<string, Promise<void>>();
   private closed = false;
+  /**
+   * Bumped each time the connection is lost: notifications sent until it is back were missed, so a
+   * subscriber that sees it change must catch up from the table rather than trust the next notice.
+   */
+  epoch = 0;
 
   constructor(private readonly databaseUrl: string) {}
 
@@ -91,6 +96,7 @@ export class PgListener {
     const onLost = (err?: Error) => {
       if (this.client !== client) return;
       this.client = null;
+      this.epoch++;
       // New subscribers must wait for the reconnect, which LISTENs to every channel again.
       this.listening.clear();
       client.end().catch(() => undefined);

@@ -44,6 +44,10 @@ class SessionEventHub {
   get events() {
     return this.emitter;
   }
+
+  get epoch() {
+    return this.listener.epoch;
+  }
 }
 
 const globalForHub = globalThis as unknown as { pantheonSessionHub?: SessionEventHub };
@@ -67,8 +71,10 @@ export async function* streamSessionEvents(db: Db, sessionId: string, afterId: b
   const notices = on(hub.events, sessionId, { signal: stop.signal });
   const poll = setInterval(() => hub.events.emit(sessionId, { s: sessionId, id: "poll" }), SAFETY_POLL_MS);
   let last = afterId;
+  let epoch = hub.epoch;
 
   async function* catchUp(): AsyncGenerator<TurnEvent> {
+    epoch = hub.epoch;
     for (;;) {
       const batch = await readEvents(db, sessionId, last);
       for (const event of batch) {
@@ -82,7 +88,9 @@ export async function* streamSessionEvents(db: Db, sessionId: string, afterId: b
   try {
     yield* catchUp();
     for await (const [notice] of notices as AsyncIterable<[EventNotice]>) {
-      if ("e" in notice) {
+      // Fix: after the LISTEN connection was lost, the notices sent meanwhile never come; taking
+      // the next one as is moved `last` past those events for good (a gap that no catch-up filled).
+      if ("e" in notice && epoch === hub.epoch) {
         const id = BigInt(notice.e.id);
         if (id <= last) continue;
         last = id;
