@@ -184,23 +184,17 @@ function EvaluationNote(props: { step: DisplayStep }) {
   else if (step.status === "failed") text = `Evaluation failed: ${step.error?.message ?? "error"}; moving on`;
   else if (step.status === "cancelled") text = "Evaluation was cancelled";
   else {
-    const verdict = parseContinue(step.text);
-    text = verdict === true ? "Manager: another round is needed" : verdict === false ? "Manager: covered; on to the synthesis" : "Manager's evaluation was unreadable; moving on";
+    // The worker records its reading of the answer on the step (the same parser that decided).
+    const meta = step.metadata as { continue?: boolean; invalid?: boolean };
+    if (meta.invalid) text = "Manager's evaluation was unreadable; moving on";
+    else if (meta.continue === undefined) text = "Manager has evaluated the round"; // until the list catches up with the event
+    else text = meta.continue ? "Manager: another round is needed" : "Manager: covered; on to the synthesis";
   }
   return (
     <p className="step-note" data-kind="evaluate" data-status={step.status} aria-busy={step.status === "running"}>
       <span className="step-note-label">Evaluation</span> {text}
     </p>
   );
-}
-
-function parseContinue(output: string): boolean | null {
-  try {
-    const value = (JSON.parse(output) as { continue?: unknown }).continue;
-    return typeof value === "boolean" ? value : null;
-  } catch {
-    return null;
-  }
 }
 
 function StepMessage(props: { step: DisplayStep; mode: string }) {

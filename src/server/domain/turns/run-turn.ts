@@ -22,7 +22,7 @@ import {
   SYNTHESIS_INSTRUCTIONS,
   type Covered,
 } from "./manager-prompts.ts";
-import { StepRunner, TurnCancelled, type StepOutcome } from "./step-runner.ts";
+import { StepRunner, TurnCancelled, type StepOutcome, type StepSpec } from "./step-runner.ts";
 import { finalTurnStatus, isTurnFinished, turnSourcesOf, type TurnStatus } from "./turn-machine.ts";
 import type { RosterSnapshot } from "./turn-view.ts";
 
@@ -167,7 +167,15 @@ function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn:
 }
 
 /** A call by the manager model (routing, evaluation, synthesis): the user's message plus what is covered. */
-function managerCall(scope: TurnScope, kind: "manager_route" | "manager_evaluate" | "synthesis", round: number, instructions: string, covered: StepOutcome[], metadata: Record<string, unknown> = {}) {
+function managerCall(
+  scope: TurnScope,
+  kind: "manager_route" | "manager_evaluate" | "synthesis",
+  round: number,
+  instructions: string,
+  covered: StepOutcome[],
+  metadata: Record<string, unknown> = {},
+  describe?: StepSpec["describe"],
+) {
   const model = scope.settings["orchestrator.manager_model"];
   const maxOutputTokens = kind === "synthesis" ? scope.settings["turns.max_output_tokens"] : 256;
   return scope.runner.run({
@@ -176,6 +184,7 @@ function managerCall(scope: TurnScope, kind: "manager_route" | "manager_evaluate
     round,
     maxOutputTokens,
     metadata,
+    describe,
     message: kind === "synthesis" ? { agentKey: null, agentName: "Synthesis" } : undefined,
     messages: () =>
       assembleContext(
@@ -217,9 +226,13 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
       specialists.push(await runAgent(scope, scope.roster.find((a) => a.key === key)!, round, visible));
     }
     if (round === maxRounds || specialists.length >= maxInvocations) break;
-    const evaluation = await managerCall(scope, "manager_evaluate", round, evaluationInstructions({ round, maxRounds, roster: scope.roster, covered: covered() }), specialists);
-    const verdict = evaluation.status === "succeeded" ? parseEvaluation(evaluation.output) : { ok: false as const };
-    if (!verdict.ok || !verdict.continue) break;
+    const instructions = evaluationInstructions({ round, maxRounds, roster: scope.roster, covered: covered() });
+    const evaluation = await managerCall(scope, "manager_evaluate", round, instructions, specialists, {}, ({ status, output }) => {
+      const verdict = status === "succeeded" ? parseEvaluation(output) : { ok: false as const };
+      // An answer that is not valid JSON ends the rounds: the synthesis works with what there is.
+      return verdict.ok ? { continue: verdict.continue } : { continue: false, invalid: true };
+    });
+    if (!evaluation.metadata.continue) break;
   }
 
   const succeeded = specialists.filter((o) => o.status === "succeeded");
@@ -232,19 +245,20 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
 /** The manager's routing for one round: invalid output is retried once, then the first roster agent runs. */
 async function route(scope: TurnScope, round: number, remaining: number, specialists: StepOutcome[], covered: Covered[]): Promise<string[]> {
   const instructions = routingInstructions({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
-  let reason = "";
+  const fallback = [scope.roster[0]!.key];
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const step = await managerCall(scope, "manager_route", round, instructions, specialists, attempt > 1 ? { retryOfInvalidRouting: true } : {});
-    const parsed = step.status === "succeeded" ? parseRouting(step.output, scope.roster) : ({ ok: false, reason: "the routing call failed" } as const);
-    if (parsed.ok) {
-      await scope.runner.annotate(step.id, { routedTo: parsed.keys, unknownKeys: parsed.unknown });
-      return parsed.keys;
+    const step = await managerCall(scope, "manager_route", round, instructions, specialists, attempt > 1 ? { retryOfInvalidRouting: true } : {}, ({ status, output }) => {
+      const parsed = status === "succeeded" ? parseRouting(output, scope.roster) : ({ ok: false, reason: "the routing call failed" } as const);
+      if (parsed.ok) return { routedTo: parsed.keys, unknownKeys: parsed.unknown };
+      return attempt === 2 ? { invalid: parsed.reason, fallback: true, routedTo: fallback } : { invalid: parsed.reason };
+    });
+    const routedTo = step.metadata.routedTo as string[] | undefined;
+    if (routedTo) {
+      if (step.metadata.fallback) log.info({ turnId: scope.turn.id, round, reason: step.metadata.invalid }, "routing invalid twice; falling back to the first roster agent");
+      return routedTo;
     }
-    reason = parsed.reason;
-    await scope.runner.annotate(step.id, attempt === 2 ? { invalid: reason, fallback: true, routedTo: [scope.roster[0]!.key] } : { invalid: reason });
   }
-  log.info({ turnId: scope.turn.id, round, reason }, "routing invalid twice; falling back to the first roster agent");
-  return [scope.roster[0]!.key];
+  return fallback;
 }
 
 async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "failed") {

@@ -27,6 +27,9 @@ export interface StepSpec {
   /** Built only when the step really runs (a replayed step needs no context). */
   messages: () => ChatMessage[];
   metadata?: Record<string, unknown>;
+  /** Facts drawn from the step's result (e.g. whom the manager routed to), saved in its metadata
+   * in the same transaction that ends it, so they are there for anyone told the step ended. */
+  describe?: (end: { status: StepOutcome["status"]; output: string }) => Record<string, unknown>;
   /** When set, a successful step's output becomes a timeline message with this author. */
   message?: { agentKey: string | null; agentName: string; visibility?: "shared" | "private" };
 }
@@ -120,12 +123,6 @@ export class StepRunner {
     }
   }
 
-  /** Adds facts to a step's metadata (e.g. the orchestrator's routing fallback). */
-  async annotate(stepId: string, facts: Record<string, unknown>): Promise<void> {
-    const step = await this.deps.db.turnStep.findUniqueOrThrow({ where: { id: stepId }, select: { metadata: true } });
-    await this.deps.db.turnStep.update({ where: { id: stepId }, data: { metadata: { ...(step.metadata as object), ...facts } as Prisma.InputJsonValue } });
-  }
-
   private async start(index: number, spec: StepSpec, found: TurnStep | undefined): Promise<TurnStep> {
     const common = {
       kind: spec.kind,
@@ -163,11 +160,13 @@ export class StepRunner {
       error: { code: string; message: string } | null;
     },
   ): Promise<StepOutcome> {
+    const metadata = { ...(spec.metadata ?? {}), ...spec.describe?.({ status: end.status, output: end.output }) };
     const finished = await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.turnStep.updateMany({
         where: { id: step.id, attempt: step.attempt, status: { in: stepSourcesOf(end.status) } },
         data: {
           status: end.status,
+          metadata: metadata as Prisma.InputJsonValue,
           output: end.output,
           errorCode: end.error?.code ?? null,
           errorMessage: end.error?.message ?? null,
@@ -212,7 +211,7 @@ export class StepRunner {
     });
     // Another attempt took the step over (this worker lost the job's claim): stop here.
     if (!finished) throw new Error(`step ${step.id} attempt ${step.attempt} was superseded`);
-    return { id: step.id, index: step.index, status: end.status, output: end.output, metadata: (spec.metadata ?? {}) };
+    return { id: step.id, index: step.index, status: end.status, output: end.output, metadata };
   }
 }
 
