@@ -1,8 +1,11 @@
 /**
  * Turns run by the real worker process (`src/worker/main.ts`) against a real database, sent the way
- * turns.send sends them (transactional enqueue through pg-boss): a roundtable turn completes; a
- * worker SIGKILLed mid-turn is replaced and the turn completes with nothing run, stored or streamed
- * twice; cancel aborts the call in flight; and a mode change during a turn waits for the next send.
+ * turns.send sends them (transactional enqueue through pg-boss): a roundtable turn completes; cancel
+ * aborts the call in flight; a mode change during a turn waits for the next send; SIGTERM lets the
+ * turn finish; a worker SIGKILLed mid-turn is replaced and the turn completes with nothing run,
+ * stored or streamed twice, or, cancelled while no worker held it, still ends cancelled.
+ * Recovery after a SIGKILL takes 10–25 s: pg-boss fails a job once its heartbeat (10 s) is missed,
+ * on a supervise pass (every 10 s), and the retry is polled for every 2 s.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
