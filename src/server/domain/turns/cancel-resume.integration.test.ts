@@ -203,6 +203,42 @@ describe("crash resume", () => {
     expect(await t.db.message.count({ where: { turnId: turn.id, role: "assistant" } })).toBe(3);
   });
 
+  it("a resumed turn keeps the plan settings it was sent with, even if an operator changed them meanwhile", async () => {
+    await setSetting(t.db, "orchestrator.max_rounds", 2);
+    const { deps, turn } = await queuedTurn("orchestrator", [agent("alice"), agent("bob")]);
+    const script = (hang: boolean) => (r: Parameters<Parameters<FakeOpenAI["script"]>[0]>[0]) => {
+      if (r.system.includes("selected_agent_keys")) return JSON.stringify({ selected_agent_keys: [r.system.includes("Round: 1") ? "alice" : "bob"] });
+      if (r.system.includes('"continue"')) return JSON.stringify({ continue: true });
+      if (hang && roleOf(r) === "You are Bob.") return { hang: true } as const;
+      return `${roleOf(r)} Full answer.`;
+    };
+    try {
+      fake.script(script(true));
+      const controller = new AbortController();
+      const first = runTurn(deps, turn.id, controller.signal);
+      // Round 1 (route, alice, evaluate), then round 2's routing and bob, who hangs.
+      await fake.waitForRequests(5);
+      controller.abort();
+      await expect(first).rejects.toThrow();
+
+      // With one round, a replay would end after round 1 and find round 2's steps in its way.
+      await setSetting(t.db, "orchestrator.max_rounds", 1);
+      fake.script(script(false));
+      expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
+      const steps = await stepsOf(turn.id);
+      expect(steps.map((s) => [s.kind, s.round, s.agentKey])).toEqual([
+        ["manager_route", 1, null],
+        ["agent", 1, "alice"],
+        ["manager_evaluate", 1, null],
+        ["manager_route", 2, null],
+        ["agent", 2, "bob"],
+        ["synthesis", 2, null],
+      ]);
+    } finally {
+      await setSetting(t.db, "orchestrator.max_rounds", 3);
+    }
+  });
+
   it("a stale attempt that finishes after a new attempt took its step over writes nothing", async () => {
     const { deps, turn } = await queuedTurn("roundtable", [agent("alice"), agent("bob"), agent("carol")]);
     let releaseStale!: () => void;

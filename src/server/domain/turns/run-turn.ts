@@ -103,7 +103,8 @@ async function loadScope(
   signal: AbortSignal,
 ): Promise<TurnScope> {
   const { db } = deps;
-  const settings = await getSettings(db);
+  // The plan's settings as they were at send (see send-turn.ts), the rest as they are now.
+  const settings: Settings = { ...(await getSettings(db)), ...((turn.metadata as { settings?: Partial<Settings> }).settings ?? {}) };
   const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
   const room = session.roomId ? await db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null;
   const summary = await db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" } });

@@ -87,7 +87,9 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: z.infer<t
   let roster: RosterEntry[];
   let selected: RosterEntry[];
   let room: { name: string; goal: string } | null = null;
-  const metadata: Record<string, unknown> = {};
+  // The settings that shape the turn's plan are fixed when it is sent: a resumed turn replays the
+  // same plan even if an operator changes them meanwhile.
+  const metadata: Record<string, unknown> = { settings: planSettings(settings) };
 
   if (session.room_id) {
     const liveRoom = await tx.room.findFirst({ where: { id: session.room_id, deletedAt: null } });
@@ -147,6 +149,12 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: z.infer<t
   await appendEventsInTx(tx, session.id, events, turnId);
   await boss.send(queues.turnRun.name, queues.turnRun.schema.parse({ turnId }), { id: turnId, db: fromPrisma(tx) });
   return turn;
+}
+
+const planSettingKeys = ["turns.max_output_tokens", "orchestrator.max_rounds", "orchestrator.max_invocations", "orchestrator.manager_model"] as const;
+
+function planSettings(settings: Settings) {
+  return Object.fromEntries(planSettingKeys.map((key) => [key, settings[key]]));
 }
 
 async function loadRoster(tx: Tx, roomId: string): Promise<RosterEntry[]> {
