@@ -7,6 +7,7 @@ import type { PgBoss } from "pg-boss";
 import type { Db } from "../db.ts";
 import { failTurn, runTurn } from "../domain/turns/run-turn.ts";
 import { summarizeSession } from "../domain/turns/summarize-session.ts";
+import { sweepLostTurns } from "../domain/turns/sweep-turns.ts";
 import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
@@ -95,4 +96,9 @@ export const handlers: Handlers = {
     }
   },
   sessionSummarize: (payload, ctx) => summarizeSession(ctx, payload, ctx.signal),
+  turnsSweep: async (_payload, ctx) => {
+    const ended = await sweepLostTurns(ctx.db);
+    if (ended) logger.warn({ component: "turns", ended }, "ended turns whose job had ended without them");
+    return { ended };
+  },
 };

@@ -81,12 +81,19 @@ export const queues = {
     options: { notify: true, retryLimit: 2, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
     work: { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 2 },
   }),
+  /** Every minute: ends turns whose job ended without them (src/server/domain/turns/sweep-turns.ts). */
+  turnsSweep: defineQueue({
+    name: "turns.sweep",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 3600 },
+  }),
 } as const;
 
 /** Cron schedules the worker keeps registered (pg-boss runs each once across all workers). */
 export const schedules: { queue: QueueKey; cron: string }[] = [
   { queue: "systemMaintenance", cron: "17 * * * *" },
   { queue: "roomsPurge", cron: "41 3 * * *" },
+  { queue: "turnsSweep", cron: "* * * * *" },
 ];
 
 export type QueueKey = keyof typeof queues;

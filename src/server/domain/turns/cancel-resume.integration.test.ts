@@ -59,7 +59,7 @@ describe("cancel", () => {
       return step && (await t.db.turnEvent.count({ where: { turnId: turn.id, type: "step_delta", payload: { path: ["stepId"], equals: step.id } } })) > 0 && step;
     });
     await cancelTurn({ db: t.db, boss }, world.user.id, turn.id);
-    // What pg-boss does to the handler once the job is cancelled.
+    // What the turn.run handler does within a second of the cancel request (it reads cancel_requested_at).
     controller.abort();
 
     expect(await run).toBe("cancelled");
