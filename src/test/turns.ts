@@ -2,9 +2,11 @@
  * Test helpers for the turn engine: a user with agents and a room on a test database, a started
  * pg-boss for sending (turns are enqueued through it, as in production), and a gateway on the
  * offline model with no delay (plus any extra providers a test brings, e.g. a fake OpenAI server).
+ * `turnEngineForThisFile` sets the last two up (and the fake server) for a whole test file.
  */
 import { randomUUID } from "node:crypto";
 import type { PgBoss } from "pg-boss";
+import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/server/db.ts";
 import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
 import { createAgent } from "@/server/domain/agents/agents.ts";
@@ -16,6 +18,8 @@ import { createBoss } from "@/server/jobs/boss.ts";
 import { ensureQueues } from "@/server/jobs/queues.ts";
 import { Gateway, type GatewayConfig } from "@/server/llm/gateway.ts";
 import { LocalProvider } from "@/server/llm/providers/local.ts";
+import type { TestDatabase } from "./database.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai.ts";
 
 export async function startSenderBoss(url: string): Promise<PgBoss> {
   const boss = createBoss("web", url);
@@ -26,6 +30,57 @@ export async function startSenderBoss(url: string): Promise<PgBoss> {
 
 export function offlineGateway(extra: GatewayConfig["providers"] = {}, tokenDelayMs = 0): Gateway {
   return new Gateway({ providers: { local: new LocalProvider(tokenDelayMs), ...extra }, timeoutMs: 5000, retryDelayMs: 10, defaultMaxOutputTokens: 256 });
+}
+
+export interface TurnEngine {
+  /** A started pg-boss for sending. */
+  readonly boss: PgBoss;
+  /** The fake OpenAI server behind the gateway's `openrouter` provider. */
+  readonly fake: FakeOpenAI;
+  /** The offline gateway, with the fake server as `openrouter` unless `fakeOpenAI: false`. */
+  readonly gateway: Gateway;
+  /** `{ db, boss, gateway }`, for `sendTurn`, `runTurn`, `sendAndRun`. */
+  readonly deps: { db: Db; boss: PgBoss; gateway: Gateway };
+}
+
+/**
+ * For one test file on `t` (from `databaseForThisFile()`, called first): starts a sender boss, a
+ * fake OpenAI server (unless `fakeOpenAI: false`) and an offline gateway before its tests, and
+ * stops them after. Read the getters inside hooks and tests (not at import time).
+ */
+export function turnEngineForThisFile(t: TestDatabase, options: { fakeOpenAI?: boolean } = {}): TurnEngine {
+  const { fakeOpenAI = true } = options;
+  let boss: PgBoss | undefined;
+  let fake: FakeOpenAI | undefined;
+  let gateway: Gateway | undefined;
+  beforeAll(async () => {
+    boss = await startSenderBoss(t.url);
+    if (fakeOpenAI) fake = await startFakeOpenAI();
+    gateway = offlineGateway(fake ? { openrouter: fake.provider() } : {});
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await boss?.stop({ graceful: false });
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} exists only inside hooks and tests`);
+    return value;
+  };
+  return {
+    get boss() {
+      return started(boss, "the sender boss");
+    },
+    get fake() {
+      if (!fakeOpenAI) throw new Error("this file asked for no fake OpenAI server");
+      return started(fake, "the fake OpenAI server");
+    },
+    get gateway() {
+      return started(gateway, "the gateway");
+    },
+    get deps() {
+      return { db: t.db, boss: this.boss, gateway: this.gateway };
+    },
+  };
 }
 
 export interface AgentSpec {

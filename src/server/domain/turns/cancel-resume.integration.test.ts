@@ -6,11 +6,10 @@
  * attempt 2.
  */
 import { randomUUID } from "node:crypto";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
-import { roleOf, startFakeOpenAI, type FakeOpenAI } from "@/test/fake-openai.ts";
-import { offlineGateway, roomWorld, startSenderBoss } from "@/test/turns.ts";
+import { roleOf, type FakeOpenAI } from "@/test/fake-openai.ts";
+import { offlineGateway, roomWorld, turnEngineForThisFile } from "@/test/turns.ts";
 import { waitFor } from "@/test/wait-for.ts";
 import { localReply } from "@/server/llm/providers/local.ts";
 import { setSetting } from "../settings/settings.ts";
@@ -19,29 +18,21 @@ import { sendTurn } from "./send-turn.ts";
 import { cancelTurn } from "./turns.ts";
 
 const t = databaseForThisFile();
-let boss: PgBoss;
-let fake: FakeOpenAI;
-
+const engine = turnEngineForThisFile(t);
 beforeAll(async () => {
-  boss = await startSenderBoss(t.url);
-  fake = await startFakeOpenAI();
   await setSetting(t.db, "orchestrator.manager_model", "llama");
 });
-afterAll(async () => {
-  await fake.close();
-  await boss.stop({ graceful: false });
-});
 beforeEach(() => {
-  fake.reset();
-  fake.script((r) => `${roleOf(r)} Full answer.`);
+  engine.fake.reset();
+  engine.fake.script((r) => `${roleOf(r)} Full answer.`);
 });
 
 const agent = (key: string, modelAlias = "llama") => ({ key, name: key[0]!.toUpperCase() + key.slice(1), modelAlias });
 const stepsOf = (turnId: string) => t.db.turnStep.findMany({ where: { turnId }, orderBy: { index: "asc" } });
 
-async function queuedTurn(mode: "roundtable" | "orchestrator", agents: ReturnType<typeof agent>[], gateway = offlineGateway({ openrouter: fake.provider() })) {
+async function queuedTurn(mode: "roundtable" | "orchestrator", agents: ReturnType<typeof agent>[], gateway = engine.gateway) {
   const world = await roomWorld(t.db, mode, agents);
-  const deps = { db: t.db, boss, gateway };
+  const deps = { ...engine.deps, gateway };
   const turn = await sendTurn(deps, world.user.id, { sessionId: world.session.id, message: "Plan the launch.", clientRequestId: randomUUID() });
   return { world, deps, turn };
 }
@@ -58,7 +49,7 @@ describe("cancel", () => {
       const step = await t.db.turnStep.findFirst({ where: { turnId: turn.id, index: 2 } });
       return step && (await t.db.turnEvent.count({ where: { turnId: turn.id, type: "step_delta", payload: { path: ["stepId"], equals: step.id } } })) > 0 && step;
     });
-    await cancelTurn({ db: t.db, boss }, world.user.id, turn.id);
+    await cancelTurn(engine.deps, world.user.id, turn.id);
     // What the turn.run handler does within a second of the cancel request (it reads cancel_requested_at).
     controller.abort();
 
@@ -95,9 +86,9 @@ describe("cancel", () => {
 
   it("a cancel requested between two calls starts no further step", async () => {
     const { world, deps, turn } = await queuedTurn("roundtable", [agent("alice"), agent("bob"), agent("carol")]);
-    fake.script(async (r) => {
+    engine.fake.script(async (r) => {
       // The owner cancels while bob is answering; bob's call is not aborted (no heartbeat yet).
-      if (roleOf(r) === "You are Bob.") await cancelTurn({ db: t.db, boss }, world.user.id, turn.id);
+      if (roleOf(r) === "You are Bob.") await cancelTurn(engine.deps, world.user.id, turn.id);
       return `${roleOf(r)} Full answer.`;
     });
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("cancelled");
@@ -105,16 +96,16 @@ describe("cancel", () => {
       ["alice", "succeeded"],
       ["bob", "succeeded"],
     ]);
-    expect(fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob."]);
+    expect(engine.fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob."]);
     expect((await t.db.turn.findUniqueOrThrow({ where: { id: turn.id } })).status).toBe("cancelled");
   });
 
   it("a turn cancelled while queued never runs", async () => {
     const { world, deps, turn } = await queuedTurn("roundtable", [agent("alice")]);
-    const view = await cancelTurn({ db: t.db, boss }, world.user.id, turn.id);
+    const view = await cancelTurn(engine.deps, world.user.id, turn.id);
     expect(view.status).toBe("cancelled");
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("cancelled");
-    expect(fake.requests).toHaveLength(0);
+    expect(engine.fake.requests).toHaveLength(0);
     expect(await stepsOf(turn.id)).toHaveLength(0);
     expect(await t.db.turnEvent.count({ where: { turnId: turn.id, type: "turn_started" } })).toBe(0);
   });
@@ -124,10 +115,10 @@ describe("crash resume", () => {
   it("replays the steps that ended, restarts the interrupted one as attempt 2, and counts nothing twice", async () => {
     const { deps, turn } = await queuedTurn("roundtable", [agent("alice"), agent("bob"), agent("carol")]);
     // First run: bob's call hangs after some text, then the worker goes away (signal aborted, no cancel).
-    fake.script((r) => (roleOf(r) === "You are Bob." ? { hang: true, partial: "Half an ans" } : `${roleOf(r)} Full answer.`));
+    engine.fake.script((r) => (roleOf(r) === "You are Bob." ? { hang: true, partial: "Half an ans" } : `${roleOf(r)} Full answer.`));
     const controller = new AbortController();
     const first = runTurn(deps, turn.id, controller.signal);
-    await fake.waitForRequests(2);
+    await engine.fake.waitForRequests(2);
     controller.abort();
     await expect(first).rejects.toThrow();
 
@@ -139,13 +130,13 @@ describe("crash resume", () => {
     ]);
 
     // The job is handed to a worker again.
-    fake.script((r) => `${roleOf(r)} Full answer.`);
+    engine.fake.script((r) => `${roleOf(r)} Full answer.`);
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
 
     // Alice was not called again; bob was called again, then carol.
-    expect(fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob.", "You are Bob.", "You are Carol."]);
+    expect(engine.fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob.", "You are Bob.", "You are Carol."]);
     // The resumed bob still sees alice's answer from the first run.
-    expect(fake.requests[2]!.conversation).toEqual([
+    expect(engine.fake.requests[2]!.conversation).toEqual([
       { role: "user", content: "Plan the launch." },
       { role: "assistant", content: "[Alice]: You are Alice. Full answer." },
     ]);
@@ -168,7 +159,7 @@ describe("crash resume", () => {
 
     // A third run (a duplicate delivery) changes nothing.
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
-    expect(fake.requests).toHaveLength(4);
+    expect(engine.fake.requests).toHaveLength(4);
   });
 
   it("an orchestrator turn resumes without routing again", async () => {
@@ -179,16 +170,16 @@ describe("crash resume", () => {
       if (hangBob && roleOf(r) === "You are Bob.") return { hang: true } as const;
       return `${roleOf(r)} Full answer.`;
     };
-    fake.script(script(true));
+    engine.fake.script(script(true));
     const controller = new AbortController();
     const first = runTurn(deps, turn.id, controller.signal);
-    await fake.waitForRequests(3);
+    await engine.fake.waitForRequests(3);
     controller.abort();
     await expect(first).rejects.toThrow();
 
-    fake.script(script(false));
+    engine.fake.script(script(false));
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
-    const kinds = fake.requests.map((r) => (r.system.includes("selected_agent_keys") ? "route" : r.system.includes('"continue"') ? "evaluate" : roleOf(r)));
+    const kinds = engine.fake.requests.map((r) => (r.system.includes("selected_agent_keys") ? "route" : r.system.includes('"continue"') ? "evaluate" : roleOf(r)));
     expect(kinds.slice(0, 3)).toEqual(["route", "You are Alice.", "You are Bob."]);
     expect(kinds.slice(3, 5)).toEqual(["You are Bob.", "evaluate"]);
     expect(kinds).toHaveLength(6);
@@ -213,17 +204,17 @@ describe("crash resume", () => {
       return `${roleOf(r)} Full answer.`;
     };
     try {
-      fake.script(script(true));
+      engine.fake.script(script(true));
       const controller = new AbortController();
       const first = runTurn(deps, turn.id, controller.signal);
       // Round 1 (route, alice, evaluate), then round 2's routing and bob, who hangs.
-      await fake.waitForRequests(5);
+      await engine.fake.waitForRequests(5);
       controller.abort();
       await expect(first).rejects.toThrow();
 
       // With one round, a replay would end after round 1 and find round 2's steps in its way.
       await setSetting(t.db, "orchestrator.max_rounds", 1);
-      fake.script(script(false));
+      engine.fake.script(script(false));
       expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
       const steps = await stepsOf(turn.id);
       expect(steps.map((s) => [s.kind, s.round, s.agentKey])).toEqual([
@@ -244,7 +235,7 @@ describe("crash resume", () => {
     let releaseStale!: () => void;
     const stale = new Promise<void>((resolve) => (releaseStale = resolve));
     let bobCalls = 0;
-    fake.script(async (r) => {
+    engine.fake.script(async (r) => {
       if (roleOf(r) === "You are Bob." && ++bobCalls === 1) {
         // The first worker's call is slow (the worker lost its claim meanwhile) ...
         await stale;
@@ -253,7 +244,7 @@ describe("crash resume", () => {
       return `${roleOf(r)} Full answer.`;
     });
     const first = runTurn(deps, turn.id, new AbortController().signal);
-    await fake.waitForRequests(2);
+    await engine.fake.waitForRequests(2);
     // ... and another worker got the job and ran the turn to the end.
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
     releaseStale();
@@ -280,7 +271,7 @@ describe("crash resume", () => {
     const after = await t.db.turn.findUniqueOrThrow({ where: { id: turn.id } });
     expect(after.status).toBe("running");
     expect(await t.db.turnEvent.count({ where: { turnId: turn.id, type: "turn_cancelled" } })).toBe(0);
-    expect(fake.requests).toHaveLength(0);
+    expect(engine.fake.requests).toHaveLength(0);
 
     expect(await runTurn(deps, turn.id, new AbortController().signal)).toBe("completed");
     expect((await stepsOf(turn.id)).map((s) => [s.agentKey, s.status, s.attempt])).toEqual([

@@ -5,35 +5,20 @@
  * model received is on record.
  */
 import { randomUUID } from "node:crypto";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
-import { roleOf, startFakeOpenAI, type FakeOpenAI } from "@/test/fake-openai.ts";
-import { offlineGateway, roomWorld, sendAndRun, startSenderBoss } from "@/test/turns.ts";
-import type { Gateway } from "@/server/llm/gateway.ts";
+import { roleOf } from "@/test/fake-openai.ts";
+import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { sendTurn } from "./send-turn.ts";
 
 const t = databaseForThisFile();
-let boss: PgBoss;
-let fake: FakeOpenAI;
-let gateway: Gateway;
-
-beforeAll(async () => {
-  boss = await startSenderBoss(t.url);
-  fake = await startFakeOpenAI();
-  gateway = offlineGateway({ openrouter: fake.provider() });
-});
-afterAll(async () => {
-  await fake.close();
-  await boss.stop({ graceful: false });
-});
+const engine = turnEngineForThisFile(t);
 beforeEach(() => {
-  fake.reset();
+  engine.fake.reset();
   // Each agent answers with a sentence that names it, so leaks between agents are visible.
-  fake.script((r) => `${roleOf(r)} Here is my answer.`);
+  engine.fake.script((r) => `${roleOf(r)} Here is my answer.`);
 });
 
-const deps = () => ({ db: t.db, boss, gateway });
 const agents = (...keys: string[]) => keys.map((key) => ({ key, name: key[0]!.toUpperCase() + key.slice(1), modelAlias: "llama" }));
 
 function manualRoom(...keys: string[]) {
@@ -41,11 +26,11 @@ function manualRoom(...keys: string[]) {
 }
 
 async function refusedSend(world: Awaited<ReturnType<typeof manualRoom>>, message: string) {
-  const error = await sendTurn(deps(), world.user.id, { sessionId: world.session.id, message, clientRequestId: randomUUID() }).catch((e: unknown) => e);
+  const error = await sendTurn(engine.deps, world.user.id, { sessionId: world.session.id, message, clientRequestId: randomUUID() }).catch((e: unknown) => e);
   // Nothing was created: no turn, no message, no call.
   expect(await t.db.turn.count({ where: { sessionId: world.session.id } })).toBe(0);
   expect(await t.db.message.count({ where: { sessionId: world.session.id } })).toBe(0);
-  expect(fake.requests).toHaveLength(0);
+  expect(engine.fake.requests).toHaveLength(0);
   return error;
 }
 
@@ -72,7 +57,7 @@ describe("manual mode refusals", () => {
 describe("manual mode turns", () => {
   it("runs several tags in tag order, and no tagged agent sees another's same-turn output", async () => {
     const world = await manualRoom("alice", "bob", "carol");
-    const turn = await sendAndRun(deps(), world.user.id, world.session.id, "@carol then @Alice: is Friday a good launch day?");
+    const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "@carol then @Alice: is Friday a good launch day?");
 
     expect(turn.status).toBe("completed");
     expect(turn.mode).toBe("manual");
@@ -81,9 +66,9 @@ describe("manual mode turns", () => {
       ["alice", "succeeded"],
     ]);
     // bob was not tagged: not called.
-    expect(fake.requests.map(roleOf)).toEqual(["You are Carol.", "You are Alice."]);
+    expect(engine.fake.requests.map(roleOf)).toEqual(["You are Carol.", "You are Alice."]);
     // Alice (second) got exactly the user's message: nothing of Carol's answer.
-    for (const request of fake.requests) {
+    for (const request of engine.fake.requests) {
       expect(request.conversation).toEqual([{ role: "user", content: "@carol then @Alice: is Friday a good launch day?" }]);
       expect(JSON.stringify(request.messages)).not.toContain("Here is my answer");
     }
@@ -96,7 +81,7 @@ describe("manual mode turns", () => {
 
   it("lists unknown tags in the turn's metadata and runs the known ones", async () => {
     const world = await manualRoom("alice", "bob");
-    const turn = await sendAndRun(deps(), world.user.id, world.session.id, "@ghost @bob @ghost @Phantom thoughts?");
+    const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "@ghost @bob @ghost @Phantom thoughts?");
     expect(turn.status).toBe("completed");
     expect(turn.metadata).toMatchObject({ unknownTags: ["ghost", "phantom"] });
     expect(turn.steps.map((s) => s.agentKey)).toEqual(["bob"]);
@@ -105,7 +90,7 @@ describe("manual mode turns", () => {
 
   it("works with hyphenated keys", async () => {
     const world = await manualRoom("code-reviewer", "data_analyst", "code");
-    const turn = await sendAndRun(deps(), world.user.id, world.session.id, "@code-reviewer, then @data_analyst: review this.");
+    const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "@code-reviewer, then @data_analyst: review this.");
     expect(turn.status).toBe("completed");
     // `@code-reviewer` is its own key, not `@code` followed by text.
     expect(turn.steps.map((s) => s.agentKey)).toEqual(["code-reviewer", "data_analyst"]);
@@ -114,19 +99,19 @@ describe("manual mode turns", () => {
 
   it("ignores an e-mail address next to a real tag", async () => {
     const world = await manualRoom("alice", "example");
-    const turn = await sendAndRun(deps(), world.user.id, world.session.id, "@alice please mail bob@example.com");
+    const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "@alice please mail bob@example.com");
     expect(turn.steps.map((s) => s.agentKey)).toEqual(["alice"]);
     expect(turn.metadata).not.toHaveProperty("unknownTags");
   });
 
   it("in a later turn, agents see earlier turns' answers labelled with the author's name", async () => {
     const world = await manualRoom("alice", "bob");
-    await sendAndRun(deps(), world.user.id, world.session.id, "@bob first question");
-    fake.reset();
-    const turn = await sendAndRun(deps(), world.user.id, world.session.id, "@alice second question");
+    await sendAndRun(engine.deps, world.user.id, world.session.id, "@bob first question");
+    engine.fake.reset();
+    const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "@alice second question");
     expect(turn.status).toBe("completed");
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]!.conversation).toEqual([
+    expect(engine.fake.requests).toHaveLength(1);
+    expect(engine.fake.requests[0]!.conversation).toEqual([
       { role: "user", content: "@bob first question" },
       { role: "assistant", content: "[Bob]: You are Bob. Here is my answer." },
       { role: "user", content: "@alice second question" },

@@ -5,31 +5,17 @@
  * later rounds see earlier rounds; the synthesis is its own message, skipped when every specialist
  * failed. The manager and the specialists run on a fake OpenAI-compatible server, scripted per call.
  */
-import type { PgBoss } from "pg-boss";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
-import { roleOf, startFakeOpenAI, type FakeOpenAI, type FakeReply, type FakeRequest } from "@/test/fake-openai.ts";
-import { offlineGateway, roomWorld, sendAndRun, startSenderBoss } from "@/test/turns.ts";
-import type { Gateway } from "@/server/llm/gateway.ts";
+import { roleOf, type FakeReply, type FakeRequest } from "@/test/fake-openai.ts";
+import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { defaultSettings, setSetting } from "../settings/settings.ts";
 import { SYNTHESIS_INSTRUCTIONS } from "./manager-prompts.ts";
 
 const t = databaseForThisFile();
-let boss: PgBoss;
-let fake: FakeOpenAI;
-let gateway: Gateway;
-
-beforeAll(async () => {
-  boss = await startSenderBoss(t.url);
-  fake = await startFakeOpenAI();
-  gateway = offlineGateway({ openrouter: fake.provider() });
-});
-afterAll(async () => {
-  await fake.close();
-  await boss.stop({ graceful: false });
-});
+const engine = turnEngineForThisFile(t);
 beforeEach(async () => {
-  fake.reset();
+  engine.fake.reset();
   await setSetting(t.db, "orchestrator.manager_model", "llama");
 });
 afterEach(async () => {
@@ -38,7 +24,6 @@ afterEach(async () => {
   await setSetting(t.db, "orchestrator.max_invocations", defaults["orchestrator.max_invocations"]);
 });
 
-const deps = () => ({ db: t.db, boss, gateway });
 const agent = (key: string) => ({ key, name: key[0]!.toUpperCase() + key.slice(1), modelAlias: "llama" });
 
 type CallKind = "route" | "evaluate" | "synthesis" | "agent";
@@ -52,7 +37,7 @@ const roundOf = (r: FakeRequest) => Number(/^Round: (\d+) of/m.exec(r.system)?.[
 
 /** Scripts the manager and the specialists. */
 function orchestra(plan: { route: (round: number) => FakeReply; evaluate?: (round: number) => boolean; agent?: (r: FakeRequest) => FakeReply }) {
-  fake.script((r) => {
+  engine.fake.script((r) => {
     switch (kindOf(r)) {
       case "route":
         return plan.route(roundOf(r));
@@ -75,7 +60,7 @@ describe("orchestrator turns", () => {
   it("runs the routed specialists, evaluates, and persists the synthesis as its own message", async () => {
     const w = await world();
     orchestra({ route: () => routeTo("carol", "@Alice", "ghost") });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "When should we launch?");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "When should we launch?");
 
     expect(turn.status).toBe("completed");
     expect(turn.mode).toBe("orchestrator");
@@ -88,11 +73,11 @@ describe("orchestrator turns", () => {
     ]);
     expect(turn.steps[0]!.metadata).toMatchObject({ routedTo: ["carol", "alice"], unknownKeys: ["ghost"] });
     expect(turn.steps.every((s) => s.modelAlias === "llama")).toBe(true);
-    expect(fake.requests.map(kindOf)).toEqual(["route", "agent", "agent", "evaluate", "synthesis"]);
+    expect(engine.fake.requests.map(kindOf)).toEqual(["route", "agent", "agent", "evaluate", "synthesis"]);
     // Specialists of one round do not see each other.
-    expect(fake.requests[2]!.conversation).toEqual([{ role: "user", content: "When should we launch?" }]);
+    expect(engine.fake.requests[2]!.conversation).toEqual([{ role: "user", content: "When should we launch?" }]);
     // The synthesis integrates both answers.
-    expect(fake.requests[4]!.conversation).toEqual([
+    expect(engine.fake.requests[4]!.conversation).toEqual([
       { role: "user", content: "When should we launch?" },
       { role: "assistant", content: "[Carol]: You are Carol. Specialist answer." },
       { role: "assistant", content: "[Alice]: You are Alice. Specialist answer." },
@@ -111,9 +96,9 @@ describe("orchestrator turns", () => {
   it("retries invalid routing exactly once, then falls back to the first roster agent and records it", async () => {
     const w = await world();
     orchestra({ route: () => "I would ask Carol, she knows." });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "When should we launch?");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "When should we launch?");
 
-    expect(fake.requests.map(kindOf)).toEqual(["route", "route", "agent", "evaluate", "synthesis"]);
+    expect(engine.fake.requests.map(kindOf)).toEqual(["route", "route", "agent", "evaluate", "synthesis"]);
     expect(turn.steps.map((s) => [s.kind, s.agentKey])).toEqual([
       ["manager_route", null],
       ["manager_route", null],
@@ -133,7 +118,7 @@ describe("orchestrator turns", () => {
     let routes = 0;
     // More than three keys is invalid too.
     orchestra({ route: () => (++routes === 1 ? routeTo("alice", "bob", "carol", "alice2") : routeTo("bob")) });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "When should we launch?");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "When should we launch?");
     expect(turn.steps.map((s) => [s.kind, s.agentKey])).toEqual([
       ["manager_route", null],
       ["manager_route", null],
@@ -149,7 +134,7 @@ describe("orchestrator turns", () => {
     await setSetting(t.db, "orchestrator.max_rounds", 2);
     const w = await world();
     orchestra({ route: () => routeTo("alice"), evaluate: () => true });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Go deep.");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Go deep.");
 
     expect(turn.steps.map((s) => [s.kind, s.round])).toEqual([
       ["manager_route", 1],
@@ -159,7 +144,7 @@ describe("orchestrator turns", () => {
       ["agent", 2],
       ["synthesis", 2],
     ]);
-    expect(fake.requests.filter((r) => kindOf(r) === "route").map((r) => /^Round: .*$/m.exec(r.system)?.[0])).toEqual([
+    expect(engine.fake.requests.filter((r) => kindOf(r) === "route").map((r) => /^Round: .*$/m.exec(r.system)?.[0])).toEqual([
       expect.stringMatching(/^Round: 1 of 2\./),
       expect.stringMatching(/^Round: 2 of 2\./),
     ]);
@@ -171,7 +156,7 @@ describe("orchestrator turns", () => {
     await setSetting(t.db, "orchestrator.max_invocations", 4);
     const w = await world();
     orchestra({ route: () => routeTo("alice", "bob", "carol"), evaluate: () => true });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Everyone, again and again.");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Everyone, again and again.");
 
     const agents = turn.steps.filter((s) => s.kind === "agent");
     expect(agents.map((s) => [s.agentKey, s.round])).toEqual([
@@ -181,17 +166,17 @@ describe("orchestrator turns", () => {
       ["alice", 2],
     ]);
     // Round 2 was told only one more call is left.
-    const routes = fake.requests.filter((r) => kindOf(r) === "route");
+    const routes = engine.fake.requests.filter((r) => kindOf(r) === "route");
     expect(routes).toHaveLength(2);
     expect(routes[1]!.system).toContain("(at most 1)");
     expect(turn.steps.at(-1)!.kind).toBe("synthesis");
-    expect(fake.requests.filter((r) => kindOf(r) === "agent")).toHaveLength(4);
+    expect(engine.fake.requests.filter((r) => kindOf(r) === "agent")).toHaveLength(4);
   });
 
   it("round 2's manager and specialists see round 1's answers", async () => {
     const w = await world();
     orchestra({ route: (round) => (round === 1 ? routeTo("alice") : routeTo("bob")), evaluate: (round) => round === 1 });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Plan it.");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Plan it.");
 
     expect(turn.steps.map((s) => [s.kind, s.agentKey, s.round])).toEqual([
       ["manager_route", null, 1],
@@ -203,7 +188,7 @@ describe("orchestrator turns", () => {
       ["synthesis", null, 2],
     ]);
     const aliceSays = { role: "assistant", content: "[Alice]: You are Alice. Specialist answer." };
-    const [route1, alice, evaluate1, route2, bob] = fake.requests;
+    const [route1, alice, evaluate1, route2, bob] = engine.fake.requests;
     expect(route1!.conversation).toEqual([{ role: "user", content: "Plan it." }]);
     expect(alice!.conversation).toEqual([{ role: "user", content: "Plan it." }]);
     expect(evaluate1!.conversation).toEqual([{ role: "user", content: "Plan it." }, aliceSays]);
@@ -211,7 +196,7 @@ describe("orchestrator turns", () => {
     expect(route2!.system).toContain("Already heard from: @alice");
     expect(route2!.system).toContain("Not yet heard from: @bob, @carol");
     expect(bob!.conversation).toEqual([{ role: "user", content: "Plan it." }, aliceSays]);
-    expect(fake.requests.at(-1)!.conversation).toEqual([
+    expect(engine.fake.requests.at(-1)!.conversation).toEqual([
       { role: "user", content: "Plan it." },
       aliceSays,
       { role: "assistant", content: "[Bob]: You are Bob. Specialist answer." },
@@ -221,7 +206,7 @@ describe("orchestrator turns", () => {
   it("skips the synthesis and ends partial when every specialist fails", async () => {
     const w = await world();
     orchestra({ route: () => routeTo("alice", "bob"), agent: () => ({ status: 400 }) });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Plan it.");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Plan it.");
 
     expect(turn.status).toBe("partial");
     expect(turn.steps.map((s) => [s.kind, s.status])).toEqual([
@@ -230,17 +215,17 @@ describe("orchestrator turns", () => {
       ["agent", "failed"],
       ["manager_evaluate", "succeeded"],
     ]);
-    expect(fake.requests.some((r) => kindOf(r) === "synthesis")).toBe(false);
+    expect(engine.fake.requests.some((r) => kindOf(r) === "synthesis")).toBe(false);
     expect(turn.messages.map((m) => m.role)).toEqual(["user"]);
   });
 
   it("a partly failed round still synthesizes the answers that succeeded, and the turn is partial", async () => {
     const w = await world();
     orchestra({ route: () => routeTo("alice", "bob"), agent: (r) => (roleOf(r) === "You are Bob." ? { status: 400 } : `${roleOf(r)} Specialist answer.`) });
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Plan it.");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Plan it.");
     expect(turn.status).toBe("partial");
     expect(turn.steps.at(-1)).toMatchObject({ kind: "synthesis", status: "succeeded" });
-    expect(fake.requests.at(-1)!.conversation).toEqual([
+    expect(engine.fake.requests.at(-1)!.conversation).toEqual([
       { role: "user", content: "Plan it." },
       { role: "assistant", content: "[Alice]: You are Alice. Specialist answer." },
     ]);
@@ -250,7 +235,7 @@ describe("orchestrator turns", () => {
 it("runs on the offline model end to end with the default manager", async () => {
   await setSetting(t.db, "orchestrator.manager_model", "local");
   const w = await roomWorld(t.db, "orchestrator", [{ key: "planner" }, { key: "critic" }]);
-  const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Plan the launch.");
+  const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Plan the launch.");
   expect(turn.status).toBe("completed");
   expect(turn.steps[0]!.kind).toBe("manager_route");
   expect(turn.steps.at(-1)!.kind).toBe("synthesis");

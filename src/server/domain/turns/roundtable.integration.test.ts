@@ -4,11 +4,10 @@
  * turn is `partial`; an empty roster is refused. Agents run on a fake OpenAI-compatible server.
  */
 import { randomUUID } from "node:crypto";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
-import { roleOf, startFakeOpenAI, type FakeOpenAI } from "@/test/fake-openai.ts";
-import { offlineGateway, roomWorld, sendAndRun, startSenderBoss } from "@/test/turns.ts";
+import { roleOf } from "@/test/fake-openai.ts";
+import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { Gateway } from "@/server/llm/gateway.ts";
 import { addAgentToRoom, removeAgentFromRoom, reorderRoomAgents } from "../rooms/rooms.ts";
 import { createAgent } from "../agents/agents.ts";
@@ -16,25 +15,12 @@ import { runTurn } from "./run-turn.ts";
 import { sendTurn } from "./send-turn.ts";
 
 const t = databaseForThisFile();
-let boss: PgBoss;
-let fake: FakeOpenAI;
-let gateway: Gateway;
-
-beforeAll(async () => {
-  boss = await startSenderBoss(t.url);
-  fake = await startFakeOpenAI();
-  gateway = offlineGateway({ openrouter: fake.provider() });
-});
-afterAll(async () => {
-  await fake.close();
-  await boss.stop({ graceful: false });
-});
+const engine = turnEngineForThisFile(t);
 beforeEach(() => {
-  fake.reset();
-  fake.script((r) => `${roleOf(r)} My view.`);
+  engine.fake.reset();
+  engine.fake.script((r) => `${roleOf(r)} My view.`);
 });
 
-const deps = () => ({ db: t.db, boss, gateway });
 const agent = (key: string) => ({ key, name: key[0]!.toUpperCase() + key.slice(1), modelAlias: "llama" });
 
 it("runs every agent in roster position order; later agents see earlier answers labelled with the name", async () => {
@@ -43,7 +29,7 @@ it("runs every agent in roster position order; later agents see earlier answers 
   // Position order, not the order they were created or added in.
   await reorderRoomAgents(t.db, world.user.id, { roomId: world.room.id, agentIds: [carol!.id, alice!.id, bob!.id] });
 
-  const turn = await sendAndRun(deps(), world.user.id, world.session.id, "Plan the launch.");
+  const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "Plan the launch.");
   expect(turn.status).toBe("completed");
   expect(turn.mode).toBe("roundtable");
   expect(turn.steps.map((s) => [s.index, s.agentKey, s.status])).toEqual([
@@ -51,7 +37,7 @@ it("runs every agent in roster position order; later agents see earlier answers 
     [2, "alice", "succeeded"],
     [3, "bob", "succeeded"],
   ]);
-  expect(fake.requests.map((r) => r.conversation)).toEqual([
+  expect(engine.fake.requests.map((r) => r.conversation)).toEqual([
     [{ role: "user", content: "Plan the launch." }],
     [
       { role: "user", content: "Plan the launch." },
@@ -64,15 +50,15 @@ it("runs every agent in roster position order; later agents see earlier answers 
     ],
   ]);
   // Each agent knows who is present, in roster order.
-  expect(fake.requests[0]!.system).toMatch(/@carol — Carol[\s\S]*@alice — Alice[\s\S]*@bob — Bob/);
+  expect(engine.fake.requests[0]!.system).toMatch(/@carol — Carol[\s\S]*@alice — Alice[\s\S]*@bob — Bob/);
   expect(turn.messages.map((m) => m.agentName)).toEqual([null, "Carol", "Alice", "Bob"]);
 });
 
 it("a failing agent leaves a failed step and a partial turn; the others still run and succeed", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob"), agent("carol")]);
-  fake.script((r) => (roleOf(r) === "You are Bob." ? { status: 400, message: "bad request for bob" } : `${roleOf(r)} My view.`));
+  engine.fake.script((r) => (roleOf(r) === "You are Bob." ? { status: 400, message: "bad request for bob" } : `${roleOf(r)} My view.`));
 
-  const turn = await sendAndRun(deps(), world.user.id, world.session.id, "Plan the launch.");
+  const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "Plan the launch.");
   expect(turn.status).toBe("partial");
   expect(turn.steps.map((s) => [s.agentKey, s.status])).toEqual([
     ["alice", "succeeded"],
@@ -82,9 +68,9 @@ it("a failing agent leaves a failed step and a partial turn; the others still ru
   expect(turn.steps[1]).toMatchObject({ errorCode: "provider_error", output: "" });
   expect(turn.steps[1]!.errorMessage).toContain("400");
   // A non-transient error is not retried: one request per agent.
-  expect(fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob.", "You are Carol."]);
+  expect(engine.fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob.", "You are Carol."]);
   // Carol sees Alice's answer and nothing of Bob's failure.
-  expect(fake.requests[2]!.conversation).toEqual([
+  expect(engine.fake.requests[2]!.conversation).toEqual([
     { role: "user", content: "Plan the launch." },
     { role: "assistant", content: "[Alice]: You are Alice. My view." },
   ]);
@@ -96,17 +82,17 @@ it("a failing agent leaves a failed step and a partial turn; the others still ru
 
 it("a transient provider error is retried once before the step fails", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
-  fake.script((r) => (roleOf(r) === "You are Alice." ? { status: 503 } : `${roleOf(r)} My view.`));
-  const turn = await sendAndRun(deps(), world.user.id, world.session.id, "Go.");
-  expect(fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Alice.", "You are Bob."]);
+  engine.fake.script((r) => (roleOf(r) === "You are Alice." ? { status: 503 } : `${roleOf(r)} My view.`));
+  const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "Go.");
+  expect(engine.fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Alice.", "You are Bob."]);
   expect(turn.steps.map((s) => s.status)).toEqual(["failed", "succeeded"]);
   expect(turn.status).toBe("partial");
 });
 
 it("a turn where every agent fails is failed", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
-  fake.script(() => ({ status: 401 }));
-  const turn = await sendAndRun(deps(), world.user.id, world.session.id, "Go.");
+  engine.fake.script(() => ({ status: 401 }));
+  const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "Go.");
   expect(turn.status).toBe("failed");
   expect(turn.errorCode).toBe("all_steps_failed");
   expect(turn.steps.map((s) => s.status)).toEqual(["failed", "failed"]);
@@ -115,7 +101,7 @@ it("a turn where every agent fails is failed", async () => {
 
 it("an empty roster is refused with no_room_agents and creates nothing", async () => {
   const world = await roomWorld(t.db, "roundtable", []);
-  await expect(sendTurn(deps(), world.user.id, { sessionId: world.session.id, message: "Anyone?", clientRequestId: randomUUID() })).rejects.toMatchObject({
+  await expect(sendTurn(engine.deps, world.user.id, { sessionId: world.session.id, message: "Anyone?", clientRequestId: randomUUID() })).rejects.toMatchObject({
     code: "no_room_agents",
   });
   expect(await t.db.turn.count({ where: { sessionId: world.session.id } })).toBe(0);
@@ -123,24 +109,24 @@ it("an empty roster is refused with no_room_agents and creates nothing", async (
 
 it("roster edits after the send do not change the turn: it runs the roster snapshotted when it was created", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
-  const sent = await sendTurn(deps(), world.user.id, { sessionId: world.session.id, message: "Go.", clientRequestId: randomUUID() });
+  const sent = await sendTurn(engine.deps, world.user.id, { sessionId: world.session.id, message: "Go.", clientRequestId: randomUUID() });
   const dave = await createAgent(t.db, world.user.id, { key: "dave", name: "Dave", modelAlias: "llama", rolePrompt: "You are Dave.", toolPermissions: [] });
   await addAgentToRoom(t.db, world.user.id, { roomId: world.room.id, agentId: dave.id, position: 1 });
   await removeAgentFromRoom(t.db, world.user.id, { roomId: world.room.id, agentId: world.agents[1]!.id });
 
-  expect(await runTurn(deps(), sent.id, new AbortController().signal)).toBe("completed");
+  expect(await runTurn(engine.deps, sent.id, new AbortController().signal)).toBe("completed");
   const steps = await t.db.turnStep.findMany({ where: { turnId: sent.id }, orderBy: { index: "asc" } });
   expect(steps.map((s) => s.agentKey)).toEqual(["alice", "bob"]);
 
   // The next send uses the edited roster.
-  const next = await sendAndRun(deps(), world.user.id, world.session.id, "Again.");
+  const next = await sendAndRun(engine.deps, world.user.id, world.session.id, "Again.");
   expect(next.steps.map((s) => s.agentKey)).toEqual(["dave", "alice"]);
 });
 
 it("writes the turn's events in order: turn_started, then per step started → deltas → completed, then turn_completed", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
-  fake.script((r) => ({ text: `${roleOf(r)} My view.`, usage: { prompt_tokens: 100, completion_tokens: 7, cached_tokens: 30 } }));
-  const turn = await sendAndRun(deps(), world.user.id, world.session.id, "Go.");
+  engine.fake.script((r) => ({ text: `${roleOf(r)} My view.`, usage: { prompt_tokens: 100, completion_tokens: 7, cached_tokens: 30 } }));
+  const turn = await sendAndRun(engine.deps, world.user.id, world.session.id, "Go.");
   const events = await t.db.turnEvent.findMany({ where: { sessionId: world.session.id }, orderBy: { id: "asc" } });
   expect(events.every((e) => e.turnId === turn.id)).toBe(true);
   // Deltas may be coalesced: collapse runs of them for the shape.
@@ -160,14 +146,14 @@ it("writes the turn's events in order: turn_started, then per step started → d
 
 it("a call that hangs past the timeout fails its step, keeping what streamed, and the turn goes on", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
-  fake.script((r) => (roleOf(r) === "You are Alice." ? { hang: true, partial: "I was saying" } : `${roleOf(r)} My view.`));
-  const impatient = new Gateway({ providers: { openrouter: fake.provider() }, timeoutMs: 400, retryDelayMs: 0, defaultMaxOutputTokens: 256 });
-  const turn = await sendAndRun({ db: t.db, boss, gateway: impatient }, world.user.id, world.session.id, "Go.");
+  engine.fake.script((r) => (roleOf(r) === "You are Alice." ? { hang: true, partial: "I was saying" } : `${roleOf(r)} My view.`));
+  const impatient = new Gateway({ providers: { openrouter: engine.fake.provider() }, timeoutMs: 400, retryDelayMs: 0, defaultMaxOutputTokens: 256 });
+  const turn = await sendAndRun({ ...engine.deps, gateway: impatient }, world.user.id, world.session.id, "Go.");
   expect(turn.status).toBe("partial");
   expect(turn.steps.map((s) => [s.agentKey, s.status, s.errorCode, s.output])).toEqual([
     ["alice", "failed", "timeout", "I was saying"],
     ["bob", "succeeded", null, "You are Bob. My view."],
   ]);
   // A timeout after text streamed is not retried (the text would show twice).
-  expect(fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob."]);
+  expect(engine.fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Bob."]);
 });

@@ -5,10 +5,9 @@
  * accepted turns; the context preflight refuses before anything is created or called.
  */
 import { randomUUID } from "node:crypto";
-import type { PgBoss } from "pg-boss";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
-import { offlineGateway, roomWorld, sendAndRun, startSenderBoss } from "@/test/turns.ts";
+import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { queues } from "@/server/jobs/queues.ts";
 import { countTextTokens } from "@/server/llm/tokenizer.ts";
 import { deleteAgent } from "../agents/agents.ts";
@@ -21,15 +20,7 @@ import { runTurn } from "./run-turn.ts";
 import { sendTurn } from "./send-turn.ts";
 
 const t = databaseForThisFile();
-let boss: PgBoss;
-const gateway = offlineGateway();
-
-beforeAll(async () => {
-  boss = await startSenderBoss(t.url);
-});
-afterAll(async () => {
-  await boss.stop({ graceful: false });
-});
+const engine = turnEngineForThisFile(t, { fakeOpenAI: false });
 afterEach(async () => {
   const defaults = defaultSettings();
   for (const key of ["turns.rate_limit_per_minute", "turns.rate_limit_per_hour", "orchestrator.manager_model"] as const) {
@@ -37,15 +28,14 @@ afterEach(async () => {
   }
 });
 
-const deps = () => ({ db: t.db, boss, gateway });
-const send = (userId: string, sessionId: string, message: string, clientRequestId: string = randomUUID()) => sendTurn(deps(), userId, { sessionId, message, clientRequestId });
+const send = (userId: string, sessionId: string, message: string, clientRequestId: string = randomUUID()) => sendTurn(engine.deps, userId, { sessionId, message, clientRequestId });
 const errorOf = (promise: Promise<unknown>) => promise.then(
   () => {
     throw new Error("expected a refusal");
   },
   (error: unknown) => error as { code: string; details?: Record<string, unknown> },
 );
-const jobsFor = async (turnId: string) => (await boss.findJobs(queues.turnRun.name, { id: turnId })).length;
+const jobsFor = async (turnId: string) => (await engine.boss.findJobs(queues.turnRun.name, { id: turnId })).length;
 
 describe("pending mode", () => {
   it.each([
@@ -57,7 +47,7 @@ describe("pending mode", () => {
     await setMode(t.db, w.user.id, { roomId: w.room.id, mode: to });
     expect(await t.db.room.findUniqueOrThrow({ where: { id: w.room.id } })).toMatchObject({ currentMode: from, pendingMode: to });
 
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "@bob what now?");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "@bob what now?");
     expect(turn.mode).toBe(to);
     expect(turn.status).toBe("completed");
     if (to === "manual") expect(turn.steps.map((s) => s.agentKey)).toEqual(["bob"]);
@@ -74,7 +64,7 @@ describe("pending mode", () => {
     expect(first!.type).toBe("mode_applied");
 
     // Applied once: the next send changes nothing.
-    const next = await sendAndRun(deps(), w.user.id, w.session.id, "@alice and again?");
+    const next = await sendAndRun(engine.deps, w.user.id, w.session.id, "@alice and again?");
     expect(next.mode).toBe(to);
     expect(await t.db.modeTransition.count({ where: { roomId: w.room.id, kind: "applied" } })).toBe(1);
   });
@@ -84,14 +74,14 @@ describe("pending mode", () => {
     const queued = await send(w.user.id, w.session.id, "First.");
     await setMode(t.db, w.user.id, { roomId: w.room.id, mode: "orchestrator" });
 
-    expect(await runTurn(deps(), queued.id, new AbortController().signal)).toBe("completed");
+    expect(await runTurn(engine.deps, queued.id, new AbortController().signal)).toBe("completed");
     const ran = await t.db.turn.findUniqueOrThrow({ where: { id: queued.id }, include: { steps: true } });
     expect(ran.mode).toBe("roundtable");
     expect(ran.steps.every((s) => s.kind === "agent")).toBe(true);
     expect(await t.db.room.findUniqueOrThrow({ where: { id: w.room.id } })).toMatchObject({ currentMode: "roundtable", pendingMode: "orchestrator" });
     expect(await t.db.modeTransition.count({ where: { roomId: w.room.id, kind: "applied" } })).toBe(0);
 
-    const next = await sendAndRun(deps(), w.user.id, w.session.id, "Second.");
+    const next = await sendAndRun(engine.deps, w.user.id, w.session.id, "Second.");
     expect(next.mode).toBe("orchestrator");
   });
 
@@ -117,7 +107,7 @@ describe("idempotent send", () => {
     expect(await jobsFor(first.id)).toBe(1);
 
     // Also after the turn ran (a client retrying a dropped response), with its steps.
-    await runTurn(deps(), first.id, new AbortController().signal);
+    await runTurn(engine.deps, first.id, new AbortController().signal);
     const later = await send(w.user.id, w.session.id, "Hello.", "req-1");
     expect(later).toMatchObject({ id: first.id, status: "completed" });
     expect(later.steps).toHaveLength(1);
@@ -161,7 +151,7 @@ describe("one turn at a time", () => {
     expect(await errorOf(send(w.user.id, w.session.id, "Two."))).toMatchObject({ code: "turn_in_progress" });
     await t.db.turn.update({ where: { id: first.id }, data: { status: "queued" } });
 
-    await runTurn(deps(), first.id, new AbortController().signal);
+    await runTurn(engine.deps, first.id, new AbortController().signal);
     const second = await send(w.user.id, w.session.id, "Two.");
     expect(second.index).toBe(first.index + 1);
     // Another session of the same room is independent.
@@ -196,15 +186,15 @@ describe("ownership and state", () => {
   it("a deleted agent is no longer on the roster of the next send", async () => {
     const w = await roomWorld(t.db, "roundtable", [{ key: "alice" }, { key: "bob" }]);
     await deleteAgent(t.db, w.user.id, w.agents[0]!.id);
-    const turn = await sendAndRun(deps(), w.user.id, w.session.id, "Who is here?");
+    const turn = await sendAndRun(engine.deps, w.user.id, w.session.id, "Who is here?");
     expect(turn.steps.map((s) => s.agentKey)).toEqual(["bob"]);
   });
 });
 
 it("gives messages strictly increasing seq, in timeline order", async () => {
   const w = await roomWorld(t.db, "roundtable", [{ key: "alice" }, { key: "bob" }, { key: "carol" }]);
-  await sendAndRun(deps(), w.user.id, w.session.id, "One.");
-  await sendAndRun(deps(), w.user.id, w.session.id, "Two.");
+  await sendAndRun(engine.deps, w.user.id, w.session.id, "One.");
+  await sendAndRun(engine.deps, w.user.id, w.session.id, "Two.");
   const messages = await t.db.message.findMany({ where: { sessionId: w.session.id }, orderBy: { seq: "asc" }, include: { step: true, turn: true } });
   expect(messages.map((m) => Number(m.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   expect(messages.map((m) => [m.turn!.index, m.agentKey])).toEqual([
@@ -244,7 +234,7 @@ describe("rate limit", () => {
     // Refusals do not count either: still refused, and still exactly ten turns.
     expect(await errorOf(send(w.user.id, sessions[10]!.id, "Turn 11."))).toMatchObject({ code: "rate_limited" });
     // An idempotent retry of an accepted turn is not a new turn: it is answered, not refused.
-    await expect(sendTurn(deps(), w.user.id, { sessionId: sessions[0]!.id, message: "Turn 1.", clientRequestId: accepted[0]!.clientRequestId })).resolves.toMatchObject({
+    await expect(sendTurn(engine.deps, w.user.id, { sessionId: sessions[0]!.id, message: "Turn 1.", clientRequestId: accepted[0]!.clientRequestId })).resolves.toMatchObject({
       id: accepted[0]!.id,
     });
     // Another user is not affected.
@@ -295,14 +285,14 @@ describe("context preflight", () => {
     const message = longMessage(budget.input + 200);
     expect(message.length).toBeLessThanOrEqual(20_000);
 
-    const jobsBefore = (await boss.findJobs(queues.turnRun.name)).length;
+    const jobsBefore = (await engine.boss.findJobs(queues.turnRun.name)).length;
     const error = await errorOf(send(w.user.id, w.session.id, message));
     expect(error).toMatchObject({ code: "context_budget_exceeded", details: { agentKey: "alice", model: "local", budgetTokens: budget.input, contextWindow: 8192 } });
     expect(error.details!.neededTokens as number).toBeGreaterThan(budget.input);
     expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(0);
     expect(await t.db.turnStep.count({ where: { turn: { sessionId: w.session.id } } })).toBe(0);
     expect(await t.db.message.count({ where: { sessionId: w.session.id } })).toBe(0);
-    expect(await boss.findJobs(queues.turnRun.name)).toHaveLength(jobsBefore);
+    expect(await engine.boss.findJobs(queues.turnRun.name)).toHaveLength(jobsBefore);
 
     // The same message fits bob's larger model.
     const roomy = await roomWorld(t.db, "roundtable", [{ key: "bob", modelAlias: "llama" }]);

@@ -3,27 +3,19 @@
  * the sweep, so their session is not blocked for good; live turns are left alone.
  */
 import { randomUUID } from "node:crypto";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { env } from "@/server/env.ts";
 import { databaseForThisFile } from "@/test/database.ts";
-import { roomWorld, startSenderBoss } from "@/test/turns.ts";
+import { roomWorld, turnEngineForThisFile } from "@/test/turns.ts";
 import { sendTurn } from "./send-turn.ts";
 import { sweepLostTurns } from "./sweep-turns.ts";
 
 const t = databaseForThisFile();
-let boss: PgBoss;
-
-beforeAll(async () => {
-  boss = await startSenderBoss(t.url);
-});
-afterAll(async () => {
-  await boss.stop({ graceful: false });
-});
+const engine = turnEngineForThisFile(t, { fakeOpenAI: false });
 
 async function queued() {
   const world = await roomWorld(t.db, "roundtable", [{ key: "alice" }]);
-  const turn = await sendTurn({ db: t.db, boss }, world.user.id, { sessionId: world.session.id, message: "Hello", clientRequestId: randomUUID() });
+  const turn = await sendTurn(engine.deps, world.user.id, { sessionId: world.session.id, message: "Hello", clientRequestId: randomUUID() });
   return { world, turn };
 }
 
@@ -63,5 +55,5 @@ it("fails a running turn whose job failed for good, cancels one whose owner had 
   // A second sweep finds nothing more.
   expect(await sweepLostTurns(t.db)).toBe(0);
   // And the session takes a new turn again.
-  await expect(sendTurn({ db: t.db, boss }, failed.world.user.id, { sessionId: failed.world.session.id, message: "Again", clientRequestId: randomUUID() })).resolves.toMatchObject({ status: "queued" });
+  await expect(sendTurn(engine.deps, failed.world.user.id, { sessionId: failed.world.session.id, message: "Again", clientRequestId: randomUUID() })).resolves.toMatchObject({ status: "queued" });
 });
