@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
 import { SessionChat } from "@/components/chat/session-chat.tsx";
+import { SessionList, useSessionPicker } from "@/components/chat/session-list.tsx";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
 import { api } from "@/trpc/react.tsx";
 
@@ -11,25 +11,11 @@ export function RoomWorkspace(props: { roomId: string }) {
   const utils = api.useUtils();
   const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
   const mode = api.mode.get.useQuery({ roomId: props.roomId }, { enabled: !!room.data });
-  const sessions = api.sessions.list.useQuery({ roomId: props.roomId, limit: 50 }, { enabled: !!room.data });
-  const [selected, setSelected] = useState<string | null>(null);
-  const create = api.sessions.create.useMutation({
-    onSuccess: async (session) => {
-      setSelected(session.id);
-      await utils.sessions.list.invalidate({ roomId: props.roomId });
-    },
-  });
+  const sessions = useSessionPicker({ roomId: props.roomId }, { enabled: !!room.data, noun: "Session" });
 
   if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
   if (!room.data) return <p>Loading room…</p>;
-  // A session just created is selected before the refreshed list has it.
-  const currentId = selected ?? sessions.data?.items[0]?.id ?? null;
-  const current = sessions.data?.items.find((s) => s.id === currentId) ?? null;
   const roster = room.data.roster.map((a) => ({ key: a.key, name: a.name, model: a.modelAlias }));
-  const sessionNumber = (id: string) => {
-    const items = sessions.data?.items ?? [];
-    return items.length - items.findIndex((s) => s.id === id);
-  };
 
   return (
     <div className="stack">
@@ -46,45 +32,18 @@ export function RoomWorkspace(props: { roomId: string }) {
         </Link>
       </div>
       <div className="two-col workspace">
-        <nav aria-labelledby="sessions-title" className="stack workspace-side">
-          <div className="row" style={{ justifyContent: "space-between" }}>
-            <h2 id="sessions-title" style={{ margin: 0, fontSize: "1.1rem" }}>
-              Sessions
-            </h2>
-            <button type="button" className="button small" disabled={create.isPending} onClick={() => create.mutate({ roomId: props.roomId })}>
-              New session
-            </button>
-          </div>
-          {create.error && <p className="field-error" role="alert">Could not start a session: {create.error.message}</p>}
-          {sessions.data?.items.length === 0 && <p className="muted">No sessions yet. Sending a message starts one.</p>}
-          <ul className="item-list session-list">
-            {sessions.data?.items.map((session) => (
-              <li key={session.id}>
-                <button
-                  type="button"
-                  className="button secondary small session-button"
-                  aria-current={currentId === session.id ? "true" : undefined}
-                  onClick={() => setSelected(session.id)}
-                >
-                  {session.title || `Session ${sessionNumber(session.id)}`} · {session.createdAt.toLocaleDateString()}
-                </button>
-              </li>
-            ))}
-          </ul>
+        <SessionList picker={sessions}>
           <ModeSwitcher roomId={props.roomId} />
-        </nav>
+        </SessionList>
         <SessionChat
-          sessionId={currentId}
-          ensureSession={async () => {
-            const session = await create.mutateAsync({ roomId: props.roomId });
-            return session.id;
-          }}
+          sessionId={sessions.currentId}
+          ensureSession={sessions.ensureSession}
           mode={mode.data ? (mode.data.pendingMode ?? mode.data.currentMode) : null}
           roster={roster}
-          title={current ? current.title || `Session ${sessionNumber(current.id)}` : currentId ? "Session" : "New session"}
+          title={sessions.title}
           empty={
             <p className="muted">
-              {currentId ? "No messages in this session yet." : "No session yet: send a message to start one."}
+              {sessions.currentId ? "No messages in this session yet." : "No session yet: send a message to start one."}
               {room.data.roster.length === 0 && (
                 <>
                   {" "}
