@@ -17,6 +17,10 @@ const definitions = {
   "orchestrator.max_invocations": z.number().int().min(1).max(50).default(12),
   "orchestrator.manager_model": modelAlias.default("local"),
   "summary.every_turns": z.number().int().min(1).default(8),
+  // Metering (PRODUCT.md 7.3, 7.4). Credit amounts are JSON numbers here, turned into exact decimals.
+  "credits.enforcement": z.boolean().default(true),
+  "credits.low_balance_threshold": z.number().min(0).default(5),
+  "credits.signup_grant": z.number().min(0).default(100),
 } as const;
 
 type Definitions = typeof definitions;

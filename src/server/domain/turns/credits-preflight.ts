@@ -1,15 +1,35 @@
 /**
- * The credits preflight of `turns.send` (PRODUCT.md 5.1 step 4). Metering is not built yet, so
- * there is no wallet to check and every turn passes; the metering work fills this in (refusing with
- * `insufficient_credits` when the first call's reservation cannot be covered) without touching the
- * send path.
+ * The credits preflight of `turns.send` (PRODUCT.md 5.1 step 4): with enforcement on, a turn is
+ * refused with `insufficient_credits` (PAYMENT_REQUIRED) when the wallet cannot cover the worst
+ * case of its first call. Later calls are reserved one by one as the turn runs; a turn that runs
+ * out mid-way ends `partial`.
  */
+import { Decimal } from "decimal.js";
 import type { Prisma } from "@/generated/prisma/client.ts";
+import { AppError } from "../../errors.ts";
+import { worstCaseCredits } from "../metering/formula.ts";
+import { activePricing } from "../metering/meter.ts";
+import { ensureWallet } from "../metering/wallet.ts";
 import type { Settings } from "../settings/settings.ts";
-import type { RosterEntry } from "./context.ts";
 
-export async function checkCreditsForTurn(
-  _tx: Prisma.TransactionClient,
-  _userId: string,
-  _plan: { selected: RosterEntry[]; settings: Settings },
-): Promise<void> {}
+export interface FirstCall {
+  modelAlias: string;
+  inputTokens: number;
+  maxOutputTokens: number;
+}
+
+export async function checkCreditsForTurn(tx: Prisma.TransactionClient, userId: string, first: FirstCall, settings: Settings): Promise<void> {
+  await ensureWallet(tx, userId, settings);
+  if (!settings["credits.enforcement"]) return;
+  const pricing = await activePricing(tx, first.modelAlias);
+  const needed = worstCaseCredits(first.inputTokens, first.maxOutputTokens, pricing.multiplier.toString());
+  const wallet = await tx.creditWallet.findUniqueOrThrow({ where: { userId } });
+  const available = new Decimal(wallet.balance.toString()).minus(wallet.reserved.toString());
+  if (available.lt(needed)) {
+    throw new AppError("insufficient_credits", `Not enough credits: the first call needs up to ${needed.toString()}, and ${Decimal.max(0, available).toString()} are available.`, {
+      needed: needed.toString(),
+      available: Decimal.max(0, available).toString(),
+      balance: wallet.balance.toString(),
+    });
+  }
+}

@@ -8,6 +8,8 @@ import { EVALUATION_MARKER, ROUTING_MARKER, SUMMARY_MARKER } from "../../llm/pro
 import type { RosterEntry } from "./context.ts";
 
 export const MAX_SELECTED_PER_ROUND = 3;
+/** Routing and evaluation answers are a line of JSON. */
+export const MANAGER_MAX_OUTPUT_TOKENS = 256;
 
 export const MANAGER_ROLE =
   "You are the manager of a team of specialist agents. You decide who answers, judge whether the answers cover the user's request, and integrate them.";

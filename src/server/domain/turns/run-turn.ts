@@ -5,7 +5,9 @@
  */
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
-import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
+import { Decimal } from "decimal.js";
+import type { Prisma, Turn, TurnStep } from "@/generated/prisma/client.ts";
+import { isAppError } from "../../errors.ts";
 import type { Gateway } from "../../llm/gateway.ts";
 import { findModel } from "../../llm/catalog.ts";
 import { sendJob } from "../../jobs/queues.ts";
@@ -15,6 +17,7 @@ import { getSettings, type Settings } from "../settings/settings.ts";
 import { assembleContext, contextBudget, historyTokens, SUMMARY_THRESHOLD, type HistoryMessage, type RosterEntry } from "./context.ts";
 import {
   evaluationInstructions,
+  MANAGER_MAX_OUTPUT_TOKENS,
   MANAGER_ROLE,
   parseEvaluation,
   parseRouting,
@@ -72,10 +75,11 @@ export async function runTurn(deps: RunDeps, turnId: string, signal: AbortSignal
     }
   } catch (error) {
     if (error instanceof TurnCancelled) return finishCancelled(db, turn);
+    if (isAppError(error) && error.code === "insufficient_credits") return finishOutOfCredits(db, turn, scope.settings);
     throw error;
   }
   const status = finalTurnStatus(turn.mode, answers.map((o) => o.status));
-  await finish(db, turn, status);
+  await finish(db, turn, status, scope.settings);
   if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
   return status;
 }
@@ -122,7 +126,7 @@ async function loadScope(
     selected: snapshot.selected.map((key) => snapshot.roster.find((a) => a.key === key)!).filter(Boolean),
     summary: summary?.text ?? null,
     history,
-    runner: new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, steps, signal, cancelRequested),
+    runner: new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, { userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings }, steps, signal, cancelRequested),
   };
 }
 
@@ -178,7 +182,7 @@ function managerCall(
   describe?: StepSpec["describe"],
 ) {
   const model = scope.settings["orchestrator.manager_model"];
-  const maxOutputTokens = kind === "synthesis" ? scope.settings["turns.max_output_tokens"] : 256;
+  const maxOutputTokens = kind === "synthesis" ? scope.settings["turns.max_output_tokens"] : MANAGER_MAX_OUTPUT_TOKENS;
   return scope.runner.run({
     kind,
     agent: { id: null, key: null, name: kind === "synthesis" ? "Synthesis" : "Manager", model },
@@ -262,17 +266,45 @@ async function route(scope: TurnScope, round: number, remaining: number, special
   return fallback;
 }
 
-async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "failed") {
+/** What the turn cost, and the wallet after it: the figures `turn_completed` carries. */
+async function turnBilling(tx: Prisma.TransactionClient, turn: Turn, settings: Settings) {
+  const [row] = await tx.$queryRaw<{ credits: string | null; balance: string | null }[]>`
+    SELECT (SELECT sum(credits_burned)::text FROM llm_call_events WHERE turn_id = ${turn.id}::uuid) AS credits,
+           (SELECT balance::text FROM credit_wallets WHERE user_id = ${turn.userId}::uuid) AS balance`;
+  const balance = row?.balance ?? null;
+  return {
+    credits: new Decimal(row?.credits ?? 0).toString(),
+    balanceAfter: balance,
+    lowBalance: balance !== null && new Decimal(balance).lt(settings["credits.low_balance_threshold"]),
+  };
+}
+
+async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "failed", settings: Settings, error?: { code: string; message: string }) {
   await db.$transaction(async (tx) => {
     const { count } = await tx.turn.updateMany({ where: { id: turn.id, status: { in: turnSourcesOf(status) } }, data: { status, finishedAt: new Date() } });
     if (count === 0) return;
+    const failure = status === "failed" ? (error ?? { code: "all_steps_failed", message: "Every agent's call failed; see the steps for why." }) : error;
+    if (failure) await tx.turn.update({ where: { id: turn.id }, data: { errorCode: failure.code, errorMessage: failure.message } });
     await appendEventsInTx(tx, turn.sessionId, [
-      status === "failed"
-        ? { type: "turn_failed", turnId: turn.id, code: "all_steps_failed", message: "Every agent's call failed; see the steps for why." }
-        : { type: "turn_completed", turnId: turn.id, status, credits: null, balanceAfter: null, lowBalance: false },
+      status === "failed" ? { type: "turn_failed", turnId: turn.id, ...failure! } : { type: "turn_completed", turnId: turn.id, status, ...(await turnBilling(tx, turn, settings)) },
     ]);
-    if (status === "failed") await tx.turn.update({ where: { id: turn.id }, data: { errorCode: "all_steps_failed", errorMessage: "Every agent's call failed." } });
   });
+}
+
+/**
+ * The wallet could not cover the next call (PRODUCT.md 7.4): no further step starts, and the turn
+ * ends `partial` with `insufficient_credits` (`failed` if no answer had been written yet).
+ */
+async function finishOutOfCredits(db: Db, turn: Turn, settings: Settings): Promise<TurnStatus> {
+  const answered = await db.turnStep.count({ where: { turnId: turn.id, kind: { in: ["agent", "synthesis"] }, status: "succeeded" } });
+  const status = answered > 0 ? "partial" : "failed";
+  // A step whose earlier attempt died and could not be restarted for lack of credits.
+  await db.turnStep.updateMany({
+    where: { turnId: turn.id, status: { in: ["pending", "running"] } },
+    data: { status: "failed", errorCode: "insufficient_credits", errorMessage: "Not enough credits to run this step.", finishedAt: new Date() },
+  });
+  await finish(db, turn, status, settings, { code: "insufficient_credits", message: "The credits ran out before every step could run." });
+  return status;
 }
 
 /** Ends a cancelled turn: steps that had not ended are cancelled too. */

@@ -18,8 +18,8 @@ import { applyPendingMode } from "../modes/room-mode.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
 import { text } from "../text.ts";
 import { contextBudget, irreducibleTokens, type RosterEntry } from "./context.ts";
-import { MANAGER_ROLE, routingInstructions } from "./manager-prompts.ts";
-import { checkCreditsForTurn } from "./credits-preflight.ts";
+import { MANAGER_MAX_OUTPUT_TOKENS, MANAGER_ROLE, routingInstructions } from "./manager-prompts.ts";
+import { checkCreditsForTurn, type FirstCall } from "./credits-preflight.ts";
 import { parseTags, resolveTags } from "./tags.ts";
 import { toTurnView } from "./turn-view.ts";
 
@@ -124,9 +124,9 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: z.infer<t
     selected = roster;
   }
 
-  await checkCreditsForTurn(tx, userId, { selected, settings });
   const summary = await tx.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" } });
-  checkContextFits({ selected, roster, mode, room, summary: summary?.text ?? null, message: input.message, settings });
+  const firstCall = checkContextFits({ selected, roster, mode, room, summary: summary?.text ?? null, message: input.message, settings });
+  await checkCreditsForTurn(tx, userId, firstCall, settings);
 
   const [counters] = await tx.$queryRaw<{ last_turn_index: number; last_seq: bigint }[]>`
     UPDATE sessions SET last_turn_index = last_turn_index + 1, last_seq = last_seq + 1, updated_at = now()
@@ -199,7 +199,9 @@ function checkContextFits(args: {
   summary: string | null;
   message: string;
   settings: Settings;
-}) {
+}): FirstCall {
+  const maxOutputTokens = args.settings["turns.max_output_tokens"];
+  const calls: FirstCall[] = [];
   for (const agent of args.selected) {
     const budget = contextBudget(findModel(agent.model)?.contextWindow, args.settings["turns.max_output_tokens"]);
     const needed = irreducibleTokens({
@@ -221,6 +223,7 @@ function checkContextFits(args: {
         contextWindow: budget.contextWindow,
       });
     }
+    calls.push({ modelAlias: agent.model, inputTokens: needed, maxOutputTokens });
   }
   // Fix: in orchestrator mode the manager model reads the message too (routing first, synthesis
   // last), and its window may be smaller than the specialists'. Unchecked, a message that fits the
@@ -255,5 +258,8 @@ function checkContextFits(args: {
         contextWindow: budget.contextWindow,
       });
     }
+    // The manager's routing comes first.
+    return { modelAlias: model, inputTokens: needed, maxOutputTokens: MANAGER_MAX_OUTPUT_TOKENS };
   }
+  return calls[0]!;
 }

@@ -12,6 +12,8 @@ import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
+import { findReservation, idempotencyKey, reserveCall, settleCall, type CallAttribution, type CallPurpose, type CallStatus } from "../metering/meter.ts";
+import type { Settings } from "../settings/settings.ts";
 import { stepSourcesOf } from "./turn-machine.ts";
 
 /** Deltas are written as events at most this often (PRODUCT.md 6 allows coalescing ≤ 50 ms). */
@@ -42,6 +44,18 @@ export interface StepOutcome {
   metadata: Record<string, unknown>;
 }
 
+const purposeOf: Record<StepKind, CallPurpose> = {
+  agent: "agent_reply",
+  manager_route: "route",
+  manager_evaluate: "evaluate",
+  synthesis: "synthesis",
+  summary: "summary",
+};
+
+function callStatusOf(errorCode: string | undefined): CallStatus {
+  return errorCode === "timeout" ? "timeout" : errorCode === "rate_limited" ? "rate_limited" : "error";
+}
+
 /** The turn was cancelled by its owner (turns.cancel); the runner stops starting steps. */
 export class TurnCancelled extends Error {
   constructor() {
@@ -56,6 +70,8 @@ export class StepRunner {
   constructor(
     private readonly deps: { db: Db; gateway: Gateway },
     private readonly turn: { id: string; sessionId: string },
+    /** Whom the calls are billed to, and the settings that decide how (enforcement). */
+    private readonly billing: { userId: string; roomId: string | null; mode: string; settings: Settings },
     steps: TurnStep[],
     private readonly signal: AbortSignal,
     /** True once the owner asked to cancel (read from the database, not process memory). */
@@ -80,8 +96,9 @@ export class StepRunner {
     // used to throw TurnCancelled, so a worker stopping between two calls cancelled the user's turn.
     if (this.signal.aborted) throw new Error(`turn ${this.turn.id} stopped before step ${index}: the job was aborted`, { cause: this.signal.reason });
 
-    const step = await this.start(index, spec, found);
+    if (found?.status === "running") await this.settleLostAttempt(found);
     const messages = spec.messages();
+    const step = await this.start(index, spec, found, countMessageTokens(messages));
     const deltas = new DeltaWriter(this.deps.db, this.turn.sessionId, this.turn.id, step.id);
     try {
       const result = await this.deps.gateway.call({
@@ -98,6 +115,7 @@ export class StepRunner {
         usage: result.usage,
         latencyMs: result.latencyMs,
         ttftMs: result.ttftMs,
+        requestId: result.requestId,
         error: null,
       });
     } catch (caught) {
@@ -123,7 +141,51 @@ export class StepRunner {
     }
   }
 
-  private async start(index: number, spec: StepSpec, found: TurnStep | undefined): Promise<TurnStep> {
+  private attribution(step: Pick<TurnStep, "id" | "kind" | "agentId" | "agentKey" | "modelAlias">): CallAttribution {
+    return {
+      userId: this.billing.userId,
+      roomId: this.billing.roomId,
+      sessionId: this.turn.sessionId,
+      turnId: this.turn.id,
+      stepId: step.id,
+      agentId: step.agentId,
+      agentKey: step.agentKey,
+      purpose: purposeOf[step.kind],
+      mode: this.billing.mode,
+      modelAlias: step.modelAlias,
+    };
+  }
+
+  /**
+   * The attempt before this one died mid-call (its worker was killed): the call may well have
+   * reached the provider, so it gets its ledger row now — `error`/`worker_lost`, usage estimated
+   * from what it had streamed — and its reservation is released.
+   */
+  private async settleLostAttempt(step: TurnStep) {
+    const key = idempotencyKey(this.turn.id, step.index, step.attempt);
+    const reservation = await findReservation(this.deps.db, key);
+    if (!reservation) return;
+    const [streamed] = await this.deps.db.$queryRaw<{ text: string | null }[]>`
+      SELECT string_agg(payload->>'text', '' ORDER BY id) AS text FROM turn_events
+      WHERE turn_id = ${this.turn.id}::uuid AND type = 'step_delta' AND payload->>'stepId' = ${step.id}
+        AND id > COALESCE((SELECT max(id) FROM turn_events WHERE turn_id = ${this.turn.id}::uuid AND type = 'step_started' AND payload->>'stepId' = ${step.id}), 0)`;
+    await this.deps.db.$transaction((tx) =>
+      settleCall(tx, this.attribution(step), key, {
+        status: "error",
+        errorCode: "worker_lost",
+        inputTokens: reservation.inputTokens,
+        cachedTokens: 0,
+        outputTokens: countTextTokens(streamed?.text ?? ""),
+        usageSource: "estimated",
+        requestId: null,
+        latencyMs: null,
+        ttftMs: null,
+        startedAt: step.startedAt ?? reservation.createdAt,
+      }),
+    );
+  }
+
+  private async start(index: number, spec: StepSpec, found: TurnStep | undefined, inputTokens: number): Promise<TurnStep> {
     const common = {
       kind: spec.kind,
       agentId: spec.agent.id,
@@ -140,6 +202,16 @@ export class StepRunner {
             data: { ...common, status: "running", attempt: { increment: 1 }, output: "", errorCode: null, errorMessage: null, startedAt: new Date(), finishedAt: null },
           })
         : await tx.turnStep.create({ data: { ...common, turnId: this.turn.id, index, status: "running", attempt: 1, startedAt: new Date() } });
+      // Held before the call starts; refused (and the whole start rolled back) when the wallet cannot
+      // cover the worst case, so a step never starts without its credits.
+      await reserveCall(tx, {
+        userId: this.billing.userId,
+        key: idempotencyKey(this.turn.id, index, step.attempt),
+        modelAlias: spec.agent.model,
+        inputTokens,
+        maxOutputTokens: spec.maxOutputTokens,
+        settings: this.billing.settings,
+      });
       await appendEventsInTx(tx, this.turn.sessionId, [
         { type: "step_started", turnId: this.turn.id, stepId: step.id, index, kind: step.kind, agent: spec.agent, round: spec.round, attempt: step.attempt },
       ]);
@@ -157,10 +229,12 @@ export class StepRunner {
       usage: { inputTokens: number; cachedTokens: number; outputTokens: number; source: string };
       latencyMs: number | null;
       ttftMs: number | null;
+      requestId?: string | null;
       error: { code: string; message: string } | null;
     },
   ): Promise<StepOutcome> {
     const metadata = { ...(spec.metadata ?? {}), ...spec.describe?.({ status: end.status, output: end.output }) };
+    const finishedAt = new Date();
     const finished = await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.turnStep.updateMany({
         where: { id: step.id, attempt: step.attempt, status: { in: stepSourcesOf(end.status) } },
@@ -176,10 +250,22 @@ export class StepRunner {
           usageSource: end.usage.source,
           latencyMs: end.latencyMs,
           ttftMs: end.ttftMs,
-          finishedAt: new Date(),
+          finishedAt,
         },
       });
       if (count === 0) return false;
+      const { credits } = await settleCall(tx, this.attribution(step), idempotencyKey(this.turn.id, step.index, step.attempt), {
+        status: end.status === "succeeded" ? "success" : end.status === "cancelled" ? "cancelled" : callStatusOf(end.error?.code),
+        errorCode: end.error?.code ?? null,
+        inputTokens: end.usage.inputTokens,
+        cachedTokens: end.usage.cachedTokens,
+        outputTokens: end.usage.outputTokens,
+        usageSource: end.usage.source,
+        requestId: end.requestId ?? null,
+        latencyMs: end.latencyMs ?? Math.max(0, finishedAt.getTime() - (step.startedAt?.getTime() ?? finishedAt.getTime())),
+        ttftMs: end.ttftMs,
+        startedAt: step.startedAt ?? finishedAt,
+      });
       if (end.status === "succeeded" && spec.message) {
         const [counter] = await tx.$queryRaw<{ last_seq: bigint }[]>`
           UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ${this.turn.sessionId}::uuid RETURNING last_seq`;
@@ -202,7 +288,7 @@ export class StepRunner {
           type: "step_completed",
           stepId: step.id,
           status: end.status,
-          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: null },
+          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: credits.toString() },
           latencyMs: end.latencyMs,
           error: end.error,
         },

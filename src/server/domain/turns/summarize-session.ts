@@ -47,7 +47,9 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
 
   const summaryStep = turn.steps.find((s) => s.kind === "summary" && (s.metadata as { throughSeq?: string }).throughSeq === throughSeq.toString());
   const startIndex = summaryStep ? summaryStep.index - 1 : Math.max(0, ...turn.steps.map((s) => s.index));
-  const runner = new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, turn.steps, signal, async () => false, startIndex);
+  const session = await db.chatSession.findUniqueOrThrow({ where: { id: turn.sessionId }, select: { roomId: true } });
+  const billing = { userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings };
+  const runner = new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, billing, turn.steps, signal, async () => false, startIndex);
   let outcome;
   try {
     outcome = await runner.run({
