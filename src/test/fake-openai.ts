@@ -7,6 +7,7 @@
  * Use it through `offlineGateway({ openrouter: fake.provider() })` with agents (or the manager model)
  * on an openrouter alias such as `llama`.
  */
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { OpenAICompatibleProvider } from "@/server/llm/providers/openai-compatible.ts";
@@ -64,7 +65,8 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
       res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: reply.message ?? `fake error ${reply.status}` } }));
       return;
     }
-    res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": `fake-${request.n}` });
+    // Unique like a real provider's (the ledger keeps request ids unique).
+    res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": `fake-${randomUUID()}` });
     if (typeof reply !== "string" && "hang" in reply) {
       if (reply.partial) res.write(`data: ${JSON.stringify(chunk(reply.partial))}\n\n`);
       return; // never ends: the client aborts, or close() cuts it

@@ -97,7 +97,9 @@ export async function settleCall(tx: Tx, call: CallAttribution, key: string, out
     VALUES (
       gen_random_uuid(), ${call.userId}::uuid, ${call.roomId}::uuid, ${call.sessionId}::uuid, ${call.turnId}::uuid, ${call.stepId}::uuid,
       ${call.agentId}::uuid, ${call.agentKey}, ${call.purpose}::call_purpose, ${call.mode},
-      ${model?.provider ?? "unknown"}, ${call.modelAlias}, ${model?.providerModel ?? call.modelAlias}, ${outcome.requestId},
+      ${model?.provider ?? "unknown"}, ${call.modelAlias}, ${model?.providerModel ?? call.modelAlias},
+      -- A provider that repeats a request id must not lose the call's row: the id is dropped instead.
+      (SELECT ${outcome.requestId}::text WHERE NOT EXISTS (SELECT 1 FROM llm_call_events WHERE request_id = ${outcome.requestId}::text)),
       ${usage.fresh}, ${usage.cached}, ${usage.output}, ${usage.fresh + usage.cached + usage.output}, ${outcome.usageSource},
       ${oe.toString()}::numeric, ${pricing.multiplier.toString()}::numeric, ${credits.toString()}::numeric, ${cost.toString()}::numeric, ${pricing.pricingVersion},
       ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt})
