@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../db.ts";
+import { settleTurnReservations } from "../domain/metering/lost-calls.ts";
 import { failTurn, runTurn } from "../domain/turns/run-turn.ts";
 import { summarizeSession } from "../domain/turns/summarize-session.ts";
 import { sweepLostTurns } from "../domain/turns/sweep-turns.ts";
@@ -89,6 +90,7 @@ export const handlers: Handlers = {
       // Stopping, or the job's claim was lost: the next attempt resumes the turn.
       if (ctx.signal.aborted || ctx.retryCount < (queues.turnRun.options?.retryLimit ?? 0)) throw error;
       logger.error({ err: error, turnId: payload.turnId }, "turn failed after its last retry");
+      await settleTurnReservations(ctx.db, payload.turnId);
       await failTurn(ctx.db, payload.turnId, "internal", "The turn could not be run; it was retried and then given up.");
       return { status: "failed" };
     } finally {

@@ -127,8 +127,3 @@ export async function settleCall(tx: Tx, call: CallAttribution, key: string, out
   }
   return { credits, settled: true };
 }
-
-/** The reservation a crashed attempt left, if any (settled by the next attempt as a lost call). */
-export function findReservation(db: Pick<Db, "walletReservation">, key: string) {
-  return db.walletReservation.findUnique({ where: { key } });
-}

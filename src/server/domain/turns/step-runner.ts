@@ -12,7 +12,8 @@ import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
-import { findReservation, idempotencyKey, reserveCall, settleCall, type CallAttribution, type CallPurpose, type CallStatus } from "../metering/meter.ts";
+import { attributionOf, settleLostCall } from "../metering/lost-calls.ts";
+import { idempotencyKey, reserveCall, settleCall, type CallAttribution, type CallStatus } from "../metering/meter.ts";
 import type { Settings } from "../settings/settings.ts";
 import { stepSourcesOf } from "./turn-machine.ts";
 
@@ -43,14 +44,6 @@ export interface StepOutcome {
   output: string;
   metadata: Record<string, unknown>;
 }
-
-const purposeOf: Record<StepKind, CallPurpose> = {
-  agent: "agent_reply",
-  manager_route: "route",
-  manager_evaluate: "evaluate",
-  synthesis: "synthesis",
-  summary: "summary",
-};
 
 function callStatusOf(errorCode: string | undefined): CallStatus {
   return errorCode === "timeout" ? "timeout" : errorCode === "rate_limited" ? "rate_limited" : "error";
@@ -142,47 +135,12 @@ export class StepRunner {
   }
 
   private attribution(step: Pick<TurnStep, "id" | "kind" | "agentId" | "agentKey" | "modelAlias">): CallAttribution {
-    return {
-      userId: this.billing.userId,
-      roomId: this.billing.roomId,
-      sessionId: this.turn.sessionId,
-      turnId: this.turn.id,
-      stepId: step.id,
-      agentId: step.agentId,
-      agentKey: step.agentKey,
-      purpose: purposeOf[step.kind],
-      mode: this.billing.mode,
-      modelAlias: step.modelAlias,
-    };
+    return attributionOf({ id: this.turn.id, sessionId: this.turn.sessionId, userId: this.billing.userId, mode: this.billing.mode }, this.billing.roomId, step);
   }
 
-  /**
-   * The attempt before this one died mid-call (its worker was killed): the call may well have
-   * reached the provider, so it gets its ledger row now — `error`/`worker_lost`, usage estimated
-   * from what it had streamed — and its reservation is released.
-   */
+  /** The attempt before this one died mid-call (its worker was killed): its call gets its ledger row now. */
   private async settleLostAttempt(step: TurnStep) {
-    const key = idempotencyKey(this.turn.id, step.index, step.attempt);
-    const reservation = await findReservation(this.deps.db, key);
-    if (!reservation) return;
-    const [streamed] = await this.deps.db.$queryRaw<{ text: string | null }[]>`
-      SELECT string_agg(payload->>'text', '' ORDER BY id) AS text FROM turn_events
-      WHERE turn_id = ${this.turn.id}::uuid AND type = 'step_delta' AND payload->>'stepId' = ${step.id}
-        AND id > COALESCE((SELECT max(id) FROM turn_events WHERE turn_id = ${this.turn.id}::uuid AND type = 'step_started' AND payload->>'stepId' = ${step.id}), 0)`;
-    await this.deps.db.$transaction((tx) =>
-      settleCall(tx, this.attribution(step), key, {
-        status: "error",
-        errorCode: "worker_lost",
-        inputTokens: reservation.inputTokens,
-        cachedTokens: 0,
-        outputTokens: countTextTokens(streamed?.text ?? ""),
-        usageSource: "estimated",
-        requestId: null,
-        latencyMs: null,
-        ttftMs: null,
-        startedAt: step.startedAt ?? reservation.createdAt,
-      }),
-    );
+    await settleLostCall(this.deps.db, this.attribution(step), step, idempotencyKey(this.turn.id, step.index, step.attempt));
   }
 
   private async start(index: number, spec: StepSpec, found: TurnStep | undefined, inputTokens: number): Promise<TurnStep> {

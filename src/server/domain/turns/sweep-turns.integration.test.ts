@@ -57,3 +57,28 @@ it("fails a running turn whose job failed for good, cancels one whose owner had 
   // And the session takes a new turn again.
   await expect(sendTurn(engine.deps, failed.world.user.id, { sessionId: failed.world.session.id, message: "Again", clientRequestId: randomUUID() })).resolves.toMatchObject({ status: "queued" });
 });
+
+it("settles the call in flight of a turn given up: a worker_lost ledger row, and its credits no longer held", async () => {
+  const { world, turn } = await queued();
+  // As a worker would have left it: step 1 running with its reservation, then killed for good.
+  const step = await t.db.turnStep.create({
+    data: { turnId: turn.id, index: 1, kind: "agent", agentKey: "alice", agentName: "alice", modelAlias: "local", status: "running", attempt: 1, startedAt: new Date() },
+  });
+  await t.db.$executeRaw`UPDATE credit_wallets SET reserved = reserved + 0.5 WHERE user_id = ${world.user.id}::uuid`;
+  await t.db.walletReservation.create({ data: { userId: world.user.id, key: `${turn.id}:1:1`, amount: "0.5", inputTokens: 400 } });
+  await t.db.turn.update({ where: { id: turn.id }, data: { status: "running" } });
+  await setJobState(turn.id, "failed");
+  await age(turn.id, 120);
+
+  expect(await sweepLostTurns(t.db)).toBe(1);
+  const rows = await t.db.llmCallEvent.findMany({ where: { turnId: turn.id } });
+  expect(rows.map((r) => [r.stepId, r.status, r.errorCode, r.usageSource, r.inputTokensFresh, r.idempotencyKey])).toEqual([
+    [step.id, "error", "worker_lost", "estimated", 400, `${turn.id}:1:1`],
+  ]);
+  const wallet = await t.db.creditWallet.findUniqueOrThrow({ where: { userId: world.user.id } });
+  expect(wallet.reserved.toString()).toBe("0");
+  expect(await t.db.walletReservation.count({ where: { userId: world.user.id } })).toBe(0);
+  // Debited exactly what the ledger says.
+  const debits = await t.db.creditTransaction.findMany({ where: { userId: world.user.id, kind: "debit" } });
+  expect(debits.map((d) => d.amount.negated().toString())).toEqual([rows[0]!.creditsBurned.toString()]);
+});

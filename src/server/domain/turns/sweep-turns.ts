@@ -6,6 +6,7 @@
  */
 import type { Db } from "../../db.ts";
 import { env } from "../../env.ts";
+import { settleTurnReservations } from "../metering/lost-calls.ts";
 import { failTurn, finishCancelled } from "./run-turn.ts";
 
 /** How long a turn's job may be missing or ended before the turn is called lost (a send commits
@@ -23,6 +24,8 @@ export async function sweepLostTurns(db: Db, schema = env.PGBOSS_SCHEMA): Promis
     GRACE_SECONDS,
   );
   for (const turn of lost) {
+    // The dead worker's call in flight still gets its ledger row, and its credits are no longer held.
+    await settleTurnReservations(db, turn.id);
     if (turn.cancel_requested_at) await finishCancelled(db, { id: turn.id, sessionId: turn.session_id });
     else await failTurn(db, turn.id, "worker_lost", "The worker running this turn stopped and the turn could not be resumed; send it again.");
   }
