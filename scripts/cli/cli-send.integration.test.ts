@@ -6,6 +6,7 @@ import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { promisify } from "node:util";
+import { Decimal } from "decimal.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApiToken } from "@/server/domain/auth/api-tokens.ts";
 import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
@@ -51,6 +52,17 @@ it("agents create, rooms create and send stream a roundtable turn to completion"
   expect(out.trimEnd().endsWith("turn completed")).toBe(true);
   const turn = await t.db.turn.findFirstOrThrow({ include: { steps: true } });
   for (const step of turn.steps) expect(out).toContain(step.output.slice(0, 40));
+
+  // usage: the wallet, and the last 30 days by model, as the ledger has them.
+  const calls = await t.db.llmCallEvent.findMany({ where: { turnId: turn.id } });
+  const credits = calls.reduce((sum, c) => sum.plus(c.creditsBurned), new Decimal(0)).toFixed();
+  expect(out).toContain(`${credits} credits; balance `);
+  const usage = await cli("usage");
+  expect(usage).toMatch(/^balance +\d+(\.\d+)? credits$/m);
+  expect(usage).toMatch(new RegExp(`^local +2 +\\d+ +${credits.replace(".", "\\.")}$`, "m"));
+  const json = JSON.parse(await cli("usage", "--json")) as { wallet: { balance: string }; summary: { total: { credits: string; calls: number } } };
+  expect(json.summary.total).toMatchObject({ credits, calls: 2 });
+  expect(json.wallet.balance).toBe(new Decimal(100).minus(credits).toFixed());
 }, 60_000);
 
 it("send --json prints one event per line and a refused send exits 1 with the error code", async () => {

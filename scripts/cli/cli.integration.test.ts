@@ -45,3 +45,31 @@ it("users suspend and reactivate switch the account status", async () => {
   await cli("users", "reactivate", "--email", "moody@example.com");
   expect((await t.db.user.findUnique({ where: { email: "moody@example.com" } }))?.status).toBe("active");
 });
+
+it("grant adds credits once per reference, with a grant transaction, and refuses bad amounts and unknown users", async () => {
+  await cli("tokens", "create", "--email", "rich@example.com");
+  const user = await t.db.user.findUniqueOrThrow({ where: { email: "rich@example.com" } });
+  const { stdout } = await cli("grant", "--email", "Rich@Example.com", "--credits", "12.5", "--reference", "invoice-7", "--note", "Thanks");
+  // The signup grant (100) comes first, with the wallet; then this one.
+  expect(stdout).toContain("granted 12.5 credits to rich@example.com; balance 112.5");
+  expect((await t.db.creditWallet.findUniqueOrThrow({ where: { userId: user.id } })).balance.toFixed()).toBe("112.5");
+  const grant = await t.db.creditTransaction.findFirstOrThrow({ where: { userId: user.id, referenceId: "invoice-7" } });
+  expect(grant).toMatchObject({ kind: "grant", note: "Thanks", initiatedBy: expect.stringMatching(/^cli:/) });
+  expect(grant.amount.toFixed()).toBe("12.5");
+  expect(grant.balanceAfter.toFixed()).toBe("112.5");
+
+  // The same reference again: refused, and nothing changes.
+  await expect(cli("grant", "--email", "rich@example.com", "--credits", "12.5", "--reference", "invoice-7")).rejects.toMatchObject({
+    code: 1,
+    stderr: expect.stringContaining("already exists"),
+  });
+  // Refused before anything is written (run side by side: each is a process start).
+  await Promise.all([
+    ...["0", "1e3", "0.0000001", "lots"].map((credits) =>
+      expect(cli("grant", "--email", "rich@example.com", "--credits", credits), credits).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("--credits must be") }),
+    ),
+    expect(cli("grant", "--email", "nobody@example.com", "--credits", "5")).rejects.toMatchObject({ stderr: expect.stringContaining("No user with e-mail") }),
+  ]);
+  expect(await t.db.creditTransaction.count({ where: { userId: user.id } })).toBe(2);
+  expect((await t.db.creditWallet.findUniqueOrThrow({ where: { userId: user.id } })).balance.toFixed()).toBe("112.5");
+});

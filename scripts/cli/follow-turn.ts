@@ -67,7 +67,7 @@ export async function sendAndFollow(api: Api, message: string, opts: SendOptions
           break;
         case "step_completed":
           if (!opts.json) {
-            const tokens = `${e.usage.inputTokens} in / ${e.usage.outputTokens} out`;
+            const tokens = `${e.usage.inputTokens} in / ${e.usage.outputTokens} out${e.usage.credits !== null ? `, ${e.usage.credits} credits` : ""}`;
             out(e.status === "succeeded" ? `\n   ✓ ${tokens}${e.latencyMs !== null ? `, ${e.latencyMs} ms` : ""}\n` : `\n   ✗ ${e.status}${e.error ? `: ${e.error.message}` : ""}\n`);
           }
           break;
@@ -75,7 +75,10 @@ export async function sendAndFollow(api: Api, message: string, opts: SendOptions
           if (!opts.json) out(`(mode changed from ${e.from} to ${e.to})\n`);
           break;
         case "turn_completed":
-          if (!opts.json) out(`\nturn ${e.status}\n`);
+          if (!opts.json) {
+            if (e.credits !== null) out(`\n${e.credits} credits${e.balanceAfter !== null ? `; balance ${e.balanceAfter}${e.lowBalance ? " (low)" : ""}` : ""}`);
+            out(`\nturn ${e.status}\n`);
+          }
           finish(e.status);
           break;
         case "turn_failed":

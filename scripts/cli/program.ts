@@ -2,6 +2,7 @@
  * The commands of `npm run pantheon -- <command>`. API commands go through the same typed tRPC API
  * the browser uses (PANTHEON_URL, PANTHEON_TOKEN); operator commands work on the database directly.
  */
+import os from "node:os";
 import { Command } from "commander";
 import { TRPCClientError } from "@trpc/client";
 import { env } from "../../src/server/env.ts";
@@ -9,7 +10,8 @@ import { apiClient } from "./api-client.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
 import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
 import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
-import { ensureUserByEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
+import { ensureUserByEmail, normalizeEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
+import { getWallet, grantCredits } from "../../src/server/domain/metering/wallet.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
   const db = createDb();
@@ -17,6 +19,15 @@ async function withDb(fn: (db: Db) => Promise<void>) {
     await fn(db);
   } finally {
     await db.$disconnect();
+  }
+}
+
+/** Who ran an operator command, for `initiated_by` (a container may have no passwd entry). */
+function operatorName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? "operator";
   }
 }
 
@@ -110,6 +121,31 @@ export async function run(argv: string[]) {  const api = apiClient(env.PANTHEON_
       process.exitCode = status === "completed" ? 0 : status === "partial" ? 2 : 1;
     });
 
+  program
+    .command("usage")
+    .description("print your wallet and the credits you used in the last 30 days, by model")
+    .option("--json", "print both as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const now = new Date();
+      const from = new Date(now.getTime() - 30 * 86_400_000);
+      const [wallet, summary] = await Promise.all([
+        api.usage.wallet.query(),
+        api.usage.summary.query({ from: from.toISOString(), to: now.toISOString(), groupBy: "model" }),
+      ]);
+      if (opts.json) {
+        console.log(JSON.stringify({ wallet, summary }, null, 2));
+        return;
+      }
+      console.log(`balance    ${wallet.balance} credits`);
+      console.log(`reserved   ${wallet.reserved} (held by calls in flight)`);
+      console.log(`available  ${wallet.available}${wallet.lowBalance ? `  (low: below ${wallet.lowBalanceThreshold})` : ""}`);
+      console.log("");
+      console.log(`last 30 days, by model (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)}):`);
+      const rows = [["model", "calls", "tokens", "credits"], ...summary.groups.map((g) => [g.label, String(g.calls), String(g.tokens), g.credits]), ["total", String(summary.total.calls), String(summary.total.tokens), summary.total.credits]];
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+    });
+
   // Operator commands: they work on the database directly (DATABASE_URL, or the embedded one).
   const tokens = program.command("tokens").description("API tokens (operator: direct database access)");
   tokens
@@ -127,6 +163,34 @@ export async function run(argv: string[]) {  const api = apiClient(env.PANTHEON_
         // Only the token on stdout, so scripts can capture it: PANTHEON_TOKEN=$(npm run -s pantheon -- tokens create …)
         console.log(created.token);
         console.error(`token "${created.name}" for ${user.email}${created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : ""}`);
+      });
+    });
+
+  program
+    .command("grant")
+    .description("grant credits to the user with this e-mail (a `grant` transaction); a repeated --reference is refused")
+    .requiredOption("--email <email>", "the user's e-mail")
+    .requiredOption("--credits <amount>", "how many credits, e.g. 50 or 12.5 (at most 6 decimals)")
+    .option("--reference <id>", "makes the grant happen once: the same reference again is refused")
+    .option("--note <text>", "why, for the user's transaction list")
+    .action(async (opts: { email: string; credits: string; reference?: string; note?: string }) => {
+      // Checked as text: the amount goes to the database as an exact decimal, never through a float.
+      if (!/^\d{1,14}(\.\d{1,6})?$/.test(opts.credits) || /^0*(\.0*)?$/.test(opts.credits)) {
+        throw new Error("--credits must be a positive number with at most 6 decimals, like 50 or 12.5");
+      }
+      await withDb(async (db) => {
+        const user = await db.user.findUnique({ where: { email: normalizeEmail(opts.email) } });
+        if (!user) throw new Error(`No user with e-mail ${opts.email}.`);
+        const grant = await grantCredits(db, {
+          userId: user.id,
+          amount: opts.credits,
+          kind: "grant",
+          referenceId: opts.reference,
+          initiatedBy: `cli:${operatorName()}`,
+          note: opts.note ?? "Operator grant",
+        });
+        const wallet = await getWallet(db, user.id);
+        console.log(`granted ${grant.amount.toFixed()} credits to ${user.email}; balance ${wallet.balance}`);
       });
     });
 

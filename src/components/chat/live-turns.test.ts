@@ -21,6 +21,7 @@ function turn(over: Partial<TurnView> = {}): TurnView {
     metadata: {},
     error: null,
     clientRequestId: "c",
+    credits: "0",
     createdAt: new Date(),
     startedAt: new Date(),
     finishedAt: null,
@@ -41,6 +42,7 @@ function step(over: Partial<TurnView["steps"][number]> = {}): TurnView["steps"][
     output: "",
     error: null,
     usage: null,
+    credits: null,
     latencyMs: null,
     ttftMs: null,
     metadata: {},
@@ -81,5 +83,21 @@ describe("live turns", () => {
     const [shown] = mergeTurns([turn({ steps: [step()] })], live);
     expect(shown!.status).toBe("cancelled");
     expect(shown!.steps[0]).toMatchObject({ status: "cancelled", text: "x" });
+  });
+
+  it("carries credits: a step's from step_completed (added to its earlier attempts'), the turn's from turn_completed", () => {
+    const completed = (credits: string) =>
+      ev({ type: "step_completed", stepId: "st1", status: "succeeded", usage: { inputTokens: 10, cachedTokens: 0, outputTokens: 5, credits }, latencyMs: 5, error: null });
+    let live = fold([started(2), completed("0.000123")]);
+    // The list still has the step running, with its first attempt's row only.
+    let [shown] = mergeTurns([turn({ credits: "0.1", steps: [step({ attempt: 2, credits: "0.1" })] })], live);
+    expect(shown!.steps[0]!.credits).toBe("0.100123");
+    expect(shown!.credits).toBe("0.100123");
+    live = fold([ev({ type: "turn_completed", turnId: "t", status: "completed", credits: "0.100123", balanceAfter: "99.9", lowBalance: false })], live);
+    [shown] = mergeTurns([turn({ credits: "0.1", steps: [step({ attempt: 2, credits: "0.1" })] })], live);
+    expect(shown).toMatchObject({ status: "completed", credits: "0.100123" });
+    // Once the list has the end, its figures win.
+    [shown] = mergeTurns([turn({ status: "completed", credits: "0.2", steps: [step({ status: "succeeded", attempt: 2, credits: "0.2" })] })], live);
+    expect(shown).toMatchObject({ credits: "0.2", steps: [{ credits: "0.2" }] });
   });
 });

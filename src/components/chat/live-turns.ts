@@ -4,6 +4,7 @@
  * into a small overlay (text per step, and statuses heard before the list is refetched), and the
  * two are merged for display. Events are applied once each, in id order.
  */
+import { Decimal } from "decimal.js";
 import type { TurnView } from "@/server/domain/turns/turn-view.ts";
 import type { TurnEvent } from "@/server/realtime/turn-events.ts";
 
@@ -23,6 +24,8 @@ interface LiveStep {
   status: StepStatus;
   error: StepView["error"];
   usage: { inputTokens: number; cachedTokens: number; outputTokens: number } | null;
+  /** What this attempt's call cost (from `step_completed`). */
+  credits: string | null;
   latencyMs: number | null;
 }
 
@@ -30,7 +33,7 @@ export interface LiveState {
   sessionId: string | null;
   lastEventId: bigint;
   steps: ReadonlyMap<string, LiveStep>;
-  turns: ReadonlyMap<string, { status: TurnStatus; error: TurnView["error"] }>;
+  turns: ReadonlyMap<string, { status: TurnStatus; error: TurnView["error"]; credits?: string | null }>;
 }
 
 export function emptyLive(sessionId: string | null): LiveState {
@@ -52,8 +55,8 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
   const setStep = (step: LiveStep) => {
     next.steps = new Map(state.steps).set(step.id, step);
   };
-  const setTurn = (turnId: string, status: TurnStatus, error: TurnView["error"] = null) => {
-    next.turns = new Map(state.turns).set(turnId, { status, error });
+  const setTurn = (turnId: string, status: TurnStatus, error: TurnView["error"] = null, credits: string | null = null) => {
+    next.turns = new Map(state.turns).set(turnId, { status, error, credits });
   };
   switch (event.type) {
     case "turn_started":
@@ -73,6 +76,7 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
         status: "running",
         error: null,
         usage: null,
+        credits: null,
         latencyMs: null,
       });
       break;
@@ -84,11 +88,18 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
     case "step_completed": {
       const step = state.steps.get(event.stepId) ?? blankStep(event.stepId, tracked.turnId);
       const { inputTokens, cachedTokens, outputTokens } = event.usage;
-      setStep({ ...step, status: event.status as StepStatus, error: event.error, usage: { inputTokens, cachedTokens, outputTokens }, latencyMs: event.latencyMs });
+      setStep({
+        ...step,
+        status: event.status as StepStatus,
+        error: event.error,
+        usage: { inputTokens, cachedTokens, outputTokens },
+        credits: event.usage.credits ?? null,
+        latencyMs: event.latencyMs,
+      });
       break;
     }
     case "turn_completed":
-      setTurn(event.turnId, event.status as TurnStatus);
+      setTurn(event.turnId, event.status as TurnStatus, null, event.credits);
       break;
     case "turn_failed":
       setTurn(event.turnId, "failed", { code: event.code, message: event.message });
@@ -103,7 +114,7 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
 }
 
 function blankStep(id: string, turnId: string | null): LiveStep {
-  return { id, turnId, index: null, kind: null, round: 1, attempt: 1, agent: null, text: "", status: "running", error: null, usage: null, latencyMs: null };
+  return { id, turnId, index: null, kind: null, round: 1, attempt: 1, agent: null, text: "", status: "running", error: null, usage: null, credits: null, latencyMs: null };
 }
 
 export interface DisplayStep extends StepView {
@@ -139,6 +150,7 @@ export function mergeTurns(items: readonly TurnView[], live: LiveState): Display
             text: step.text,
             error: step.error,
             usage: step.usage ? { ...step.usage, source: null } : null,
+            credits: step.credits,
             latencyMs: step.latencyMs,
             ttftMs: null,
             metadata: {},
@@ -151,8 +163,19 @@ export function mergeTurns(items: readonly TurnView[], live: LiveState): Display
       const shown = endedTurn.has(status)
         ? steps.map((s) => (isStepEnded(s.status) ? s : { ...s, status: (status === "cancelled" ? "cancelled" : "failed") as StepStatus }))
         : steps;
-      return { ...turn, status, error: turn.error ?? heard?.error ?? null, steps: shown.sort((a, b) => a.index - b.index) };
+      return { ...turn, status, error: turn.error ?? heard?.error ?? null, credits: turnCredits(turn, status, heard?.credits ?? null, shown), steps: shown.sort((a, b) => a.index - b.index) };
     });
+}
+
+/**
+ * The turn's credits: the list's figure once it has seen the turn end; before that, what
+ * `turn_completed` said, or while it runs, the sum of its steps so far (exact, with decimal.js).
+ */
+function turnCredits(turn: TurnView, status: TurnStatus, heard: string | null, steps: DisplayStep[]): string {
+  if (endedTurn.has(turn.status)) return turn.credits;
+  if (endedTurn.has(status) && heard !== null) return heard;
+  const sum = steps.reduce((total, s) => (s.credits === null ? total : total.plus(s.credits)), new Decimal(0));
+  return Decimal.max(sum, turn.credits).toFixed();
 }
 
 function overlayStep(step: StepView, live: LiveStep | undefined): DisplayStep {
@@ -164,6 +187,8 @@ function overlayStep(step: StepView, live: LiveStep | undefined): DisplayStep {
     text: live.text,
     error: live.error ?? step.error,
     usage: live.usage ? { ...live.usage, source: step.usage?.source ?? null } : step.usage,
+    // The list's figure has the earlier attempts only: this attempt's row commits with the step's end.
+    credits: live.credits === null ? step.credits : new Decimal(step.credits ?? 0).plus(live.credits).toFixed(),
     latencyMs: live.latencyMs ?? step.latencyMs,
   };
 }

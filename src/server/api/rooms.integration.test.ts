@@ -144,6 +144,39 @@ describe("isolation", () => {
     expect(bTurn).toMatchObject({ sessionId: bSession.id, userInput: "B's question" });
   });
 
+  it("usage: B's usage procedures show none of A's data, and A's ids as cursors give empty pages", async () => {
+    const w = await world();
+    const b = await newUser();
+    // A has a ledger row and transactions (the signup grant); B has only B's grant.
+    await w.a.api("usage.wallet");
+    await t.db.llmCallEvent.create({
+      data: {
+        userId: w.a.user.id, roomId: w.room.id, sessionId: w.session.id, callPurpose: "agent_reply", mode: "manual", provider: "local", modelAlias: "local",
+        providerModel: "local", inputTokensFresh: 1, inputTokensCached: 0, outputTokens: 1, totalTokens: 2, usageSource: "provider", oeTokens: "1.35",
+        multiplier: "0.5", creditsBurned: "0.42", providerCostUsd: "0", pricingVersion: 1, status: "success", idempotencyKey: randomUUID(), startedAt: new Date(),
+      },
+    });
+    const aTransaction = await t.db.creditTransaction.findFirstOrThrow({ where: { userId: w.a.user.id } });
+    const aEvent = await t.db.llmCallEvent.findFirstOrThrow({ where: { userId: w.a.user.id } });
+    const inputs: Record<string, unknown> = {
+      "usage.wallet": undefined,
+      "usage.transactions": { cursor: aTransaction.id },
+      "usage.events": { cursor: aEvent.id },
+      "usage.summary": { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), groupBy: "room" },
+    };
+    expect(Object.keys(appRouter._def.procedures).filter((p) => p.startsWith("usage.") && !(p in inputs))).toEqual([]);
+    for (const [path, input] of Object.entries(inputs)) {
+      const res = await b.call(path, input);
+      expect(res.status, path).toBe(200);
+      const text = JSON.stringify(res.data);
+      for (const id of [w.a.user.id, w.room.id, aTransaction.id, aEvent.id]) expect(text, path).not.toContain(id);
+    }
+    expect((await b.call("usage.transactions", { cursor: aTransaction.id })).data).toEqual({ items: [], nextCursor: null });
+    expect((await b.call("usage.events", { cursor: aEvent.id })).data).toEqual({ items: [], nextCursor: null });
+    expect((await b.call("usage.summary", inputs["usage.summary"])).data.groups).toEqual([]);
+    expect((await b.call("usage.wallet")).data).toMatchObject({ balance: "100", reserved: "0" });
+  });
+
   it("direct sessions: another user's agent is NOT_FOUND", async () => {
     const w = await world();
     const b = await newUser();

@@ -5,6 +5,7 @@ import { modeRouter } from "./routers/mode.ts";
 import { roomsRouter } from "./routers/rooms.ts";
 import { sessionsRouter } from "./routers/sessions.ts";
 import { turnsRouter } from "./routers/turns.ts";
+import { usageRouter } from "./routers/usage.ts";
 import { createCallerFactory, createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   mode: modeRouter,
   sessions: sessionsRouter,
   turns: turnsRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,7 +8,18 @@ export interface RosterSnapshot {
   selected: string[];
 }
 
-export function toStepView(step: TurnStep) {
+/**
+ * What each step and each turn cost: the sums of their ledger rows' credits_burned (a step that
+ * was retried has a row per attempt), as exact decimal strings.
+ */
+export interface TurnCredits {
+  steps: ReadonlyMap<string, string>;
+  turns: ReadonlyMap<string, string>;
+}
+
+export const noCredits: TurnCredits = { steps: new Map(), turns: new Map() };
+
+export function toStepView(step: TurnStep, credits: TurnCredits = noCredits) {
   return {
     id: step.id,
     index: step.index,
@@ -20,6 +31,8 @@ export function toStepView(step: TurnStep) {
     output: step.output,
     error: step.errorCode ? { code: step.errorCode, message: step.errorMessage ?? "" } : null,
     usage: step.inputTokens === null ? null : { inputTokens: step.inputTokens, cachedTokens: step.cachedTokens ?? 0, outputTokens: step.outputTokens ?? 0, source: step.usageSource },
+    /** Null until the step's call is in the ledger (it is still running, or never started one). */
+    credits: credits.steps.get(step.id) ?? null,
     latencyMs: step.latencyMs,
     ttftMs: step.ttftMs,
     metadata: step.metadata as Record<string, unknown>,
@@ -28,7 +41,7 @@ export function toStepView(step: TurnStep) {
   };
 }
 
-export function toTurnView(turn: Turn & { steps: TurnStep[] }) {
+export function toTurnView(turn: Turn & { steps: TurnStep[] }, credits: TurnCredits = noCredits) {
   const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
   return {
     id: turn.id,
@@ -42,10 +55,12 @@ export function toTurnView(turn: Turn & { steps: TurnStep[] }) {
     metadata: turn.metadata as { unknownTags?: string[] },
     error: turn.errorCode ? { code: turn.errorCode, message: turn.errorMessage ?? "" } : null,
     clientRequestId: turn.clientRequestId,
+    /** Every ledger row of the turn so far ("0" before its first call ends). */
+    credits: credits.turns.get(turn.id) ?? "0",
     createdAt: turn.createdAt,
     startedAt: turn.startedAt,
     finishedAt: turn.finishedAt,
-    steps: [...turn.steps].sort((a, b) => a.index - b.index).map(toStepView),
+    steps: [...turn.steps].sort((a, b) => a.index - b.index).map((step) => toStepView(step, credits)),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Reading and cancelling turns (`turns.byId`, `turns.list`, `turns.cancel`). Owned: another user's id is NOT_FOUND. */
+import { Decimal } from "decimal.js";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { Db } from "../../db.ts";
@@ -6,7 +7,7 @@ import { AppError } from "../../errors.ts";
 import { queues } from "../../jobs/queues.ts";
 import { appendEventsInTx, latestEventId } from "../../realtime/turn-events.ts";
 import { pageInput } from "../pagination.ts";
-import { toTurnView } from "./turn-view.ts";
+import { toTurnView, type TurnCredits } from "./turn-view.ts";
 
 export const listTurnsInput = z.object({ sessionId: z.uuid(), ...pageInput });
 
@@ -15,7 +16,21 @@ const withSteps = { steps: { orderBy: { index: "asc" as const } } };
 export async function getTurn(db: Db, userId: string, id: string) {
   const turn = await db.turn.findFirst({ where: { id, userId }, include: withSteps });
   if (!turn) throw new AppError("not_found", "No such turn.");
-  return toTurnView(turn);
+  return toTurnView(turn, await creditsOf(db, userId, [turn.id]));
+}
+
+/** The credits of these turns and of their steps, from the ledger. */
+export async function creditsOf(db: Db, userId: string, turnIds: string[]): Promise<TurnCredits> {
+  if (turnIds.length === 0) return { steps: new Map(), turns: new Map() };
+  const rows = await db.llmCallEvent.groupBy({ by: ["turnId", "stepId"], where: { userId, turnId: { in: turnIds } }, _sum: { creditsBurned: true } });
+  const steps = new Map<string, string>();
+  const turns = new Map<string, Decimal>();
+  for (const row of rows) {
+    const sum = new Decimal((row._sum.creditsBurned ?? 0).toString());
+    if (row.stepId) steps.set(row.stepId, sum.toFixed());
+    if (row.turnId) turns.set(row.turnId, (turns.get(row.turnId) ?? new Decimal(0)).plus(sum));
+  }
+  return { steps, turns: new Map([...turns].map(([id, sum]) => [id, sum.toFixed()])) };
 }
 
 /**
@@ -34,7 +49,9 @@ export async function listTurns(db: Db, userId: string, input: z.infer<typeof li
     take: input.limit + 1,
     include: withSteps,
   });
-  const items = rows.slice(0, input.limit).map(toTurnView);
+  const page = rows.slice(0, input.limit);
+  const credits = await creditsOf(db, userId, page.map((t) => t.id));
+  const items = page.map((turn) => toTurnView(turn, credits));
   const active = items.find((t) => t.status === "queued" || t.status === "running");
   let streamFrom = latest;
   if (active) {
