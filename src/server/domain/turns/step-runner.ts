@@ -83,7 +83,13 @@ export class StepRunner {
       if (found.kind !== spec.kind) throw new Error(`turn ${this.turn.id} step ${index} replayed as ${spec.kind} but was ${found.kind}`);
       return { id: found.id, index, status: found.status, output: found.output, metadata: found.metadata as Record<string, unknown> };
     }
-    if (await this.cancelRequested()) throw new TurnCancelled();
+    if (await this.cancelRequested()) {
+      // Fix: a step found running here lost its worker mid-call, and the turn is being cancelled
+      // instead of resumed. Its call (which reached the provider) still gets its worker_lost ledger
+      // row and its reservation is released; this used to throw first and leave both behind for good.
+      if (found?.status === "running") await this.settleLostAttempt(found);
+      throw new TurnCancelled();
+    }
     // Fix: an aborted signal with no cancel request means this worker is stopping or lost the job's
     // claim, as in the `cancelled` branch below: the turn is left for the job's next attempt. This
     // used to throw TurnCancelled, so a worker stopping between two calls cancelled the user's turn.
