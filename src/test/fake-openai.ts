@@ -23,6 +23,8 @@ export interface FakeRequest {
   system: string;
   /** The non-system messages, for asserting on what the model saw of the conversation. */
   conversation: ChatMessage[];
+  /** The `x-request-id` it was answered with (null until answered, and for error statuses). */
+  requestId: string | null;
 }
 
 export type FakeReply =
@@ -66,7 +68,8 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
       return;
     }
     // Unique like a real provider's (the ledger keeps request ids unique).
-    res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": `fake-${randomUUID()}` });
+    request.requestId = `fake-${randomUUID()}`;
+    res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": request.requestId });
     if (typeof reply !== "string" && "hang" in reply) {
       if (reply.partial) res.write(`data: ${JSON.stringify(chunk(reply.partial))}\n\n`);
       return; // never ends: the client aborts, or close() cuts it
@@ -99,6 +102,7 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
         messages,
         system: messages.find((m) => m.role === "system")?.content ?? "",
         conversation: messages.filter((m) => m.role !== "system"),
+        requestId: null,
       };
       requests.push(request);
       const ready = waiters.filter((w) => requests.length >= w.count);
