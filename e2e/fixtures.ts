@@ -17,6 +17,8 @@ function e2eDatabaseUrl(): string {
 
 export const test = base.extend<{
   signedIn: { id: string; email: string };
+  /** Reads the e2e database directly (to compare what a page shows with the rows behind it). */
+  sql: <T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
   /** Changes a product setting (app_settings) for this test only; the old value is put back after it. Tests run one at a time. */
   appSetting: (key: string, value: unknown) => Promise<void>;
 }>({
@@ -40,6 +42,15 @@ export const test = base.extend<{
       await client.end();
     }
   },
+  sql: async ({}, use) => {
+    const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
+    await client.connect();
+    try {
+      await use(async (text, params) => (await client.query(text, params)).rows);
+    } finally {
+      await client.end();
+    }
+  },
   signedIn: async ({ context, baseURL }, use) => {
     const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
     await client.connect();
@@ -56,9 +67,10 @@ export const test = base.extend<{
       await context.addCookies([{ name: "next-auth.session-token", value: sessionToken, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
       await use({ id, email });
     } finally {
-      // Users' content is protected by RESTRICT foreign keys: remove it first, newest tables first
-      // (turns reference their user with RESTRICT; their steps, messages and events cascade).
-      for (const table of ["turns", "sessions", "rooms", "agents", "users"]) {
+      // Users' content is protected by RESTRICT foreign keys: remove it first, newest tables first.
+      // The ledger, transactions and wallet reference the user with RESTRICT (a wallet's
+      // reservations cascade with it); turns too (their steps, messages and events cascade).
+      for (const table of ["llm_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "turns", "sessions", "rooms", "agents", "users"]) {
         await client.query(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [id]);
       }
       await client.end();

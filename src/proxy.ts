@@ -5,7 +5,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 
-const SIGNED_IN_PAGES = ["/account", "/agents", "/rooms"];
+const SIGNED_IN_PAGES = ["/account", "/agents", "/rooms", "/usage"];
 const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
 function contentSecurityPolicy(nonce: string): string {

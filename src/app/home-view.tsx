@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useDeferredValue, useState } from "react";
 import { modeLabels } from "@/components/mode-switcher.tsx";
+import { formatCredits } from "@/components/usage/credits.ts";
 import { api } from "@/trpc/react.tsx";
 
 function ago(date: Date) {
@@ -24,6 +25,7 @@ export function HomeView() {
   const utils = api.useUtils();
   const deleted = api.rooms.list.useQuery({ deleted: true, limit: 20 });
   const restore = api.rooms.restore.useMutation({ onSuccess: () => utils.rooms.list.invalidate() });
+  const wallet = api.usage.wallet.useQuery(undefined, { staleTime: 15_000 });
 
   return (
     <div className="stack">
@@ -41,6 +43,13 @@ export function HomeView() {
           </Link>
         </div>
       </div>
+
+      <p className="credits-left" data-testid="credits-left">
+        <span className="muted">Credits left</span>{" "}
+        <strong>{wallet.data ? formatCredits(wallet.data.balance) : wallet.error ? "unavailable" : "…"}</strong>
+        {wallet.data?.lowBalance && <span className="badge pending">low</span>}{" "}
+        <Link href="/usage">Usage &amp; billing</Link>
+      </p>
 
       <div className="field" style={{ maxWidth: "28rem" }}>
         <label htmlFor="room-search">Search rooms</label>

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { GeistSans } from "geist/font/sans";
 import { GeistMono } from "geist/font/mono";
 import Link from "next/link";
+import { LowBalanceBanner } from "@/components/usage/low-balance-banner.tsx";
 import { getCurrentUser } from "@/server/auth/current-user.ts";
 import { TRPCReactProvider } from "@/trpc/react.tsx";
 import "./globals.css";
@@ -31,11 +32,13 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <nav className="site-nav" aria-label="Main">
             {user && <Link href="/">Rooms</Link>}
             {user && <Link href="/agents">Agents</Link>}
+            {user && <Link href="/usage">Usage</Link>}
             <Link href="/status">Status</Link>
             {user ? <Link href="/account">Account</Link> : <Link href="/signin">Sign in</Link>}
           </nav>
         </header>
         <TRPCReactProvider>
+          {user && <LowBalanceBanner />}
           <main id="main">{children}</main>
         </TRPCReactProvider>
       </body>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useLayoutEffect, useRef, type ReactNode } from "react";
+import { creditsText } from "@/components/usage/credits.ts";
 import { modeNames, turnStatusNames } from "./labels.ts";
 import type { DisplayStep, DisplayTurn } from "./live-turns.ts";
 
@@ -102,7 +103,14 @@ function TurnItem(props: { turn: DisplayTurn; onOpenDetails: (turnId: string, op
       {turn.mode === "orchestrator" ? <OrchestratorSteps turn={turn} steps={visible} /> : visible.map((step) => <StepMessage key={step.id} step={step} mode={mode} />)}
 
       {turn.status === "queued" && visible.length === 0 && <p className="turn-note">Waiting for a worker to pick this turn up…</p>}
-      <TurnOutcome turn={turn} />
+      {turn.status !== "queued" && turn.status !== "running" && (
+        <div className="turn-end">
+          <TurnOutcome turn={turn} />
+          <p className="turn-credits" data-testid="turn-credits">
+            {creditsText(turn.credits)}
+          </p>
+        </div>
+      )}
     </li>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { creditsText, formatCredits } from "@/components/usage/credits.ts";
 import { modeNames, stepKindNames, stepStatusNames, turnStatusNames } from "./labels.ts";
 import type { DisplayTurn } from "./live-turns.ts";
 
@@ -10,7 +11,8 @@ const dash = "—";
 /**
  * The turn-details drawer: a modal side panel (a native `<dialog>`, so focus stays inside and
  * Escape closes it) with every step's kind, agent, model, round, status, attempt, tokens and
- * latency. Credits show "—" until metering exists. The parent returns focus to the opener.
+ * latency and credits (a step's credits are its ledger rows', "—" until its call has ended). The
+ * parent returns focus to the opener.
  */
 export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -73,7 +75,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
             </div>
             <div>
               <dt>Credits</dt>
-              <dd>{dash}</dd>
+              <dd data-testid="turn-details-credits">{creditsText(turn.credits)}</dd>
             </div>
             {turn.error && (
               <div>
@@ -123,7 +125,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
                       <td data-label="Cached">{step.usage ? number.format(step.usage.cachedTokens) : dash}</td>
                       <td data-label="Out">{step.usage ? number.format(step.usage.outputTokens) : dash}</td>
                       <td data-label="Latency">{step.latencyMs !== null ? formatMs(step.latencyMs) : dash}</td>
-                      <td data-label="Credits">{dash}</td>
+                      <td data-label="Credits">{step.credits !== null ? formatCredits(step.credits) : dash}</td>
                     </tr>
                   ))}
                 </tbody>

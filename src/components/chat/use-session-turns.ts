@@ -63,6 +63,8 @@ export function useSessionTurns(sessionId: string | null, options: { onModeAppli
     setLive(after);
     if (refreshingEvents.has(event.event.type)) scheduleRefresh(sessionId);
     if (event.event.type === "mode_applied") options.onModeApplied?.();
+    // The turn's calls are settled: the balance (and the low-balance banner) changed.
+    if (event.event.type === "turn_completed" || event.event.type === "turn_failed" || event.event.type === "turn_cancelled") void utils.usage.invalidate();
     const said = announce(event, after, utils.turns.list.getInfiniteData({ sessionId, limit: PAGE_SIZE })?.pages.flatMap((p) => p.items) ?? []);
     if (said) setAnnouncement(said);
   };

@@ -79,7 +79,7 @@ describe("usage.wallet and usage.transactions", () => {
     const wallet = await w.api("usage.wallet");
     expect(wallet).toMatchObject({ balance: new Decimal(100).minus(spent).toFixed(), reserved: "0", lowBalance: false });
 
-    const page = await w.api("usage.transactions");
+    const page = await w.api("usage.transactions", {});
     expect(page.nextCursor).toBeNull();
     // Newest first: the two debits (one per call, referenced by its ledger key), then the grant.
     expect(page.items.map((x: { kind: string }) => x.kind)).toEqual(["debit", "debit", "grant"]);

@@ -19,11 +19,9 @@ export const MAX_SUMMARY_DAYS = 366;
 /** A decimal as plain digits (Decimal's toString switches to exponent notation below 1e-7). */
 const plain = (value: Prisma.Decimal | Decimal | string) => new Decimal(value.toString()).toFixed();
 
-// Both lists may be called with no input at all (or null, as some clients send it): the first page.
-const pageObject = z.object({ ...pageInput });
-const optionalPage = pageObject.nullish().transform((input) => input ?? pageObject.parse({}));
-export const listTransactionsInput = optionalPage;
-export const listUsageEventsInput = optionalPage;
+// Both lists may be called with no input at all: the first page.
+export const listTransactionsInput = z.object({ ...pageInput }).prefault({});
+export const listUsageEventsInput = z.object({ ...pageInput }).prefault({});
 
 export const summaryGroups = ["day", "model", "room", "agent"] as const;
 export type SummaryGroup = (typeof summaryGroups)[number];

@@ -1,0 +1,160 @@
+/**
+ * Credits in the browser: a turn's credits in the room (timeline and details drawer), then on the
+ * Usage & billing page (wallet, the charts' table alternative, transactions), and the CSV download
+ * compared row by row with the user's ledger rows in the database. Also the low-balance banner and
+ * "Credits left" on the home page, and the page on a phone screen.
+ */
+import fs from "node:fs";
+import { Decimal } from "decimal.js";
+import type { Page } from "@playwright/test";
+import { formatCredits } from "../src/components/usage/credits.ts";
+import { expect, test } from "./fixtures.ts";
+
+async function sendInNewRoom(page: Page, template: string, text: string) {
+  await page.goto("/");
+  await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
+  const box = page.getByRole("combobox", { name: "Message" });
+  await box.fill(text);
+  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
+  await box.press("Enter");
+  await expect(box).toHaveValue("");
+}
+
+/** A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF inside quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+const NUMERIC = new Set(["oe_tokens", "multiplier", "credits_burned", "provider_cost_usd"]);
+
+/** A database value as the export writes it. */
+function cell(column: string, value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) return value.toISOString();
+  if (NUMERIC.has(column)) return new Decimal(String(value)).toFixed();
+  return String(value);
+}
+
+test("a turn's credits: in the room, on the Usage page, and in the CSV download", async ({ page, signedIn: user, sql }) => {
+  await sendInNewRoom(page, "Code review", "Review this function for bugs, please.");
+  const turn = page.getByTestId("turn").last();
+  await expect(turn.getByTestId("turn-status")).toHaveText("Completed");
+
+  // The ledger: one row per call (two reviewers), and the turn's credits are their sum.
+  const ledger = await sql<{ id: string; step_id: string; credits_burned: string; model_alias: string }>(
+    "SELECT id, step_id, credits_burned::text, model_alias FROM llm_call_events WHERE user_id = $1 ORDER BY created_at, id",
+    [user.id],
+  );
+  expect(ledger).toHaveLength(2);
+  const total = ledger.reduce((sum, row) => sum.plus(row.credits_burned), new Decimal(0));
+  expect(total.gt(0)).toBe(true);
+  await expect(turn.getByTestId("turn-credits")).toHaveText(`${formatCredits(total.toFixed())} credits`);
+
+  // The details drawer: the total, and each step's own.
+  await turn.getByRole("button", { name: "Details of turn 1" }).click();
+  const drawer = page.getByRole("dialog", { name: "Turn 1 details" });
+  await expect(drawer.getByTestId("turn-details-credits")).toHaveText(`${formatCredits(total.toFixed())} credits`);
+  // Roundtable: the first reviewer's call ended (and was written) first.
+  await expect(drawer.locator('tbody td[data-label="Credits"]')).toHaveText(ledger.map((row) => formatCredits(row.credits_burned)));
+  await page.keyboard.press("Escape");
+  await expect(drawer).toBeHidden();
+
+  // The Usage page, from the header.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Usage & billing" })).toBeVisible();
+  await expect(page).toHaveTitle(/Usage & billing/);
+  await expect(page.getByTestId("balance")).toHaveText(formatCredits(new Decimal(100).minus(total).toFixed()));
+  await expect(page.getByTestId("reserved")).toHaveText("0.00");
+  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(total.toFixed())} credits over 2 calls`);
+
+  // The charts, and their table alternative: the room and the model with the turn's credits.
+  for (const id of ["chart-day", "chart-model", "chart-room"]) await expect(page.getByTestId(id).locator("svg.recharts-surface").first()).toBeVisible();
+  const roomChart = page.getByTestId("chart-room");
+  await roomChart.getByText("Table: credits by room").click();
+  await expect(roomChart.getByRole("row", { name: /Code review/ })).toContainText(formatCredits(total.toFixed()));
+  const modelChart = page.getByTestId("chart-model");
+  await modelChart.getByText("Table: credits by model").click();
+  await expect(modelChart.getByRole("row", { name: /local/ })).toContainText(formatCredits(total.toFixed()));
+  const dayChart = page.getByTestId("chart-day");
+  await dayChart.getByText("Table: credits by day").press("Enter"); // a disclosure opens from the keyboard too
+  await expect(dayChart.getByRole("row", { name: new RegExp(new Date().toISOString().slice(0, 10)) })).toContainText(formatCredits(total.toFixed()));
+
+  // Transactions: the signup grant and one debit per call, newest first.
+  const amounts = page.getByTestId("transaction-amount");
+  await expect(amounts).toHaveCount(3);
+  await expect(amounts.last()).toHaveText("+100.00");
+  const debits = (await amounts.allTextContents()).slice(0, 2).sort();
+  expect(debits).toEqual(ledger.map((row) => formatCredits(`-${row.credits_burned}`)).sort());
+
+  // The period switch (radio buttons): the last 7 days hold the same turn.
+  await page.getByRole("radio", { name: "Last 7 days" }).check();
+  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(total.toFixed())} credits over 2 calls`);
+
+  // The CSV download: the header, then the user's ledger rows, every column.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^pantheon-usage-\d{4}-\d{2}-\d{2}\.csv$/);
+  const [header, ...rows] = parseCsv(fs.readFileSync((await download.path())!, "utf8"));
+  expect(header).toContain("credits_burned");
+  const dbRows = await sql("SELECT * FROM llm_call_events WHERE user_id = $1 ORDER BY created_at, id", [user.id]);
+  expect(header).toEqual(Object.keys(dbRows[0]!));
+  expect(rows).toEqual(dbRows.map((row) => header!.map((column) => cell(column, row[column]))));
+});
+
+test("low balance: a banner on every page, and credits left on the home page", async ({ page, signedIn: _user, appSetting }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("credits-left")).toContainText("Credits left 100.00");
+  await expect(page.getByTestId("low-balance")).toHaveCount(0);
+
+  await appSetting("credits.low_balance_threshold", 500);
+  await page.reload();
+  const banner = page.getByTestId("low-balance");
+  await expect(banner).toContainText("Low balance: 100.00 credits left.");
+  await expect(page.getByTestId("credits-left")).toContainText("low");
+  await banner.getByRole("link", { name: "See usage & billing" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Usage & billing" })).toBeVisible();
+  await expect(page.getByText("Your balance is below 500.00 credits.")).toBeVisible();
+});
+
+test("the Usage page fits a phone screen, and needs a signed-in user", async ({ page, signedIn: _user }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await sendInNewRoom(page, "Writing desk", "@editor tighten this intro");
+  await expect(page.getByTestId("turn").last().getByTestId("turn-status")).toHaveText("Completed");
+  await page.goto("/usage");
+  await expect(page.getByTestId("chart-room").locator("svg.recharts-surface")).toBeVisible();
+  await page.getByTestId("chart-room").getByText("Table: credits by room").click();
+  await expect(page.getByTestId("transaction-amount")).toHaveCount(2);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+
+  await page.context().clearCookies();
+  await page.goto("/usage");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fusage/);
+  const res = await page.request.get("/api/usage/export");
+  expect(res.status()).toBe(401);
+});
