@@ -72,8 +72,13 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: z.infer<t
   const raced = await findByRequestId(tx, userId, input.clientRequestId);
   if (raced) return raced;
 
+  // Fix: FOR NO KEY UPDATE, not FOR UPDATE. It still serialises sends and deletes of the session,
+  // but no longer blocks the KEY SHARE locks that inserting rows referencing it take (turn events,
+  // ledger rows). A session summary's metered call holds the wallet (or the room, through its ledger
+  // row) and then inserts those; with FOR UPDATE a send in that session that waited for the wallet
+  // (the credits preflight) or the room (the pending mode) deadlocked with it.
   const [session] = await tx.$queryRaw<{ id: string; room_id: string | null; agent_id: string | null }[]>`
-    SELECT id, room_id, agent_id FROM sessions WHERE id = ${input.sessionId}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
+    SELECT id, room_id, agent_id FROM sessions WHERE id = ${input.sessionId}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL FOR NO KEY UPDATE`;
   if (!session) throw new AppError("not_found", "No such session.");
 
   const active = await tx.turn.findFirst({ where: { sessionId: session.id, status: { in: ["queued", "running"] } }, select: { id: true } });
