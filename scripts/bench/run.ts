@@ -4,8 +4,11 @@
  * - system.ping round trip (web → queue → worker → web) with LISTEN/NOTIFY wake-up and with pg-boss
  *   polling alone;
  * - the turn engine (scripts/bench/turns.ts): send → job start, event relay to 20 SSE streams,
- *   turns per second with the offline model, and memory under that load.
- * `npm run bench -- --turns` runs only the turn benchmarks and prints them (docs/ stays as is).
+ *   turns per second with the offline model, and memory under that load;
+ * - the cost of metering per call (scripts/bench/metering.ts): reserve + settle in a step's
+ *   transactions, against the same transactions without them.
+ * `npm run bench -- --turns` runs only the turn and metering benchmarks and prints them (docs/
+ * stays as is).
  * Everything runs on throwaway embedded clusters on free ports; nothing touches .pantheon/.
  */
 import { spawn } from "node:child_process";
@@ -23,6 +26,7 @@ import { waitFor } from "../../src/test/wait-for.ts";
 import { startWorker } from "../../src/test/worker-process.ts";
 import { startEmbeddedPostgres } from "../lib/embedded-postgres.ts";
 import { ensureBuild, migrate } from "../lib/stack.ts";
+import { benchMetering, type MeteringBench, type MeteringRun } from "./metering.ts";
 import { benchTurns, type TurnBench } from "./turns.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -89,15 +93,16 @@ async function pingSeries(listenNotify: boolean, count: number) {
   }
 }
 
-/** The turn benchmarks on a cluster of their own. */
-async function turnSeries(): Promise<TurnBench> {
+/** The turn and metering benchmarks on a cluster of their own (metering first, on a quiet database). */
+async function turnSeries(): Promise<{ turns: TurnBench; metering: MeteringBench }> {
   const dir = makeTempDir("pantheon-bench");
   const cluster = await startEmbeddedPostgres({ root: dir, port: await freePort() });
   const db = createDb(cluster.url);
   try {
     await migrate(cluster.url);
+    const metering = await benchMetering(db);
     await ensureBuild();
-    return await benchTurns(db, cluster.url);
+    return { turns: await benchTurns(db, cluster.url), metering };
   } finally {
     await db.$disconnect();
     await cluster.stop();
@@ -131,9 +136,35 @@ writing transaction) to its arrival at the client, so it includes the commit and
 `;
 }
 
+function meteringSection(m: MeteringBench): string {
+  const pair = (s: { p50: number; p99: number }) => `${ms(s.p50)} / ${ms(s.p99)}`;
+  const row = (r: MeteringRun) =>
+    `| ${r.lanes} | ${r.calls} | ${pair(r.reserve)} | ${pair(r.settle)} | ${pair(r.plain)} | ${pair(r.metered)} | ${ms(r.metered.p50 - r.plain.p50)} / ${ms(r.metered.p99 - r.plain.p99)} |`;
+  return `## Cost of metering
+
+What metering adds to each LLM call (PRODUCT.md 7.4): \`reserveCall\` in the transaction that
+starts a step (wallet hold, reservation row) and \`settleCall\` in the transaction that ends it
+(ledger row, debit, release). Measured on a fresh embedded cluster with the same two transactions
+StepRunner runs around a provider call (start: step row and \`step_started\`; finish: step update,
+message and \`step_completed\`), alternately without metering and with it, after 20 warm-up calls
+per lane; the provider call itself is left out. With several calls at once, each is in a session
+of its own and all are one user's, so they queue on that user's wallet row.
+
+| calls at once | metered calls | \`reserveCall\` p50 / p99 | \`settleCall\` p50 / p99 | start + finish without metering p50 / p99 | with metering p50 / p99 | added p50 / p99 |
+|---|---|---|---|---|---|---|
+${row(m.sequential)}
+${row(m.concurrent)}
+
+\`reserveCall\` and \`settleCall\` are timed inside their transactions; "added" is the difference of
+the with and without percentiles (not a percentile of differences), so it includes the longer commits.
+`;
+}
+
 async function main() {
   if (process.argv.includes("--turns")) {
-    console.log(turnsSection(await turnSeries()));
+    const { turns, metering } = await turnSeries();
+    console.log(turnsSection(turns));
+    console.log(meteringSection(metering));
     return;
   }
   // As on a fresh clone: no build yet, no data dir. npm start builds, creates the cluster, migrates.
@@ -171,7 +202,7 @@ async function main() {
   console.log("ping with polling only…");
   const polling = await pingSeries(false, 30);
   console.log("turns…");
-  const turns = await turnSeries();
+  const { turns, metering } = await turnSeries();
 
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const machine = `${os.type()} ${os.release()}, ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
@@ -206,7 +237,8 @@ send to the reply. Sequential pings after 5 warm-up pings. Goal: p50 under 50 ms
 | LISTEN/NOTIFY (\`PGBOSS_LISTEN_NOTIFY=true\`, default) | ${notify.n} | ${ms(notify.p50)} | ${ms(notify.p95)} | ${ms(notify.max)} |
 | polling alone, every 2 s (\`PGBOSS_LISTEN_NOTIFY=false\`) | ${polling.n} | ${ms(polling.p50)} | ${ms(polling.p95)} | ${ms(polling.max)} |
 
-${turnsSection(turns)}`;
+${turnsSection(turns)}
+${meteringSection(metering)}`;
   fs.mkdirSync(path.join(root, "docs"), { recursive: true });
   fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), md);
   console.log(md);

@@ -194,6 +194,7 @@ export async function benchTurns(db: Db, databaseUrl: string): Promise<TurnBench
     const relay = await measureRelay(api, sessions, 2);
     return { pickup, relay, throughput, rss: { webMiB, workerMiB } };
   } catch (error) {
+    console.error(web?.output().slice(-5000));
     console.error(worker?.output().slice(-5000));
     throw error;
   } finally {
