@@ -17,7 +17,10 @@ export function createDb(databaseUrl = resolveDatabaseUrl()): Db {
     // discards the client and the next query opens a new one.
     { onPoolError: (err) => logger.warn({ error: err.message, code: (err as { code?: string }).code }, "database connection lost") },
   );
-  return new PrismaClient({ adapter });
+  // A burst of turns (one user's concurrent sends, a worker running several turns) can wait for a
+  // pooled connection longer than Prisma's 2 s default before a transaction starts; waiting is
+  // right there, failing the send or the step is not.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } });
 }
 
 const globalForDb = globalThis as unknown as { pantheonDb?: Db };
