@@ -9,6 +9,7 @@ import { Decimal } from "decimal.js";
 import type { Page } from "@playwright/test";
 import { formatCredits } from "../src/components/usage/credits.ts";
 import { expect, test } from "./fixtures.ts";
+import { parse } from "csv-parse/sync";
 
 async function sendInNewRoom(page: Page, template: string, text: string) {
   await page.goto("/");
@@ -21,34 +22,9 @@ async function sendInNewRoom(page: Page, template: string, text: string) {
   await expect(box).toHaveValue("");
 }
 
-/** A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF inside quotes. */
+/** The export read back with a real CSV parser (quoted fields, doubled quotes, CRLF inside quotes). */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
+  return parse(text) as string[][];
 }
 
 const NUMERIC = new Set(["oe_tokens", "multiplier", "credits_burned", "provider_cost_usd"]);

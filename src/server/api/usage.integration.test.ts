@@ -17,6 +17,7 @@ import { ledgerExportResponse } from "@/server/http/ledger-export.ts";
 import { databaseForThisFile } from "@/test/database.ts";
 import { callApi } from "@/test/trpc-http.ts";
 import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
+import { parse } from "csv-parse/sync";
 
 const t = databaseForThisFile();
 const engine = turnEngineForThisFile(t, { fakeOpenAI: false });
@@ -279,38 +280,9 @@ describe("turn credits", () => {
   });
 });
 
-/** A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF inside quotes. */
+/** The export read back with a real CSV parser (quoted fields, doubled quotes, CRLF inside quotes). */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = "";
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") endField();
-    else if (c === "\r" && text[i + 1] === "\n") {
-      endField();
-      rows.push(row);
-      row = [];
-      i++;
-    } else field += c;
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
+  return parse(text) as string[][];
 }
 
 /** What a ledger row's cell should read in the export. */

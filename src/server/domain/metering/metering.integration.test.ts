@@ -144,6 +144,18 @@ function waitForStreaming(turnId: string, index: number) {
   }, 10_000, 10);
 }
 
+/** A roundtable of alice, bob and carol whose turn is running with bob's call streaming, then hanging. */
+async function bobStreamingThenHanging() {
+  const w = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob"), agent("carol")]);
+  const start = await getWallet(t.db, w.user.id);
+  engine.fake.script((r) => (roleOf(r) === "You are Bob." ? { hang: true, partial: "Half an ans" } : `${roleOf(r)} Full answer.`));
+  const turn = await sendFor(w.user.id, w.session.id);
+  const controller = new AbortController();
+  const run = runTurn(engine.deps, turn.id, controller.signal);
+  const bob = await waitForStreaming(turn.id, 2);
+  return { w, start, turn, controller, run, bob };
+}
+
 describe("one ledger row per call", () => {
   it("agent replies: provider usage split into fresh and cached, or estimated when the provider reports none; credits, cost and the debit per row", async () => {
     const w = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
@@ -315,13 +327,7 @@ describe("one ledger row per call", () => {
   });
 
   it("a cancelled call: its credits are held while it runs, then it gets a `cancelled` row billed for what it streamed", async () => {
-    const w = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob"), agent("carol")]);
-    const start = await getWallet(t.db, w.user.id);
-    engine.fake.script((r) => (roleOf(r) === "You are Bob." ? { hang: true, partial: "Half an ans" } : `${roleOf(r)} Full answer.`));
-    const turn = await sendFor(w.user.id, w.session.id);
-    const controller = new AbortController();
-    const run = runTurn(engine.deps, turn.id, controller.signal);
-    const bob = await waitForStreaming(turn.id, 2);
+    const { w, start, turn, controller, run, bob } = await bobStreamingThenHanging();
 
     // While bob's call runs, its worst case is held: all input fresh plus every allowed output token.
     const held = worstCaseCredits(countMessageTokens(engine.fake.requests[1]!.messages), defaultSettings()["turns.max_output_tokens"], LLAMA_V1.multiplier);
@@ -346,13 +352,7 @@ describe("one ledger row per call", () => {
   });
 
   it("a call whose worker died gets an `error`/`worker_lost` row, estimated, when the next attempt resumes the turn; nothing is counted twice", async () => {
-    const w = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob"), agent("carol")]);
-    const start = await getWallet(t.db, w.user.id);
-    engine.fake.script((r) => (roleOf(r) === "You are Bob." ? { hang: true, partial: "Half an ans" } : `${roleOf(r)} Full answer.`));
-    const turn = await sendFor(w.user.id, w.session.id);
-    const controller = new AbortController();
-    const first = runTurn(engine.deps, turn.id, controller.signal);
-    await waitForStreaming(turn.id, 2);
+    const { w, start, turn, controller, run: first } = await bobStreamingThenHanging();
     controller.abort(); // the worker goes away, nobody cancelled
     await expect(first).rejects.toThrow();
     // Its call is still held: only a later attempt knows it is lost.
@@ -380,13 +380,7 @@ describe("one ledger row per call", () => {
   });
 
   it("a turn cancelled while no worker held it: the dead attempt's call still gets its row and its credits are released", async () => {
-    const w = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob"), agent("carol")]);
-    const start = await getWallet(t.db, w.user.id);
-    engine.fake.script((r) => (roleOf(r) === "You are Bob." ? { hang: true, partial: "Half an ans" } : `${roleOf(r)} Full answer.`));
-    const turn = await sendFor(w.user.id, w.session.id);
-    const controller = new AbortController();
-    const first = runTurn(engine.deps, turn.id, controller.signal);
-    await waitForStreaming(turn.id, 2);
+    const { w, start, turn, controller, run: first } = await bobStreamingThenHanging();
     controller.abort();
     await expect(first).rejects.toThrow();
     // The user cancels the stalled turn; then the job's next attempt runs.
