@@ -4,8 +4,7 @@
  * session; each subscriber catches up from the table, then follows the notices, skipping what it
  * has already delivered, so a reconnect with `lastEventId` sees every later event once, in order.
  */
-import { on } from "node:events";
-import { EventEmitter } from "node:events";
+import { EventEmitter, on } from "node:events";
 import type { Db } from "../db.ts";
 import { logger } from "../logger.ts";
 import { getListener, type PgListener } from "./listener.ts";
@@ -67,9 +66,14 @@ export async function* streamSessionEvents(db: Db, sessionId: string, afterId: b
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener("abort", onAbort, { once: true });
+  // This subscriber's own queue: the session's notices, and its own safety poll (which, emitted on
+  // the hub, would wake every subscriber of the session each time).
+  const own = new EventEmitter();
+  const forward = (notice: EventNotice) => own.emit("notice", notice);
   // Subscribed before the catch-up read, so nothing committed in between is missed.
-  const notices = on(hub.events, sessionId, { signal: stop.signal });
-  const poll = setInterval(() => hub.events.emit(sessionId, { s: sessionId, id: "poll" }), SAFETY_POLL_MS);
+  hub.events.on(sessionId, forward);
+  const notices = on(own, "notice", { signal: stop.signal });
+  const poll = setInterval(() => own.emit("notice", { s: sessionId, id: "poll" }), SAFETY_POLL_MS);
   let last = afterId;
   let epoch = hub.epoch;
 
@@ -106,6 +110,7 @@ export async function* streamSessionEvents(db: Db, sessionId: string, afterId: b
     }
   } finally {
     clearInterval(poll);
+    hub.events.off(sessionId, forward);
     signal.removeEventListener("abort", onAbort);
     stop.abort();
   }

@@ -72,9 +72,12 @@ export async function settleTurnReservations(db: Db, turnId: string): Promise<nu
     const index = Number(reservation.key.split(":")[1]);
     const step = turn.steps.find((s) => s.index === index);
     if (!step) {
-      // Reserved in a start transaction that never committed its step: nothing was called.
-      await db.$executeRaw`UPDATE credit_wallets SET reserved = GREATEST(0, reserved - ${reservation.amount.toString()}::numeric) WHERE user_id = ${reservation.userId}::uuid`;
-      await db.walletReservation.delete({ where: { key: reservation.key } });
+      // Reserved in a start transaction that never committed its step: nothing was called. The
+      // delete decides who releases it, so two sweeps at once cannot release it twice.
+      await db.$transaction(async (tx) => {
+        const [released] = await tx.$queryRaw<{ amount: string }[]>`DELETE FROM wallet_reservations WHERE key = ${reservation.key} RETURNING amount::text`;
+        if (released) await tx.$executeRaw`UPDATE credit_wallets SET reserved = reserved - ${released.amount}::numeric WHERE user_id = ${reservation.userId}::uuid`;
+      });
       continue;
     }
     if (await settleLostCall(db, attributionOf(turn, turn.session.roomId, step), step, reservation.key)) settled++;

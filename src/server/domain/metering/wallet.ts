@@ -26,8 +26,12 @@ export async function ensureWallet(tx: Tx, userId: string, settings: Settings): 
 
 export async function getWallet(db: Db, userId: string) {
   const settings = await getSettings(db);
-  await db.$transaction((tx) => ensureWallet(tx, userId, settings));
-  const wallet = await db.creditWallet.findUniqueOrThrow({ where: { userId } });
+  // Read on every signed-in page (the low-balance banner): write only the first time.
+  let wallet = await db.creditWallet.findUnique({ where: { userId } });
+  if (!wallet) {
+    await db.$transaction((tx) => ensureWallet(tx, userId, settings));
+    wallet = await db.creditWallet.findUniqueOrThrow({ where: { userId } });
+  }
   const threshold = new Decimal(settings["credits.low_balance_threshold"]);
   return {
     balance: wallet.balance.toString(),
