@@ -40,11 +40,11 @@ export async function runWorker(): Promise<void> {
   let beating: Promise<void> = Promise.resolve();
 
   // Signal handlers come first: a stop requested during start-up waits for start-up, then stops.
-  let stopping = false;
+  const stopping = new AbortController();
   let started: Promise<void> = Promise.resolve();
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.signal.aborted) return;
+    stopping.abort();
     log.info({ signal }, "stopping: letting active jobs finish");
     try {
       await started.catch(() => undefined);
@@ -67,7 +67,7 @@ export async function runWorker(): Promise<void> {
   started = (async () => {
     await boss.start();
     await ensureQueues(boss);
-    await registerHandlers(boss, { db, worker, boss, gateway: createGatewayFromEnv() });
+    await registerHandlers(boss, { db, worker, boss, gateway: createGatewayFromEnv(), workerStopping: stopping.signal });
     for (const { queue, cron } of schedules) await boss.schedule(queues[queue].name, cron, {});
 
     const beat = () => {

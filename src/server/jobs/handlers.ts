@@ -7,6 +7,7 @@ import type { PgBoss } from "pg-boss";
 import type { Db } from "../db.ts";
 import { settleTurnReservations } from "../domain/metering/lost-calls.ts";
 import { failTurn, runTurn } from "../domain/turns/run-turn.ts";
+import { jobStopSignal } from "../domain/turns/turn-stop.ts";
 import { summarizeSession } from "../domain/turns/summarize-session.ts";
 import { sweepLostTurns } from "../domain/turns/sweep-turns.ts";
 import type { Gateway } from "../llm/gateway.ts";
@@ -27,36 +28,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** How many times this job was retried before this attempt. */
   retryCount: number;
-}
-
-const CANCEL_CHECK_MS = 1000;
-
-/**
- * A signal that aborts with the job's, or once the turn's owner has asked to cancel it (turns.cancel
- * sets cancel_requested_at), checked every second. Fix: turns.cancel used to cancel the running
- * turn's pg-boss job so that its heartbeat aborted the handler; but a cancelled job is never retried,
- * so a turn whose worker had died when it was cancelled stayed `running` for good and its session
- * refused every later send (turn_in_progress). Now the job stays retryable: a live worker stops
- * within a second, and a dead worker's retried job finds the request and ends the turn cancelled.
- */
-function abortOnCancelRequest(db: Db, turnId: string, jobSignal: AbortSignal) {
-  const requested = new AbortController();
-  let checking = false;
-  const timer = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    db.turn
-      .findUnique({ where: { id: turnId }, select: { cancelRequestedAt: true } })
-      .then((turn) => {
-        if (!turn?.cancelRequestedAt) return;
-        clearInterval(timer);
-        requested.abort(new Error("The turn was cancelled by its owner."));
-      })
-      // A check that could not run is tried again a second later.
-      .catch(() => undefined)
-      .finally(() => (checking = false));
-  }, CANCEL_CHECK_MS);
-  return { signal: AbortSignal.any([jobSignal, requested.signal]), stop: () => clearInterval(timer) };
+  /** Aborted once this worker is stopping (SIGTERM/SIGINT): tells a stop from a job taken away. */
+  workerStopping: AbortSignal;
 }
 
 type Handlers = { [K in QueueKey]: (payload: QueuePayload<K>, ctx: JobContext) => Promise<unknown> };
@@ -83,21 +56,19 @@ export const handlers: Handlers = {
     return { purged };
   },
   turnRun: async (payload, ctx) => {
-    const cancel = abortOnCancelRequest(ctx.db, payload.turnId, ctx.signal);
+    const signal = jobStopSignal(ctx.signal, ctx.workerStopping);
     try {
-      return { status: await runTurn(ctx, payload.turnId, cancel.signal) };
+      return { status: await runTurn(ctx, payload.turnId, signal) };
     } catch (error) {
       // Stopping, or the job's claim was lost: the next attempt resumes the turn.
-      if (ctx.signal.aborted || ctx.retryCount < (queues.turnRun.options?.retryLimit ?? 0)) throw error;
+      if (signal.aborted || ctx.retryCount < (queues.turnRun.options?.retryLimit ?? 0)) throw error;
       logger.error({ err: error, turnId: payload.turnId }, "turn failed after its last retry");
       await settleTurnReservations(ctx.db, payload.turnId);
       await failTurn(ctx.db, payload.turnId, "internal", "The turn could not be run; it was retried and then given up.");
       return { status: "failed" };
-    } finally {
-      cancel.stop();
     }
   },
-  sessionSummarize: (payload, ctx) => summarizeSession(ctx, payload, ctx.signal),
+  sessionSummarize: (payload, ctx) => summarizeSession(ctx, payload, jobStopSignal(ctx.signal, ctx.workerStopping)),
   turnsSweep: async (_payload, ctx) => {
     const ended = await sweepLostTurns(ctx.db);
     if (ended) logger.warn({ component: "turns", ended }, "ended turns whose job had ended without them");

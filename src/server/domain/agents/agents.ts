@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { text } from "../text.ts";
 import type { Db } from "../../db.ts";
-import { Prisma } from "@/generated/prisma/client.ts";
+import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
 import { modelAlias } from "../../llm/catalog.ts";
 import { pageArgs, pageInput, toPage } from "../pagination.ts";
@@ -32,10 +32,6 @@ export const listAgentsInput = z.object({ ...pageInput, query: text().trim().max
 
 const live = (userId: string) => ({ userId, deletedAt: null });
 
-function keyTaken(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
-
 export async function getAgent(db: Db, userId: string, id: string) {
   const agent = await db.agent.findFirst({ where: { id, ...live(userId) } });
   if (!agent) throw new AppError("not_found", "No such agent.");
@@ -59,7 +55,7 @@ export async function createAgent(db: Db, userId: string, input: z.infer<typeof 
   try {
     return await db.agent.create({ data: { ...input, userId } });
   } catch (error) {
-    if (keyTaken(error)) throw new AppError("conflict", `You already have an agent @${input.key}.`, { field: "key" });
+    if (isUniqueViolation(error)) throw new AppError("conflict", `You already have an agent @${input.key}.`, { field: "key" });
     throw error;
   }
 }
@@ -70,7 +66,7 @@ export async function updateAgent(db: Db, userId: string, input: z.infer<typeof 
   try {
     return await db.agent.update({ where: { id }, data: changes });
   } catch (error) {
-    if (keyTaken(error)) throw new AppError("conflict", `You already have an agent @${changes.key}.`, { field: "key" });
+    if (isUniqueViolation(error)) throw new AppError("conflict", `You already have an agent @${changes.key}.`, { field: "key" });
     throw error;
   }
 }

@@ -57,3 +57,13 @@ export function splitUsage(usage: { inputTokens: number; cachedTokens?: number |
   const cached = Math.min(Math.max(0, usage.cachedTokens ?? 0), Math.max(0, usage.inputTokens));
   return { fresh: Math.max(0, usage.inputTokens) - cached, cached, output: Math.max(0, usage.outputTokens) };
 }
+
+/** What a wallet can still spend: its balance less what calls in flight hold (never below 0). */
+export function availableCredits(wallet: { balance: DecimalLike; reserved: DecimalLike }): Decimal {
+  return Decimal.max(0, new Decimal(wallet.balance).minus(new Decimal(wallet.reserved)));
+}
+
+/** PRODUCT.md 7.4: the balance is low below the threshold (a setting, default 5). */
+export function isLowBalance(balance: DecimalLike, threshold: DecimalLike): boolean {
+  return new Decimal(balance).lt(threshold);
+}

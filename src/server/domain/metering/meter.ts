@@ -7,11 +7,11 @@
  */
 import { Decimal } from "decimal.js";
 import type { Db } from "../../db.ts";
-import type { Prisma } from "@/generated/prisma/client.ts";
+import { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { findModel } from "../../llm/catalog.ts";
 import type { Settings } from "../settings/settings.ts";
-import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
+import { availableCredits, creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
 import { ensureWallet } from "./wallet.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -37,28 +37,51 @@ export function idempotencyKey(turnId: string, stepIndex: number, attempt: numbe
   return `${turnId}:${stepIndex}:${attempt}`;
 }
 
+export interface Pricing {
+  pricingVersion: number;
+  multiplier: string;
+  inputUsdPerToken: string;
+  cachedInputUsdPerToken: string;
+  outputUsdPerToken: string;
+}
+
+const pricingColumns = Prisma.sql`pricing_version AS "pricingVersion", multiplier::text AS multiplier, input_usd_per_token::text AS "inputUsdPerToken",
+  cached_input_usd_per_token::text AS "cachedInputUsdPerToken", output_usd_per_token::text AS "outputUsdPerToken"`;
+
 /** The active pricing of a model (read from the database each time: several processes share it). */
-export async function activePricing(db: Pick<Db, "modelPricing">, modelAlias: string) {
-  const row = await db.modelPricing.findFirst({ where: { modelAlias, version: { active: true } } });
+export async function activePricing(db: Pick<Db, "$queryRaw">, modelAlias: string): Promise<Pricing> {
+  const [row] = await db.$queryRaw<Pricing[]>`
+    SELECT ${pricingColumns} FROM model_pricing
+    WHERE model_alias = ${modelAlias} AND pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1)`;
   if (!row) throw new Error(`no active pricing for model ${modelAlias}`);
   return row;
 }
 
 /**
  * Holds the call's worst case in the user's wallet (with enforcement off, records the call in flight
- * without holding anything). Throws `insufficient_credits` when `balance - reserved` cannot cover it.
+ * without holding anything), at the active pricing, which the call's settlement then bills at.
+ * Throws `insufficient_credits` when `balance - reserved` cannot cover it. Callers run it last in
+ * their transaction, so the wallet row stays locked only until the commit right after.
  */
 export async function reserveCall(tx: Tx, args: { userId: string; key: string; modelAlias: string; inputTokens: number; maxOutputTokens: number; settings: Settings }) {
-  await ensureWallet(tx, args.userId, args.settings);
   const pricing = await activePricing(tx, args.modelAlias);
-  const amount = args.settings["credits.enforcement"] ? worstCaseCredits(args.inputTokens, args.maxOutputTokens, pricing.multiplier.toString()) : new Decimal(0);
-  if (amount.gt(0)) {
-    const held = await tx.$executeRaw`
+  const amount = args.settings["credits.enforcement"] ? worstCaseCredits(args.inputTokens, args.maxOutputTokens, pricing.multiplier) : new Decimal(0);
+  // The hold and the reservation row in one statement; no row back means the wallet could not cover it.
+  const hold = () => tx.$queryRaw<{ id: string }[]>`
+    WITH held AS (
       UPDATE credit_wallets SET reserved = reserved + ${amount.toString()}::numeric, updated_at = now()
-      WHERE user_id = ${args.userId}::uuid AND balance - reserved >= ${amount.toString()}::numeric`;
-    if (held === 0) throw new AppError("insufficient_credits", "Not enough credits for this call.", { needed: amount.toString() });
+      WHERE user_id = ${args.userId}::uuid AND balance - reserved >= ${amount.toString()}::numeric
+      RETURNING user_id)
+    INSERT INTO wallet_reservations (id, user_id, key, amount, input_tokens, pricing_version)
+    SELECT gen_random_uuid(), user_id, ${args.key}, ${amount.toString()}::numeric, ${args.inputTokens}, ${pricing.pricingVersion} FROM held
+    RETURNING id`;
+  let held = await hold();
+  if (held.length === 0) {
+    // The send's preflight creates the wallet; a call of a user who has none yet (an operator's
+    // script, a test) gets it with the signup grant, once.
+    if (await ensureWallet(tx, args.userId, args.settings)) held = await hold();
+    if (held.length === 0) throw new AppError("insufficient_credits", "Not enough credits for this call.", { needed: amount.toString() });
   }
-  await tx.walletReservation.create({ data: { userId: args.userId, key: args.key, amount: amount.toString(), inputTokens: args.inputTokens } });
   return amount;
 }
 
@@ -75,17 +98,43 @@ export interface CallOutcome {
   startedAt: Date;
 }
 
+/** A call's ledger row is written; its debit is still to be taken (`debitCall`). */
+export interface RecordedCall {
+  credits: Decimal;
+  /** False when the key was settled before: nothing to debit then. */
+  settled: boolean;
+  /** What its reservation held. */
+  held: Decimal;
+}
+
 /**
- * Settles a reserved call inside the caller's transaction: one ledger row, the debit, the
- * reservation released. Settling the same key twice changes nothing (the ledger's unique key).
+ * Settles a reserved call inside the caller's transaction: one ledger row, the reservation released,
+ * the debit. Settling the same key twice changes nothing (the ledger's unique key).
  */
 export async function settleCall(tx: Tx, call: CallAttribution, key: string, outcome: CallOutcome): Promise<{ credits: Decimal; settled: boolean }> {
+  const recorded = await recordCall(tx, call, key, outcome);
+  await debitCall(tx, call, key, recorded);
+  return recorded;
+}
+
+/**
+ * The first half of settling: the reservation released and the ledger row written. The caller
+ * writes the rest of its transaction, then calls `debitCall` last, so the user's wallet row (which
+ * every call of that user waits on) stays locked only until the commit right after.
+ */
+export async function recordCall(tx: Tx, call: CallAttribution, key: string, outcome: CallOutcome): Promise<RecordedCall> {
+  // The reservation, with the pricing it was made at, is released first (its row goes with the call).
+  const [reservation] = await tx.$queryRaw<(Partial<Pricing> & { amount: string })[]>`
+    WITH released AS (DELETE FROM wallet_reservations WHERE key = ${key} RETURNING amount, pricing_version)
+    SELECT released.amount::text AS amount, p."pricingVersion", p.multiplier, p."inputUsdPerToken", p."cachedInputUsdPerToken", p."outputUsdPerToken"
+    FROM released LEFT JOIN LATERAL (SELECT ${pricingColumns} FROM model_pricing
+      WHERE model_alias = ${call.modelAlias} AND pricing_version = released.pricing_version) p ON true`;
+  const pricing = reservation?.pricingVersion != null ? (reservation as Pricing) : await activePricing(tx, call.modelAlias);
   const model = findModel(call.modelAlias);
-  const pricing = await activePricing(tx, call.modelAlias);
   const usage = splitUsage(outcome);
   const oe = oeTokens(usage);
-  const credits = creditsFor(oe, pricing.multiplier.toString());
-  const cost = providerCostUsd(usage, { input: pricing.inputUsdPerToken.toString(), cachedInput: pricing.cachedInputUsdPerToken.toString(), output: pricing.outputUsdPerToken.toString() });
+  const credits = creditsFor(oe, pricing.multiplier);
+  const cost = providerCostUsd(usage, { input: pricing.inputUsdPerToken, cachedInput: pricing.cachedInputUsdPerToken, output: pricing.outputUsdPerToken });
 
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO llm_call_events (
@@ -101,29 +150,29 @@ export async function settleCall(tx: Tx, call: CallAttribution, key: string, out
       -- A provider that repeats a request id must not lose the call's row: the id is dropped instead.
       (SELECT ${outcome.requestId}::text WHERE NOT EXISTS (SELECT 1 FROM llm_call_events WHERE request_id = ${outcome.requestId}::text)),
       ${usage.fresh}, ${usage.cached}, ${usage.output}, ${usage.fresh + usage.cached + usage.output}, ${outcome.usageSource},
-      ${oe.toString()}::numeric, ${pricing.multiplier.toString()}::numeric, ${credits.toString()}::numeric, ${cost.toString()}::numeric, ${pricing.pricingVersion},
+      ${oe.toString()}::numeric, ${pricing.multiplier}::numeric, ${credits.toString()}::numeric, ${cost.toString()}::numeric, ${pricing.pricingVersion},
       ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt})
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id`;
-  if (inserted.length === 0) return { credits, settled: false };
+  return { credits, settled: inserted.length > 0, held: new Decimal(reservation?.amount ?? 0) };
+}
 
-  const [reservation] = await tx.$queryRaw<{ amount: string }[]>`DELETE FROM wallet_reservations WHERE key = ${key} RETURNING amount::text`;
-  const held = new Decimal(reservation?.amount ?? 0);
-  // What is there to take: the balance less what other calls in flight hold. The reservation
-  // covered the worst case, so this only bites if a provider reports more than was reserved.
+/** The second half of settling: takes the call's credits and releases what it held, never below zero. */
+export async function debitCall(tx: Tx, call: CallAttribution, key: string, { credits, settled, held }: RecordedCall) {
+  if (!settled) return;
   const [wallet] = await tx.$queryRaw<{ balance: string; reserved: string }[]>`
     SELECT balance::text, reserved::text FROM credit_wallets WHERE user_id = ${call.userId}::uuid FOR UPDATE`;
-  if (!wallet) return { credits, settled: true };
-  const available = Decimal.max(0, new Decimal(wallet.balance).minus(new Decimal(wallet.reserved).minus(held)));
-  const debit = Decimal.min(credits, available);
+  if (!wallet) return;
+  // What is there to take: the balance less what other calls in flight hold. The reservation
+  // covered the worst case, so this only bites if a provider reports more than was reserved.
+  const debit = Decimal.min(credits, availableCredits({ balance: wallet.balance, reserved: Decimal.max(0, new Decimal(wallet.reserved).minus(held)) }));
   const balanceAfter = new Decimal(wallet.balance).minus(debit);
+  // The wallet and its transaction row in one statement.
   await tx.$executeRaw`
-    UPDATE credit_wallets SET balance = ${balanceAfter.toString()}::numeric, reserved = GREATEST(0, reserved - ${held.toString()}::numeric), updated_at = now()
-    WHERE user_id = ${call.userId}::uuid`;
-  if (debit.gt(0)) {
-    await tx.creditTransaction.create({
-      data: { userId: call.userId, kind: "debit", amount: debit.negated().toString(), balanceAfter: balanceAfter.toString(), referenceId: key, note: `${call.purpose} ${call.modelAlias}` },
-    });
-  }
-  return { credits, settled: true };
+    WITH debited AS (
+      UPDATE credit_wallets SET balance = ${balanceAfter.toString()}::numeric, reserved = GREATEST(0, reserved - ${held.toString()}::numeric), updated_at = now()
+      WHERE user_id = ${call.userId}::uuid RETURNING user_id)
+    INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
+    SELECT gen_random_uuid(), user_id, 'debit', ${debit.negated().toString()}::numeric, ${balanceAfter.toString()}::numeric, ${key}, ${`${call.purpose} ${call.modelAlias}`}
+    FROM debited WHERE ${debit.gt(0)}`;
 }

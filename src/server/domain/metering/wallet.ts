@@ -6,13 +6,15 @@
 import { Decimal } from "decimal.js";
 import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
+import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
+import { availableCredits, isLowBalance } from "./formula.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
 
 type Tx = Prisma.TransactionClient;
 
-/** Creates the user's wallet with the signup grant if it has none; a no-op otherwise. */
-export async function ensureWallet(tx: Tx, userId: string, settings: Settings): Promise<void> {
+/** Creates the user's wallet with the signup grant if it has none (true then); a no-op otherwise. */
+export async function ensureWallet(tx: Tx, userId: string, settings: Settings): Promise<boolean> {
   const grant = new Decimal(settings["credits.signup_grant"]);
   const created = await tx.$executeRaw`
     INSERT INTO credit_wallets (user_id, balance, reserved, updated_at) VALUES (${userId}::uuid, ${grant.toString()}::numeric, 0, now())
@@ -22,6 +24,7 @@ export async function ensureWallet(tx: Tx, userId: string, settings: Settings): 
       data: { userId, kind: "grant", amount: grant.toString(), balanceAfter: grant.toString(), referenceId: `signup:${userId}`, note: "Signup grant" },
     });
   }
+  return created > 0;
 }
 
 export async function getWallet(db: Db, userId: string) {
@@ -36,8 +39,8 @@ export async function getWallet(db: Db, userId: string) {
   return {
     balance: wallet.balance.toString(),
     reserved: wallet.reserved.toString(),
-    available: Decimal.max(0, new Decimal(wallet.balance.toString()).minus(wallet.reserved.toString())).toString(),
-    lowBalance: new Decimal(wallet.balance.toString()).lt(threshold),
+    available: availableCredits({ balance: wallet.balance.toString(), reserved: wallet.reserved.toString() }).toString(),
+    lowBalance: isLowBalance(wallet.balance.toString(), threshold),
     lowBalanceThreshold: threshold.toString(),
     enforcement: settings["credits.enforcement"],
   };
@@ -73,7 +76,7 @@ export async function grantCredits(
       });
     });
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") throw new AppError("conflict", "A transaction with this reference already exists.");
+    if (isUniqueViolation(error)) throw new AppError("conflict", "A transaction with this reference already exists.");
     throw error;
   }
 }

@@ -4,10 +4,9 @@
  * case of its first call. Later calls are reserved one by one as the turn runs; a turn that runs
  * out mid-way ends `partial`.
  */
-import { Decimal } from "decimal.js";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
-import { worstCaseCredits } from "../metering/formula.ts";
+import { availableCredits, worstCaseCredits } from "../metering/formula.ts";
 import { activePricing } from "../metering/meter.ts";
 import { ensureWallet } from "../metering/wallet.ts";
 import type { Settings } from "../settings/settings.ts";
@@ -24,11 +23,11 @@ export async function checkCreditsForTurn(tx: Prisma.TransactionClient, userId: 
   const pricing = await activePricing(tx, first.modelAlias);
   const needed = worstCaseCredits(first.inputTokens, first.maxOutputTokens, pricing.multiplier.toString());
   const wallet = await tx.creditWallet.findUniqueOrThrow({ where: { userId } });
-  const available = new Decimal(wallet.balance.toString()).minus(wallet.reserved.toString());
+  const available = availableCredits({ balance: wallet.balance.toString(), reserved: wallet.reserved.toString() });
   if (available.lt(needed)) {
-    throw new AppError("insufficient_credits", `Not enough credits: the first call needs up to ${needed.toString()}, and ${Decimal.max(0, available).toString()} are available.`, {
+    throw new AppError("insufficient_credits", `Not enough credits: the first call needs up to ${needed.toString()}, and ${available.toString()} are available.`, {
       needed: needed.toString(),
-      available: Decimal.max(0, available).toString(),
+      available: available.toString(),
       balance: wallet.balance.toString(),
     });
   }

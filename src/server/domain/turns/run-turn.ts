@@ -1,7 +1,7 @@
 /**
  * The `turn.run` job (PRODUCT.md 5.2): runs a queued turn in its mode, step by step, and ends it.
- * Safe to run again after a crash (StepRunner replays ended steps) and to cancel (the job's signal
- * aborts the call in flight; the owner's request is read from the turn row).
+ * Safe to run again after a crash (StepRunner replays ended steps) and to cancel (the turn's watch
+ * aborts the call in flight once the owner has asked; see turn-stop.ts).
  */
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
@@ -13,6 +13,7 @@ import { findModel } from "../../llm/catalog.ts";
 import { sendJob } from "../../jobs/queues.ts";
 import { logger } from "../../logger.ts";
 import { appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
+import { isLowBalance } from "../metering/formula.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
 import { assembleContext, contextBudget, historyTokens, SUMMARY_THRESHOLD, type HistoryMessage, type RosterEntry } from "./context.ts";
 import {
@@ -25,9 +26,10 @@ import {
   SYNTHESIS_INSTRUCTIONS,
   type Covered,
 } from "./manager-prompts.ts";
-import { StepRunner, TurnCancelled, type StepOutcome, type StepSpec } from "./step-runner.ts";
+import { StepRunner, type StepOutcome, type StepSpec } from "./step-runner.ts";
+import { parseJsonColumn, rosterSnapshot, turnMetadata, type StepMetadata } from "./turn-json.ts";
 import { finalTurnStatus, isTurnFinished, turnSourcesOf, type TurnStatus } from "./turn-machine.ts";
-import type { RosterSnapshot } from "./turn-view.ts";
+import { TurnStop, TurnWatch } from "./turn-stop.ts";
 
 export interface RunDeps {
   db: Db;
@@ -50,83 +52,96 @@ interface TurnScope {
   runner: StepRunner;
 }
 
-export async function runTurn(deps: RunDeps, turnId: string, signal: AbortSignal): Promise<TurnStatus> {
+/**
+ * Runs the turn under `jobSignal` (the job's; its abort reason says why, see turn-stop.ts). A stop
+ * that ends the turn (the owner's cancel) ends it here; any other stop is thrown, so the job's
+ * next attempt resumes the turn.
+ */
+export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSignal): Promise<TurnStatus> {
   const { db } = deps;
-  const loaded = await db.turn.findUnique({ where: { id: turnId }, include: { steps: true, session: true } });
+  const loaded = await db.turn.findUnique({ where: { id: turnId }, include: { steps: true, session: { select: { id: true, roomId: true } } } });
   if (!loaded) {
     log.warn({ turnId }, "turn.run for a turn that no longer exists");
     return "failed";
   }
   if (isTurnFinished(loaded.status)) return loaded.status;
   const turn = loaded.status === "queued" ? await markRunning(db, loaded) : loaded;
+  // Not started: cancelled while queued, or ended meanwhile.
   if (!turn) return (await db.turn.findUniqueOrThrow({ where: { id: turnId } })).status;
 
-  const scope = await loadScope(deps, turn, loaded.steps, loaded.session, signal);
-  // The answers the turn's status is judged on: agents, and the orchestrator's synthesis.
-  const answers: StepOutcome[] = [];
+  const watch = new TurnWatch(db, turn.id, jobSignal).start();
   try {
-    if (turn.mode === "orchestrator") answers.push(...(await runOrchestrator(scope)));
-    else {
-      for (const agent of scope.selected) {
-        // Manual mode: tagged agents do not see each other's same-turn output.
-        const visible = turn.mode === "manual" ? [] : answers;
-        answers.push(await runAgent(scope, agent, 1, sameTurnOutputs(visible)));
-      }
-    }
+    const scope = await loadScope(deps, turn, loaded.steps, loaded.session, watch);
+    const status = await runPlan(scope);
+    await finish(db, turn, status, scope.settings);
+    if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
+    return status;
   } catch (error) {
-    if (error instanceof TurnCancelled) return finishCancelled(db, turn);
-    if (isAppError(error) && error.code === "insufficient_credits") return finishOutOfCredits(db, turn, scope.settings);
+    if (error instanceof TurnStop && error.reason === "owner_cancel") return finishCancelled(db, turn);
+    if (isAppError(error) && error.code === "insufficient_credits") return finishOutOfCredits(db, turn, await getSettings(db));
     throw error;
+  } finally {
+    watch.stop();
   }
-  const status = finalTurnStatus(turn.mode, answers.map((o) => o.status));
-  await finish(db, turn, status, scope.settings);
-  if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
-  return status;
+}
+
+/** The turn's steps in its mode; the status it ends with, judged on its answers (agents and synthesis). */
+async function runPlan(scope: TurnScope): Promise<"completed" | "partial" | "failed"> {
+  const { mode } = scope.turn;
+  const answers: StepOutcome[] = [];
+  if (mode === "orchestrator") answers.push(...(await runOrchestrator(scope)));
+  else {
+    for (const agent of scope.selected) {
+      // Manual mode: tagged agents do not see each other's same-turn output.
+      answers.push(await runAgent(scope, agent, 1, sameTurnOutputs(mode === "manual" ? [] : answers)));
+    }
+  }
+  return finalTurnStatus(mode, answers.map((o) => o.status));
 }
 
 async function markRunning(db: Db, turn: Turn): Promise<Turn | null> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.turn.updateMany({
-      where: { id: turn.id, status: { in: turnSourcesOf("running") }, cancelRequestedAt: null },
-      data: { status: "running", startedAt: new Date() },
-    });
-    if (count === 0) return null;
-    const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
+    const [running] = await tx.$queryRaw<{ started_at: Date }[]>`
+      UPDATE turns SET status = 'running', started_at = now() WHERE id = ${turn.id}::uuid
+        AND status::text = ANY(${turnSourcesOf("running")}::text[]) AND cancel_requested_at IS NULL
+      RETURNING started_at`;
+    if (!running) return null;
+    const { roster } = rosterSnapshot.parse(turn.rosterSnapshot);
     await appendEventsInTx(tx, turn.sessionId, [
-      { type: "turn_started", turnId: turn.id, mode: turn.mode, roster: snapshot.roster.map(({ id, key, name, model }) => ({ id, key, name, model })) },
+      { type: "turn_started", turnId: turn.id, mode: turn.mode, roster: roster.map(({ id, key, name, model }) => ({ id, key, name, model })) },
     ]);
-    return tx.turn.findUniqueOrThrow({ where: { id: turn.id } });
+    return { ...turn, status: "running" as const, startedAt: running.started_at };
   });
 }
 
-async function loadScope(
-  deps: RunDeps,
-  turn: Turn,
-  steps: TurnStep[],
-  session: { id: string; roomId: string | null },
-  signal: AbortSignal,
-): Promise<TurnScope> {
+async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: { id: string; roomId: string | null }, watch: TurnWatch): Promise<TurnScope> {
   const { db } = deps;
   // The plan's settings as they were at send (see send-turn.ts), the rest as they are now.
-  const settings: Settings = { ...(await getSettings(db)), ...((turn.metadata as { settings?: Partial<Settings> }).settings ?? {}) };
-  const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
-  const room = session.roomId ? await db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null;
-  const summary = await db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" } });
+  const settings: Settings = { ...(await getSettings(db)), ...parseJsonColumn(turnMetadata, turn.metadata, {}).settings };
+  const snapshot = rosterSnapshot.parse(turn.rosterSnapshot);
+  const [room, summary] = await Promise.all([
+    session.roomId ? db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null,
+    db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" }, select: { text: true, throughSeq: true } }),
+  ]);
   const rows = await db.message.findMany({
     where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id }, role: { in: ["user", "assistant"] } },
     orderBy: { seq: "asc" },
+    select: { seq: true, role: true, agentKey: true, agentName: true, content: true, visibility: true },
   });
-  const history = rows.map((m) => ({ seq: m.seq, role: m.role, agentKey: m.agentKey, agentName: m.agentName, content: m.content, visibility: m.visibility }));
-  const cancelRequested = async () => (await db.turn.findUnique({ where: { id: turn.id }, select: { cancelRequestedAt: true } }))?.cancelRequestedAt != null;
   return {
     turn,
     settings,
     room,
     roster: snapshot.roster,
-    selected: snapshot.selected.map((key) => snapshot.roster.find((a) => a.key === key)!).filter(Boolean),
+    selected: snapshot.selected.flatMap((key) => snapshot.roster.find((a) => a.key === key) ?? []),
     summary: summary?.text ?? null,
-    history,
-    runner: new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, { userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings }, steps, signal, cancelRequested),
+    history: rows,
+    runner: new StepRunner({
+      deps,
+      turn: { id: turn.id, sessionId: turn.sessionId, userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings },
+      steps,
+      watch,
+    }),
   };
 }
 
@@ -136,9 +151,7 @@ function visibleHistory(scope: TurnScope, speakerKey: string | null): HistoryMes
 }
 
 function sameTurnOutputs(outcomes: StepOutcome[]) {
-  return outcomes
-    .filter((o) => o.status === "succeeded" && o.metadata.agentName)
-    .map((o) => ({ agentName: String(o.metadata.agentName), content: o.output }));
+  return outcomes.filter((o) => o.status === "succeeded").map((o) => ({ agentName: o.agent.name, content: o.output }));
 }
 
 function agentRef(agent: RosterEntry): AgentRef {
@@ -152,7 +165,6 @@ function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn:
     agent: agentRef(agent),
     round,
     maxOutputTokens,
-    metadata: { agentName: agent.name, agentKey: agent.key, round },
     message: { agentKey: agent.key, agentName: agent.name },
     messages: () =>
       assembleContext(
@@ -174,23 +186,26 @@ function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn:
 /** A call by the manager model (routing, evaluation, synthesis): the user's message plus what is covered. */
 function managerCall(
   scope: TurnScope,
-  kind: "manager_route" | "manager_evaluate" | "synthesis",
-  round: number,
-  instructions: string,
-  covered: StepOutcome[],
-  metadata: Record<string, unknown> = {},
-  describe?: StepSpec["describe"],
+  call: {
+    kind: "manager_route" | "manager_evaluate" | "synthesis";
+    round: number;
+    instructions: string;
+    covered: StepOutcome[];
+    metadata?: StepMetadata;
+    describe?: StepSpec["describe"];
+  },
 ) {
   const model = scope.settings["orchestrator.manager_model"];
-  const maxOutputTokens = kind === "synthesis" ? scope.settings["turns.max_output_tokens"] : MANAGER_MAX_OUTPUT_TOKENS;
+  const synthesis = call.kind === "synthesis";
+  const maxOutputTokens = synthesis ? scope.settings["turns.max_output_tokens"] : MANAGER_MAX_OUTPUT_TOKENS;
   return scope.runner.run({
-    kind,
-    agent: { id: null, key: null, name: kind === "synthesis" ? "Synthesis" : "Manager", model },
-    round,
+    kind: call.kind,
+    agent: { id: null, key: null, name: synthesis ? "Synthesis" : "Manager", model },
+    round: call.round,
     maxOutputTokens,
-    metadata,
-    describe,
-    message: kind === "synthesis" ? { agentKey: null, agentName: "Synthesis" } : undefined,
+    metadata: call.metadata,
+    describe: call.describe,
+    message: synthesis ? { agentKey: null, agentName: "Synthesis" } : undefined,
     messages: () =>
       assembleContext(
         {
@@ -202,8 +217,8 @@ function managerCall(
           summary: scope.summary,
           history: visibleHistory(scope, null),
           userMessage: scope.turn.userInput,
-          sameTurn: sameTurnOutputs(covered),
-          instructions,
+          sameTurn: sameTurnOutputs(call.covered),
+          instructions: call.instructions,
         },
         contextBudget(findModel(model)?.contextWindow, maxOutputTokens),
       ).messages,
@@ -219,7 +234,7 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
   const maxInvocations = scope.settings["orchestrator.max_invocations"];
   const specialists: StepOutcome[] = [];
   const covered = (): Covered[] =>
-    specialists.filter((o) => o.status === "succeeded").map((o) => ({ agentKey: String(o.metadata.agentKey), agentName: String(o.metadata.agentName) }));
+    specialists.filter((o) => o.status === "succeeded").map((o) => ({ agentKey: o.agent.key!, agentName: o.agent.name }));
 
   for (let round = 1; round <= maxRounds; round++) {
     const remaining = maxInvocations - specialists.length;
@@ -232,10 +247,16 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
     }
     if (round === maxRounds || specialists.length >= maxInvocations) break;
     const instructions = evaluationInstructions({ round, maxRounds, roster: scope.roster, covered: covered() });
-    const evaluation = await managerCall(scope, "manager_evaluate", round, instructions, specialists, {}, ({ status, output }) => {
-      const verdict = status === "succeeded" ? parseEvaluation(output) : { ok: false as const };
-      // An answer that is not valid JSON ends the rounds: the synthesis works with what there is.
-      return verdict.ok ? { continue: verdict.continue } : { continue: false, invalid: true };
+    const evaluation = await managerCall(scope, {
+      kind: "manager_evaluate",
+      round,
+      instructions,
+      covered: specialists,
+      describe: ({ status, output }) => {
+        const verdict = status === "succeeded" ? parseEvaluation(output) : { ok: false as const };
+        // An answer that is not valid JSON ends the rounds: the synthesis works with what there is.
+        return verdict.ok ? { continue: verdict.continue } : { continue: false, invalid: true };
+      },
     });
     if (!evaluation.metadata.continue) break;
   }
@@ -243,8 +264,8 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
   const succeeded = specialists.filter((o) => o.status === "succeeded");
   // Every specialist failed: nothing to integrate (PRODUCT.md 5.2), and the turn ends partial.
   if (succeeded.length === 0) return specialists;
-  const lastRound = Math.max(...specialists.map((o) => Number(o.metadata.round)));
-  return [...specialists, await managerCall(scope, "synthesis", lastRound, SYNTHESIS_INSTRUCTIONS, succeeded)];
+  const lastRound = Math.max(...specialists.map((o) => o.round));
+  return [...specialists, await managerCall(scope, { kind: "synthesis", round: lastRound, instructions: SYNTHESIS_INSTRUCTIONS, covered: succeeded })];
 }
 
 /** The manager's routing for one round: invalid output is retried once, then the first roster agent runs. */
@@ -252,12 +273,19 @@ async function route(scope: TurnScope, round: number, remaining: number, special
   const instructions = routingInstructions({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
   const fallback = [scope.roster[0]!.key];
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const step = await managerCall(scope, "manager_route", round, instructions, specialists, attempt > 1 ? { retryOfInvalidRouting: true } : {}, ({ status, output }) => {
-      const parsed = status === "succeeded" ? parseRouting(output, scope.roster) : ({ ok: false, reason: "the routing call failed" } as const);
-      if (parsed.ok) return { routedTo: parsed.keys, unknownKeys: parsed.unknown };
-      return attempt === 2 ? { invalid: parsed.reason, fallback: true, routedTo: fallback } : { invalid: parsed.reason };
+    const step = await managerCall(scope, {
+      kind: "manager_route",
+      round,
+      instructions,
+      covered: specialists,
+      metadata: attempt > 1 ? { retryOfInvalidRouting: true } : {},
+      describe: ({ status, output }) => {
+        const parsed = status === "succeeded" ? parseRouting(output, scope.roster) : ({ ok: false, reason: "the routing call failed" } as const);
+        if (parsed.ok) return { routedTo: parsed.keys, unknownKeys: parsed.unknown };
+        return attempt === 2 ? { invalid: parsed.reason, fallback: true, routedTo: fallback } : { invalid: parsed.reason };
+      },
     });
-    const routedTo = step.metadata.routedTo as string[] | undefined;
+    const { routedTo } = step.metadata;
     if (routedTo) {
       if (step.metadata.fallback) log.info({ turnId: scope.turn.id, round, reason: step.metadata.invalid }, "routing invalid twice; falling back to the first roster agent");
       return routedTo;
@@ -275,7 +303,7 @@ async function turnBilling(tx: Prisma.TransactionClient, turn: Turn, settings: S
   return {
     credits: new Decimal(row?.credits ?? 0).toString(),
     balanceAfter: balance,
-    lowBalance: balance !== null && new Decimal(balance).lt(settings["credits.low_balance_threshold"]),
+    lowBalance: balance !== null && isLowBalance(balance, settings["credits.low_balance_threshold"]),
   };
 }
 

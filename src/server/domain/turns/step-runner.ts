@@ -6,16 +6,19 @@
  * interrupted: it restarts as a new attempt, and only the attempt that holds the row may finish it.
  */
 import type { Db } from "../../db.ts";
-import type { Prisma, TurnStep } from "@/generated/prisma/client.ts";
+import type { TurnStep } from "@/generated/prisma/client.ts";
 import type { Gateway } from "../../llm/gateway.ts";
 import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
 import { attributionOf, settleLostCall } from "../metering/lost-calls.ts";
-import { idempotencyKey, reserveCall, settleCall, type CallAttribution, type CallStatus } from "../metering/meter.ts";
+import { debitCall, idempotencyKey, recordCall, reserveCall, type CallAttribution, type CallStatus } from "../metering/meter.ts";
+import { nextSeq } from "../sessions/session-counters.ts";
 import type { Settings } from "../settings/settings.ts";
-import { stepSourcesOf } from "./turn-machine.ts";
+import { parseJsonColumn, stepMetadata, type StepMetadata } from "./turn-json.ts";
+import { isStepFinished, stepSourcesOf, type StepStatus } from "./turn-machine.ts";
+import { TurnStop, type TurnWatch } from "./turn-stop.ts";
 
 /** Deltas are written as events at most this often (PRODUCT.md 6 allows coalescing ≤ 50 ms). */
 const DELTA_COALESCE_MS = 50;
@@ -29,10 +32,11 @@ export interface StepSpec {
   maxOutputTokens: number;
   /** Built only when the step really runs (a replayed step needs no context). */
   messages: () => ChatMessage[];
-  metadata?: Record<string, unknown>;
+  /** Facts with no column of their own, known before the call (see turn-json.ts). */
+  metadata?: StepMetadata;
   /** Facts drawn from the step's result (e.g. whom the manager routed to), saved in its metadata
    * in the same transaction that ends it, so they are there for anyone told the step ended. */
-  describe?: (end: { status: StepOutcome["status"]; output: string }) => Record<string, unknown>;
+  describe?: (end: { status: StepOutcome["status"]; output: string }) => StepMetadata;
   /** When set, a successful step's output becomes a timeline message with this author. */
   message?: { agentKey: string | null; agentName: string; visibility?: "shared" | "private" };
 }
@@ -40,62 +44,85 @@ export interface StepSpec {
 export interface StepOutcome {
   id: string;
   index: number;
-  status: "succeeded" | "failed" | "cancelled";
+  status: Extract<StepStatus, "succeeded" | "failed" | "cancelled">;
   output: string;
-  metadata: Record<string, unknown>;
+  agent: AgentRef;
+  round: number;
+  metadata: StepMetadata;
 }
 
-function callStatusOf(errorCode: string | undefined): CallStatus {
+function callStatusOf(status: StepOutcome["status"], errorCode: string | undefined): CallStatus {
+  if (status === "succeeded") return "success";
+  if (status === "cancelled") return "cancelled";
   return errorCode === "timeout" ? "timeout" : errorCode === "rate_limited" ? "rate_limited" : "error";
 }
 
-/** The turn was cancelled by its owner (turns.cancel); the runner stops starting steps. */
-export class TurnCancelled extends Error {
-  constructor() {
-    super("The turn was cancelled.");
-  }
+/** The turn a runner's steps belong to, and whom they are billed to. */
+export interface RunnerTurn {
+  id: string;
+  sessionId: string;
+  userId: string;
+  roomId: string | null;
+  mode: string;
+  /** The settings that decide how calls are billed (enforcement). */
+  settings: Settings;
+}
+
+interface StepEnd {
+  status: StepOutcome["status"];
+  output: string;
+  usage: { inputTokens: number; cachedTokens: number; outputTokens: number; source: string };
+  latencyMs: number | null;
+  ttftMs: number | null;
+  requestId?: string | null;
+  error: { code: string; message: string } | null;
 }
 
 export class StepRunner {
-  private nextIndex = 0;
+  private readonly deps: { db: Db; gateway: Gateway };
+  private readonly turn: RunnerTurn;
   private readonly existing: Map<number, TurnStep>;
+  private readonly watch: TurnWatch;
+  private nextIndex: number;
 
-  constructor(
-    private readonly deps: { db: Db; gateway: Gateway },
-    private readonly turn: { id: string; sessionId: string },
-    /** Whom the calls are billed to, and the settings that decide how (enforcement). */
-    private readonly billing: { userId: string; roomId: string | null; mode: string; settings: Settings },
-    steps: TurnStep[],
-    private readonly signal: AbortSignal,
-    /** True once the owner asked to cancel (read from the database, not process memory). */
-    private readonly cancelRequested: () => Promise<boolean>,
+  constructor(options: {
+    deps: { db: Db; gateway: Gateway };
+    turn: RunnerTurn;
+    /** The turn's steps so far (a resumed turn replays the ones that ended). */
+    steps: TurnStep[];
+    /** Why the turn would stop: the owner's cancel, or the job being taken away. */
+    watch: TurnWatch;
     /** Where numbering starts: a summary step is appended after a finished turn's steps. */
-    startIndex = 0,
-  ) {
-    this.existing = new Map(steps.map((s) => [s.index, s]));
-    this.nextIndex = startIndex;
+    startIndex?: number;
+  }) {
+    this.deps = options.deps;
+    this.turn = options.turn;
+    this.watch = options.watch;
+    this.existing = new Map(options.steps.map((s) => [s.index, s]));
+    this.nextIndex = options.startIndex ?? 0;
   }
 
   async run(spec: StepSpec): Promise<StepOutcome> {
     const index = ++this.nextIndex;
     const found = this.existing.get(index);
-    if (found && found.status !== "pending" && found.status !== "running") {
+    if (found && isStepFinished(found.status)) {
       if (found.kind !== spec.kind) throw new Error(`turn ${this.turn.id} step ${index} replayed as ${spec.kind} but was ${found.kind}`);
-      return { id: found.id, index, status: found.status, output: found.output, metadata: found.metadata as Record<string, unknown> };
+      return {
+        id: found.id,
+        index,
+        status: found.status as StepOutcome["status"],
+        output: found.output,
+        agent: { id: found.agentId, key: found.agentKey, name: found.agentName ?? spec.agent.name, model: found.modelAlias },
+        round: found.round,
+        metadata: parseJsonColumn(stepMetadata, found.metadata, {}),
+      };
     }
-    if (await this.cancelRequested()) {
-      // Fix: a step found running here lost its worker mid-call, and the turn is being cancelled
-      // instead of resumed. Its call (which reached the provider) still gets its worker_lost ledger
-      // row and its reservation is released; this used to throw first and leave both behind for good.
-      if (found?.status === "running") await this.settleLostAttempt(found);
-      throw new TurnCancelled();
-    }
-    // Fix: an aborted signal with no cancel request means this worker is stopping or lost the job's
-    // claim, as in the `cancelled` branch below: the turn is left for the job's next attempt. This
-    // used to throw TurnCancelled, so a worker stopping between two calls cancelled the user's turn.
-    if (this.signal.aborted) throw new Error(`turn ${this.turn.id} stopped before step ${index}: the job was aborted`, { cause: this.signal.reason });
-
+    // A step found running lost its worker mid-call: that call (which reached the provider) gets its
+    // worker_lost ledger row and its reservation is released, whether the turn goes on or stops.
     if (found?.status === "running") await this.settleLostAttempt(found);
+    const stop = await this.watch.check();
+    if (stop) throw new TurnStop(stop);
+
     const messages = spec.messages();
     const step = await this.start(index, spec, found, countMessageTokens(messages));
     const deltas = new DeltaWriter(this.deps.db, this.turn.sessionId, this.turn.id, step.id);
@@ -104,7 +131,7 @@ export class StepRunner {
         modelAlias: spec.agent.model,
         messages,
         maxOutputTokens: spec.maxOutputTokens,
-        signal: this.signal,
+        signal: this.watch.signal,
         onDelta: (text) => deltas.push(text),
       });
       await deltas.flush();
@@ -123,11 +150,13 @@ export class StepRunner {
       if (!error) throw caught;
       const usage = { inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens(error.partialText), source: "estimated" };
       if (error.kind === "cancelled") {
-        // Aborted: by the owner (a cancel), or because this worker is stopping or lost the job's
-        // claim. Only the first ends the step; otherwise the step is left for the next attempt.
-        if (!(await this.cancelRequested())) throw caught;
-        await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
-        throw new TurnCancelled();
+        const reason = this.watch.reason ?? "job_expired";
+        // Only the owner's cancel ends the step; a worker stopping or losing the job leaves it
+        // running for the job's next attempt, which settles it as lost and runs it again.
+        if (reason === "owner_cancel") {
+          await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
+        }
+        throw new TurnStop(reason);
       }
       return await this.finish(step, spec, {
         status: "failed",
@@ -141,7 +170,7 @@ export class StepRunner {
   }
 
   private attribution(step: Pick<TurnStep, "id" | "kind" | "agentId" | "agentKey" | "modelAlias">): CallAttribution {
-    return attributionOf({ id: this.turn.id, sessionId: this.turn.sessionId, userId: this.billing.userId, mode: this.billing.mode }, this.billing.roomId, step);
+    return attributionOf(this.turn, this.turn.roomId, step);
   }
 
   /** The attempt before this one died mid-call (its worker was killed): its call gets its ledger row now. */
@@ -157,7 +186,7 @@ export class StepRunner {
       agentName: spec.agent.name,
       modelAlias: spec.agent.model,
       round: spec.round,
-      metadata: (spec.metadata ?? {}) as Prisma.InputJsonValue,
+      metadata: spec.metadata ?? {},
     };
     return this.deps.db.$transaction(async (tx) => {
       const step = found
@@ -166,45 +195,35 @@ export class StepRunner {
             data: { ...common, status: "running", attempt: { increment: 1 }, output: "", errorCode: null, errorMessage: null, startedAt: new Date(), finishedAt: null },
           })
         : await tx.turnStep.create({ data: { ...common, turnId: this.turn.id, index, status: "running", attempt: 1, startedAt: new Date() } });
+      await appendEventsInTx(tx, this.turn.sessionId, [
+        { type: "step_started", turnId: this.turn.id, stepId: step.id, index, kind: step.kind, agent: spec.agent, round: spec.round, attempt: step.attempt },
+      ]);
       // Held before the call starts; refused (and the whole start rolled back) when the wallet cannot
-      // cover the worst case, so a step never starts without its credits.
+      // cover the worst case, so a step never starts without its credits. Last, so the wallet row
+      // is locked only until this commit.
       await reserveCall(tx, {
-        userId: this.billing.userId,
+        userId: this.turn.userId,
         key: idempotencyKey(this.turn.id, index, step.attempt),
         modelAlias: spec.agent.model,
         inputTokens,
         maxOutputTokens: spec.maxOutputTokens,
-        settings: this.billing.settings,
+        settings: this.turn.settings,
       });
-      await appendEventsInTx(tx, this.turn.sessionId, [
-        { type: "step_started", turnId: this.turn.id, stepId: step.id, index, kind: step.kind, agent: spec.agent, round: spec.round, attempt: step.attempt },
-      ]);
       return step;
     });
   }
 
-  /** Ends the step, writes its message and its event in one transaction — only if this attempt still holds it. */
-  private async finish(
-    step: TurnStep,
-    spec: StepSpec,
-    end: {
-      status: StepOutcome["status"];
-      output: string;
-      usage: { inputTokens: number; cachedTokens: number; outputTokens: number; source: string };
-      latencyMs: number | null;
-      ttftMs: number | null;
-      requestId?: string | null;
-      error: { code: string; message: string } | null;
-    },
-  ): Promise<StepOutcome> {
-    const metadata = { ...(spec.metadata ?? {}), ...spec.describe?.({ status: end.status, output: end.output }) };
+  /** Ends the step, writes its message, its event and its ledger row in one transaction — only if this attempt still holds it. */
+  private async finish(step: TurnStep, spec: StepSpec, end: StepEnd): Promise<StepOutcome> {
+    const metadata: StepMetadata = { ...spec.metadata, ...spec.describe?.({ status: end.status, output: end.output }) };
     const finishedAt = new Date();
+    const key = idempotencyKey(this.turn.id, step.index, step.attempt);
     const finished = await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.turnStep.updateMany({
         where: { id: step.id, attempt: step.attempt, status: { in: stepSourcesOf(end.status) } },
         data: {
           status: end.status,
-          metadata: metadata as Prisma.InputJsonValue,
+          metadata,
           output: end.output,
           errorCode: end.error?.code ?? null,
           errorMessage: end.error?.message ?? null,
@@ -218,8 +237,9 @@ export class StepRunner {
         },
       });
       if (count === 0) return false;
-      const { credits } = await settleCall(tx, this.attribution(step), idempotencyKey(this.turn.id, step.index, step.attempt), {
-        status: end.status === "succeeded" ? "success" : end.status === "cancelled" ? "cancelled" : callStatusOf(end.error?.code),
+      const call = this.attribution(step);
+      const recorded = await recordCall(tx, call, key, {
+        status: callStatusOf(end.status, end.error?.code),
         errorCode: end.error?.code ?? null,
         inputTokens: end.usage.inputTokens,
         cachedTokens: end.usage.cachedTokens,
@@ -231,14 +251,12 @@ export class StepRunner {
         startedAt: step.startedAt ?? finishedAt,
       });
       if (end.status === "succeeded" && spec.message) {
-        const [counter] = await tx.$queryRaw<{ last_seq: bigint }[]>`
-          UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ${this.turn.sessionId}::uuid RETURNING last_seq`;
         await tx.message.create({
           data: {
             sessionId: this.turn.sessionId,
             turnId: this.turn.id,
             stepId: step.id,
-            seq: counter!.last_seq,
+            seq: await nextSeq(tx, this.turn.sessionId),
             role: "assistant",
             visibility: spec.message.visibility ?? "shared",
             agentKey: spec.message.agentKey,
@@ -252,16 +270,17 @@ export class StepRunner {
           type: "step_completed",
           stepId: step.id,
           status: end.status,
-          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: credits.toString() },
+          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: recorded.credits.toString() },
           latencyMs: end.latencyMs,
           error: end.error,
         },
       ], this.turn.id);
+      await debitCall(tx, call, key, recorded);
       return true;
     });
     // Another attempt took the step over (this worker lost the job's claim): stop here.
     if (!finished) throw new Error(`step ${step.id} attempt ${step.attempt} was superseded`);
-    return { id: step.id, index: step.index, status: end.status, output: end.output, metadata };
+    return { id: step.id, index: step.index, status: end.status, output: end.output, agent: spec.agent, round: spec.round, metadata };
   }
 }
 

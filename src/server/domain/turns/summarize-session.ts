@@ -15,7 +15,9 @@ import type { ChatMessage } from "../../llm/types.ts";
 import { getSettings } from "../settings/settings.ts";
 import { contextBudget } from "./context.ts";
 import { MANAGER_ROLE, parseSummary, summaryInstructions } from "./manager-prompts.ts";
-import { StepRunner, TurnCancelled } from "./step-runner.ts";
+import { StepRunner } from "./step-runner.ts";
+import { parseJsonColumn, stepMetadata } from "./turn-json.ts";
+import { TurnWatch } from "./turn-stop.ts";
 
 export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input: { sessionId: string; turnId: string }, signal: AbortSignal) {
   const { db } = deps;
@@ -45,25 +47,26 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
   conversation.length = kept;
   const throughSeq = kept < rows.length ? rows[kept]!.seq - 1n : lastOfTurn.seq;
 
-  const summaryStep = turn.steps.find((s) => s.kind === "summary" && (s.metadata as { throughSeq?: string }).throughSeq === throughSeq.toString());
+  const summaryStep = turn.steps.find((s) => s.kind === "summary" && parseJsonColumn(stepMetadata, s.metadata, {}).throughSeq === throughSeq.toString());
   const startIndex = summaryStep ? summaryStep.index - 1 : Math.max(0, ...turn.steps.map((s) => s.index));
   const session = await db.chatSession.findUniqueOrThrow({ where: { id: turn.sessionId }, select: { roomId: true } });
-  const billing = { userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings };
-  const runner = new StepRunner(deps, { id: turn.id, sessionId: turn.sessionId }, billing, turn.steps, signal, async () => false, startIndex);
-  let outcome;
-  try {
-    outcome = await runner.run({
-      kind: "summary",
-      agent: { id: null, key: null, name: "Summary", model },
-      round: 1,
-      maxOutputTokens,
-      metadata: { throughSeq: throughSeq.toString(), messages: kept },
-      messages: () => [system, ...conversation],
-    });
-  } catch (error) {
-    if (error instanceof TurnCancelled) return { summarized: false, reason: "stopped" };
-    throw error;
-  }
+  const runner = new StepRunner({
+    deps,
+    turn: { id: turn.id, sessionId: turn.sessionId, userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings },
+    steps: turn.steps,
+    // A summary runs on a turn that has ended: only the job stopping stops it.
+    watch: new TurnWatch(db, turn.id, signal, false),
+    startIndex,
+  });
+  // A stop (the job taken away) is thrown: the job's next attempt resumes the step.
+  const outcome = await runner.run({
+    kind: "summary",
+    agent: { id: null, key: null, name: "Summary", model },
+    round: 1,
+    maxOutputTokens,
+    metadata: { throughSeq: throughSeq.toString(), messages: kept },
+    messages: () => [system, ...conversation],
+  });
   if (outcome.status !== "succeeded") return { summarized: false, reason: "the summary call failed" };
   const facts = parseSummary(outcome.output);
   await db.sessionSummary.upsert({

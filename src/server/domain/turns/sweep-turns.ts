@@ -8,6 +8,7 @@ import type { Db } from "../../db.ts";
 import { env } from "../../env.ts";
 import { settleTurnReservations } from "../metering/lost-calls.ts";
 import { failTurn, finishCancelled } from "./run-turn.ts";
+import { activeTurnStatuses } from "./turn-machine.ts";
 
 /** How long a turn's job may be missing or ended before the turn is called lost (a send commits
  * the turn and its job together, so a missing job is never a race with the send). */
@@ -18,10 +19,11 @@ export async function sweepLostTurns(db: Db, schema = env.PGBOSS_SCHEMA): Promis
   const lost = await db.$queryRawUnsafe<{ id: string; session_id: string; cancel_requested_at: Date | null }[]>(
     `SELECT t.id, t.session_id, t.cancel_requested_at
        FROM turns t LEFT JOIN ${schema}.job j ON j.name = 'turn.run' AND j.id = t.id
-      WHERE t.status IN ('queued', 'running')
+      WHERE t.status::text = ANY($2::text[])
         AND t.created_at < now() - make_interval(secs => $1)
         AND (j.id IS NULL OR j.state IN ('completed', 'failed', 'cancelled'))`,
     GRACE_SECONDS,
+    [...activeTurnStatuses],
   );
   for (const turn of lost) {
     // The dead worker's call in flight still gets its ledger row, and its credits are no longer held.

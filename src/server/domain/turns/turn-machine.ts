@@ -6,6 +6,13 @@
 export const turnStatuses = ["queued", "running", "completed", "partial", "failed", "cancelled"] as const;
 export type TurnStatus = (typeof turnStatuses)[number];
 
+/** A turn still to run or running: one per session at a time, and what a page keeps following. */
+export const activeTurnStatuses = ["queued", "running"] as const satisfies readonly TurnStatus[];
+
+export function isTurnActive(status: string): status is (typeof activeTurnStatuses)[number] {
+  return (activeTurnStatuses as readonly string[]).includes(status);
+}
+
 export const stepStatuses = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
 export type StepStatus = (typeof stepStatuses)[number];
 

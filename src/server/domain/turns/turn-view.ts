@@ -1,12 +1,8 @@
 /** The shape a turn has in the API (`turns.send`, `byId`, `list`): the turn with its steps. */
 import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
-import type { RosterEntry } from "./context.ts";
+import { parseJsonColumn, rosterSnapshot, stepMetadata, turnMetadata } from "./turn-json.ts";
 
-export interface RosterSnapshot {
-  roster: RosterEntry[];
-  /** Keys of the agents the turn was resolved to (tag order in manual mode). */
-  selected: string[];
-}
+export type { RosterSnapshot } from "./turn-json.ts";
 
 /**
  * What each step and each turn cost: the sums of their ledger rows' credits_burned (a step that
@@ -35,14 +31,20 @@ export function toStepView(step: TurnStep, credits: TurnCredits = noCredits) {
     credits: credits.steps.get(step.id) ?? null,
     latencyMs: step.latencyMs,
     ttftMs: step.ttftMs,
-    metadata: step.metadata as Record<string, unknown>,
+    metadata: parseJsonColumn(stepMetadata, step.metadata, {}),
     startedAt: step.startedAt,
     finishedAt: step.finishedAt,
   };
 }
 
+/** The turn's metadata as the API shows it: only the tags that matched no agent, when there were any. */
+function unknownTagsOf(metadata: unknown): { unknownTags?: string[] } {
+  const { unknownTags } = parseJsonColumn(turnMetadata, metadata, {});
+  return unknownTags ? { unknownTags } : {};
+}
+
 export function toTurnView(turn: Turn & { steps: TurnStep[] }, credits: TurnCredits = noCredits) {
-  const snapshot = turn.rosterSnapshot as unknown as RosterSnapshot;
+  const snapshot = rosterSnapshot.parse(turn.rosterSnapshot);
   return {
     id: turn.id,
     sessionId: turn.sessionId,
@@ -52,7 +54,7 @@ export function toTurnView(turn: Turn & { steps: TurnStep[] }, credits: TurnCred
     userInput: turn.userInput,
     roster: snapshot.roster.map(({ id, key, name, model }) => ({ id, key, name, model })),
     selectedKeys: snapshot.selected,
-    metadata: turn.metadata as { unknownTags?: string[] },
+    metadata: unknownTagsOf(turn.metadata),
     error: turn.errorCode ? { code: turn.errorCode, message: turn.errorMessage ?? "" } : null,
     clientRequestId: turn.clientRequestId,
     /** Every ledger row of the turn so far ("0" before its first call ends). */

@@ -7,6 +7,7 @@ import { AppError } from "../../errors.ts";
 import { queues } from "../../jobs/queues.ts";
 import { appendEventsInTx, latestEventId } from "../../realtime/turn-events.ts";
 import { pageInput } from "../pagination.ts";
+import { activeTurnStatuses, isTurnActive } from "./turn-machine.ts";
 import { toTurnView, type TurnCredits } from "./turn-view.ts";
 
 export const listTurnsInput = z.object({ sessionId: z.uuid(), ...pageInput });
@@ -52,7 +53,7 @@ export async function listTurns(db: Db, userId: string, input: z.infer<typeof li
   const page = rows.slice(0, input.limit);
   const credits = await creditsOf(db, userId, page.map((t) => t.id));
   const items = page.map((turn) => toTurnView(turn, credits));
-  const active = items.find((t) => t.status === "queued" || t.status === "running");
+  const active = items.find((t) => isTurnActive(t.status));
   let streamFrom = latest;
   if (active) {
     const first = await db.turnEvent.findFirst({ where: { sessionId: session.id, turnId: active.id, id: { lte: latest } }, orderBy: { id: "asc" }, select: { id: true } });
@@ -69,16 +70,16 @@ async function cursorIndex(db: Db, sessionId: string, cursor: string): Promise<n
 
 /**
  * Asks a turn to stop. A queued turn is cancelled at once; a running one stops when its worker sees
- * cancel_requested_at (within a second; see the turn.run handler) and aborts the call in flight
+ * cancel_requested_at (within a second; see turn-stop.ts) and aborts the call in flight
  * (partial text kept). A turn that already ended is returned unchanged.
  */
 export async function cancelTurn(deps: { db: Db; boss: PgBoss }, userId: string, turnId: string) {
   const { db } = deps;
   const turn = await db.turn.findFirst({ where: { id: turnId, userId } });
   if (!turn) throw new AppError("not_found", "No such turn.");
-  if (turn.status === "queued" || turn.status === "running") {
+  if (isTurnActive(turn.status)) {
     const endedHere = await db.$transaction(async (tx) => {
-      await tx.turn.updateMany({ where: { id: turnId, status: { in: ["queued", "running"] }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
+      await tx.turn.updateMany({ where: { id: turnId, status: { in: [...activeTurnStatuses] }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
       // Not yet picked up: no worker will start it now (it checks cancel_requested_at), so end it here.
       const { count } = await tx.turn.updateMany({ where: { id: turnId, status: "queued" }, data: { status: "cancelled", finishedAt: new Date() } });
       if (count) await appendEventsInTx(tx, turn.sessionId, [{ type: "turn_cancelled", turnId }]);
