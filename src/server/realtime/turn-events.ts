@@ -57,26 +57,38 @@ function turnIdOf(event: TurnEventBody): string | null {
  * The caller must not hold the lock on another session's events.
  */
 export async function appendEventsInTx(tx: Tx, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
-  if (events.length === 0) return [];
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${sessionId}, 7))`;
   const written: TurnEvent[] = [];
-  for (const event of events) {
-    const [row] = await tx.$queryRaw<{ id: bigint; created_at: Date }[]>`
-      INSERT INTO turn_events (session_id, turn_id, type, payload)
-      VALUES (${sessionId}::uuid, ${turnId ?? turnIdOf(event)}::uuid, ${event.type}, ${JSON.stringify(event)}::jsonb)
-      RETURNING id, created_at`;
-    const stored: TurnEvent = { id: row!.id.toString(), sessionId, turnId: turnId ?? turnIdOf(event), at: row!.created_at.toISOString(), event };
-    const inline = JSON.stringify({ s: sessionId, e: stored });
-    const notice = Buffer.byteLength(inline) <= MAX_INLINE_PAYLOAD ? inline : JSON.stringify({ s: sessionId, id: stored.id });
-    await tx.$executeRaw`SELECT pg_notify(${TURN_EVENTS_CHANNEL}, ${notice})`;
-    written.push(stored);
-  }
+  for (const event of events) written.push(await appendEvent(tx, sessionId, event, turnId ?? turnIdOf(event)));
   return written;
 }
 
-/** Appends events in a transaction of their own. */
-export function appendEvents(db: Db, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
-  return db.$transaction((tx) => appendEventsInTx(tx, sessionId, events, turnId));
+/**
+ * One event in one statement: the session's lock (taken first: the subquery is kept from being
+ * flattened, so it runs before the row's id is drawn), the row, and its NOTIFY, built from the
+ * row's id and time. Alone (outside a transaction) it is atomic too, so deltas need no transaction.
+ */
+async function appendEvent(db: Tx | Db, sessionId: string, event: TurnEventBody, turnId: string | null): Promise<TurnEvent> {
+  const payload = JSON.stringify(event);
+  const [row] = await db.$queryRaw<{ id: bigint; at: string }[]>`
+    WITH inserted AS (
+      INSERT INTO turn_events (session_id, turn_id, type, payload)
+      SELECT ${sessionId}::uuid, ${turnId}::uuid, ${event.type}, ${payload}::jsonb
+      FROM (SELECT pg_advisory_xact_lock(hashtextextended(${sessionId}, 7)) OFFSET 0) AS locked
+      RETURNING id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at),
+    notice AS (
+      SELECT id, at, json_build_object('s', ${sessionId}::text, 'e', json_build_object('id', id::text, 'sessionId', ${sessionId}::text, 'turnId', ${turnId}::text, 'at', at, 'event', ${payload}::json))::text AS inline
+      FROM inserted)
+    SELECT id, at, pg_notify(${TURN_EVENTS_CHANNEL},
+      CASE WHEN octet_length(inline) <= ${MAX_INLINE_PAYLOAD} THEN inline ELSE json_build_object('s', ${sessionId}::text, 'id', id::text)::text END)::text
+    FROM notice`;
+  return { id: row!.id.toString(), sessionId, turnId, at: row!.at, event };
+}
+
+/** Appends events with no transaction of the caller's: each is one atomic statement. */
+export async function appendEvents(db: Db, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
+  const written: TurnEvent[] = [];
+  for (const event of events) written.push(await appendEvent(db, sessionId, event, turnId ?? turnIdOf(event)));
+  return written;
 }
 
 /** Events of a session after `afterId`, oldest first. */

@@ -157,22 +157,25 @@ export async function recordCall(tx: Tx, call: CallAttribution, key: string, out
   return { credits, settled: inserted.length > 0, held: new Decimal(reservation?.amount ?? 0) };
 }
 
-/** The second half of settling: takes the call's credits and releases what it held, never below zero. */
+/**
+ * The second half of settling: takes the call's credits and releases what it held, never below
+ * zero, with its transaction row, in one statement. The debit is what there is to take: the
+ * balance less what other calls in flight hold (the reservation covered the worst case, so this only
+ * bites if a provider reports more than was reserved). `wallet` locks the row first; a wait for it
+ * reads the row as the call before left it, and the update applies to that same version.
+ */
 export async function debitCall(tx: Tx, call: CallAttribution, key: string, { credits, settled, held }: RecordedCall) {
   if (!settled) return;
-  const [wallet] = await tx.$queryRaw<{ balance: string; reserved: string }[]>`
-    SELECT balance::text, reserved::text FROM credit_wallets WHERE user_id = ${call.userId}::uuid FOR UPDATE`;
-  if (!wallet) return;
-  // What is there to take: the balance less what other calls in flight hold. The reservation
-  // covered the worst case, so this only bites if a provider reports more than was reserved.
-  const debit = Decimal.min(credits, availableCredits({ balance: wallet.balance, reserved: Decimal.max(0, new Decimal(wallet.reserved).minus(held)) }));
-  const balanceAfter = new Decimal(wallet.balance).minus(debit);
-  // The wallet and its transaction row in one statement.
   await tx.$executeRaw`
-    WITH debited AS (
-      UPDATE credit_wallets SET balance = ${balanceAfter.toString()}::numeric, reserved = GREATEST(0, reserved - ${held.toString()}::numeric), updated_at = now()
-      WHERE user_id = ${call.userId}::uuid RETURNING user_id)
+    WITH wallet AS (
+      SELECT balance, reserved FROM credit_wallets WHERE user_id = ${call.userId}::uuid FOR UPDATE),
+    debit AS (
+      SELECT LEAST(${credits.toString()}::numeric, GREATEST(0, balance - GREATEST(0, reserved - ${held.toString()}::numeric))) AS amount FROM wallet),
+    debited AS (
+      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - ${held.toString()}::numeric), updated_at = now()
+      FROM debit WHERE user_id = ${call.userId}::uuid
+      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount)
     INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
-    SELECT gen_random_uuid(), user_id, 'debit', ${debit.negated().toString()}::numeric, ${balanceAfter.toString()}::numeric, ${key}, ${`${call.purpose} ${call.modelAlias}`}
-    FROM debited WHERE ${debit.gt(0)}`;
+    SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${key}, ${`${call.purpose} ${call.modelAlias}`}
+    FROM debited WHERE amount > 0`;
 }

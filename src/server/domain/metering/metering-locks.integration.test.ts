@@ -98,7 +98,7 @@ it("a summary call's settle (ledger row, then the wallet) and a send in that ses
   await roomHeld.promise;
   const send = sendTurn(engine.deps, w.user.id, { sessionId: w.session.id, message: "Next question.", clientRequestId: randomUUID() });
   const sendOutcome = send.then(() => "sent", (error: unknown) => error);
-  await Promise.race([waitForLockWait("%FROM rooms%FOR UPDATE%"), sendOutcome]);
+  await Promise.race([waitForLockWait("%UPDATE rooms SET last_activity_at%"), sendOutcome]);
 
   // Meanwhile the summary call ends: StepRunner.finish, settling it (the ledger row's foreign keys
   // lock the room and the session for key share).

@@ -4,10 +4,10 @@
  * case of its first call. Later calls are reserved one by one as the turn runs; a turn that runs
  * out mid-way ends `partial`.
  */
+import { Decimal } from "decimal.js";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { availableCredits, worstCaseCredits } from "../metering/formula.ts";
-import { activePricing } from "../metering/meter.ts";
 import { ensureWallet } from "../metering/wallet.ts";
 import type { Settings } from "../settings/settings.ts";
 
@@ -18,17 +18,30 @@ export interface FirstCall {
 }
 
 export async function checkCreditsForTurn(tx: Prisma.TransactionClient, userId: string, first: FirstCall, settings: Settings): Promise<void> {
-  await ensureWallet(tx, userId, settings);
-  if (!settings["credits.enforcement"]) return;
-  const pricing = await activePricing(tx, first.modelAlias);
-  const needed = worstCaseCredits(first.inputTokens, first.maxOutputTokens, pricing.multiplier.toString());
-  const wallet = await tx.creditWallet.findUniqueOrThrow({ where: { userId } });
-  const available = availableCredits({ balance: wallet.balance.toString(), reserved: wallet.reserved.toString() });
+  if (!settings["credits.enforcement"]) {
+    await ensureWallet(tx, userId, settings);
+    return;
+  }
+  // The wallet and the first call's pricing in one round trip; a user's first send creates the wallet.
+  const read = () => tx.$queryRaw<{ balance: string | null; reserved: string | null; multiplier: string | null }[]>`
+    SELECT w.balance::text, w.reserved::text,
+      (SELECT multiplier::text FROM model_pricing WHERE model_alias = ${first.modelAlias}
+        AND pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1)) AS multiplier
+    FROM (SELECT 1) AS one LEFT JOIN credit_wallets w ON w.user_id = ${userId}::uuid`;
+  let [wallet] = await read();
+  if (wallet?.balance == null) {
+    await ensureWallet(tx, userId, settings);
+    [wallet] = await read();
+  }
+  if (!wallet?.balance || !wallet.reserved) throw new Error(`no wallet for user ${userId}`);
+  if (!wallet.multiplier) throw new Error(`no active pricing for model ${first.modelAlias}`);
+  const needed = worstCaseCredits(first.inputTokens, first.maxOutputTokens, wallet.multiplier);
+  const available = availableCredits({ balance: wallet.balance, reserved: wallet.reserved });
   if (available.lt(needed)) {
     throw new AppError("insufficient_credits", `Not enough credits: the first call needs up to ${needed.toString()}, and ${available.toString()} are available.`, {
       needed: needed.toString(),
       available: available.toString(),
-      balance: wallet.balance.toString(),
+      balance: new Decimal(wallet.balance).toString(),
     });
   }
 }

@@ -6,7 +6,7 @@
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
 import { Decimal } from "decimal.js";
-import type { Prisma, Turn, TurnStep } from "@/generated/prisma/client.ts";
+import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
 import { isAppError } from "../../errors.ts";
 import type { Gateway } from "../../llm/gateway.ts";
 import { findModel } from "../../llm/catalog.ts";
@@ -69,12 +69,12 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
   // Not started: cancelled while queued, or ended meanwhile.
   if (!turn) return (await db.turn.findUniqueOrThrow({ where: { id: turnId } })).status;
 
-  const watch = new TurnWatch(db, turn.id, jobSignal).start();
+  const watch = new TurnWatch(db, turn.id, jobSignal).seen(loaded.cancelRequestedAt).start();
   try {
     const scope = await loadScope(deps, turn, loaded.steps, loaded.session, watch);
-    const status = await runPlan(scope);
+    const { status, answers } = await runPlan(scope);
     await finish(db, turn, status, scope.settings);
-    if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
+    if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope, answers).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
     return status;
   } catch (error) {
     if (error instanceof TurnStop && error.reason === "owner_cancel") return finishCancelled(db, turn);
@@ -86,7 +86,7 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
 }
 
 /** The turn's steps in its mode; the status it ends with, judged on its answers (agents and synthesis). */
-async function runPlan(scope: TurnScope): Promise<"completed" | "partial" | "failed"> {
+async function runPlan(scope: TurnScope): Promise<{ status: "completed" | "partial" | "failed"; answers: StepOutcome[] }> {
   const { mode } = scope.turn;
   const answers: StepOutcome[] = [];
   if (mode === "orchestrator") answers.push(...(await runOrchestrator(scope)));
@@ -96,7 +96,7 @@ async function runPlan(scope: TurnScope): Promise<"completed" | "partial" | "fai
       answers.push(await runAgent(scope, agent, 1, sameTurnOutputs(mode === "manual" ? [] : answers)));
     }
   }
-  return finalTurnStatus(mode, answers.map((o) => o.status));
+  return { status: finalTurnStatus(mode, answers.map((o) => o.status)), answers };
 }
 
 async function markRunning(db: Db, turn: Turn): Promise<Turn | null> {
@@ -294,27 +294,32 @@ async function route(scope: TurnScope, round: number, remaining: number, special
   return fallback;
 }
 
-/** What the turn cost, and the wallet after it: the figures `turn_completed` carries. */
-async function turnBilling(tx: Prisma.TransactionClient, turn: Turn, settings: Settings) {
-  const [row] = await tx.$queryRaw<{ credits: string | null; balance: string | null }[]>`
-    SELECT (SELECT sum(credits_burned)::text FROM llm_call_events WHERE turn_id = ${turn.id}::uuid) AS credits,
-           (SELECT balance::text FROM credit_wallets WHERE user_id = ${turn.userId}::uuid) AS balance`;
-  const balance = row?.balance ?? null;
-  return {
-    credits: new Decimal(row?.credits ?? 0).toString(),
-    balanceAfter: balance,
-    lowBalance: balance !== null && isLowBalance(balance, settings["credits.low_balance_threshold"]),
-  };
-}
-
+/**
+ * Ends the turn with its event, if it may still move to `status`. `turn_completed` carries what the
+ * turn cost and the wallet after it, read in the same statement that ends the turn.
+ */
 async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "failed", settings: Settings, error?: { code: string; message: string }) {
+  const failure = status === "failed" ? (error ?? { code: "all_steps_failed", message: "Every agent's call failed; see the steps for why." }) : error;
   await db.$transaction(async (tx) => {
-    const { count } = await tx.turn.updateMany({ where: { id: turn.id, status: { in: turnSourcesOf(status) } }, data: { status, finishedAt: new Date() } });
-    if (count === 0) return;
-    const failure = status === "failed" ? (error ?? { code: "all_steps_failed", message: "Every agent's call failed; see the steps for why." }) : error;
-    if (failure) await tx.turn.update({ where: { id: turn.id }, data: { errorCode: failure.code, errorMessage: failure.message } });
+    const [ended] = await tx.$queryRaw<{ credits: string | null; balance: string | null }[]>`
+      UPDATE turns SET status = ${status}::turn_status, finished_at = now(),
+        error_code = COALESCE(${failure?.code ?? null}, error_code), error_message = COALESCE(${failure?.message ?? null}, error_message)
+      WHERE id = ${turn.id}::uuid AND status::text = ANY(${turnSourcesOf(status)}::text[])
+      RETURNING (SELECT sum(credits_burned)::text FROM llm_call_events WHERE turn_id = ${turn.id}::uuid) AS credits,
+                (SELECT balance::text FROM credit_wallets WHERE user_id = ${turn.userId}::uuid) AS balance`;
+    if (!ended) return;
+    const balance = ended.balance;
     await appendEventsInTx(tx, turn.sessionId, [
-      status === "failed" ? { type: "turn_failed", turnId: turn.id, ...failure! } : { type: "turn_completed", turnId: turn.id, status, ...(await turnBilling(tx, turn, settings)) },
+      status === "failed"
+        ? { type: "turn_failed", turnId: turn.id, ...failure! }
+        : {
+            type: "turn_completed",
+            turnId: turn.id,
+            status,
+            credits: new Decimal(ended.credits ?? 0).toString(),
+            balanceAfter: balance,
+            lowBalance: balance !== null && isLowBalance(balance, settings["credits.low_balance_threshold"]),
+          },
     ]);
   });
 }
@@ -360,19 +365,27 @@ export async function failTurn(db: Db, turnId: string, code: string, message: st
 
 /**
  * PRODUCT.md 5.2: summarize at ≥70% of the smallest budget on the roster, or every
- * `summary.every_turns` turns since the last summary.
+ * `summary.every_turns` turns since the last summary. The history is the one the turn ran with
+ * (everything after the summary it read) plus this turn's own messages.
  */
-async function scheduleSummary(deps: RunDeps & { boss: PgBoss }, scope: TurnScope) {
+async function scheduleSummary(deps: RunDeps & { boss: PgBoss }, scope: TurnScope, answers: StepOutcome[]) {
   const { db } = deps;
   const sessionId = scope.turn.sessionId;
-  const last = await db.sessionSummary.findFirst({ where: { sessionId }, orderBy: { throughSeq: "desc" }, select: { createdAt: true, throughSeq: true } });
-  const turnsSince = await db.turn.count({ where: { sessionId, createdAt: { gt: last?.createdAt ?? new Date(0) } } });
-  const history = await db.message.findMany({ where: { sessionId, seq: { gt: last?.throughSeq ?? 0n } }, orderBy: { seq: "asc" } });
+  const [row] = await db.$queryRaw<{ turns_since: number }[]>`
+    SELECT count(*)::int AS turns_since FROM turns
+    WHERE session_id = ${sessionId}::uuid
+      AND created_at > COALESCE((SELECT created_at FROM session_summaries WHERE session_id = ${sessionId}::uuid ORDER BY through_seq DESC LIMIT 1), '-infinity')`;
+  const history: HistoryMessage[] = [
+    ...scope.history,
+    { seq: 0n, role: "user", agentKey: null, agentName: null, content: scope.turn.userInput, visibility: "shared" },
+    ...answers.filter((o) => o.status === "succeeded").map((o) => ({ seq: 0n, role: "assistant" as const, agentKey: o.agent.key, agentName: o.agent.name, content: o.output, visibility: "shared" as const })),
+  ];
   const maxOutput = scope.settings["turns.max_output_tokens"];
-  const crowded = scope.roster.some((a) => {
-    const budget = contextBudget(findModel(a.model)?.contextWindow, maxOutput);
-    return historyTokens({ history, speaker: { key: a.key, name: a.name, rolePrompt: a.role } }) >= budget.input * SUMMARY_THRESHOLD;
-  });
-  if (!crowded && turnsSince < scope.settings["summary.every_turns"]) return;
+  const crowded = () =>
+    scope.roster.some((a) => {
+      const budget = contextBudget(findModel(a.model)?.contextWindow, maxOutput);
+      return historyTokens({ history, speaker: { key: a.key, name: a.name, rolePrompt: a.role } }) >= budget.input * SUMMARY_THRESHOLD;
+    });
+  if ((row?.turns_since ?? 0) < scope.settings["summary.every_turns"] && !crowded()) return;
   await sendJob(deps.boss, "sessionSummarize", { sessionId, turnId: scope.turn.id }, { singletonKey: sessionId });
 }

@@ -78,9 +78,10 @@ function sameRequest(turn: NonNullable<Awaited<ReturnType<typeof findByRequestId
 async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnInput, settings: Settings) {
   // One send at a time per user, so the rate-limit count is exact under concurrency, and a send
   // repeated with its clientRequestId (a retry, or two racing) finds the first one's turn here.
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 5))`;
-  const earlier = await findByRequestId(tx, userId, input.clientRequestId);
-  if (earlier) return earlier;
+  const [lock] = await tx.$queryRaw<{ earlier: string | null }[]>`
+    SELECT (SELECT id FROM turns WHERE user_id = ${userId}::uuid AND client_request_id = ${input.clientRequestId}) AS earlier
+    FROM (SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 5)) OFFSET 0) AS locked`;
+  if (lock?.earlier) return tx.turn.findUniqueOrThrow({ where: { id: lock.earlier }, include: { steps: { orderBy: { index: "asc" } } } });
 
   const session = await lockSession(tx, userId, input.sessionId);
   if (session.activeTurnId) throw new AppError("turn_in_progress", "A turn is still running in this session; wait for it or cancel it.", { turnId: session.activeTurnId });
@@ -123,13 +124,15 @@ async function lockSession(tx: Tx, userId: string, sessionId: string) {
 
 /** A room's turn: the pending mode becomes current, then the roster is resolved for that mode. */
 export async function planRoomTurn(tx: Tx, args: { roomId: string; userId: string; turnId: string; message: string }): Promise<TurnPlan> {
-  const [room] = await tx.$queryRaw<{ name: string; goal: string }[]>`
-    UPDATE rooms SET last_activity_at = now() WHERE id = ${args.roomId}::uuid AND deleted_at IS NULL RETURNING name, goal`;
+  // Locks the room (as applying a mode does) and reads whether a mode is pending.
+  const [room] = await tx.$queryRaw<{ name: string; goal: string; current_mode: TurnPlan["mode"]; pending: boolean }[]>`
+    UPDATE rooms SET last_activity_at = now() WHERE id = ${args.roomId}::uuid AND deleted_at IS NULL
+    RETURNING name, goal, current_mode, pending_mode IS NOT NULL AS pending`;
   if (!room) throw new AppError("not_found", "No such session.");
-  const applied = await applyPendingMode(tx, args.roomId, args.userId, args.turnId);
+  const applied = room.pending ? await applyPendingMode(tx, args.roomId, args.userId, args.turnId) : { mode: room.current_mode, applied: null };
   const events: TurnEventBody[] = applied.applied ? [{ type: "mode_applied", turnId: args.turnId, ...applied.applied }] : [];
   const roster = await loadRoster(tx, args.roomId);
-  const plan = { mode: applied.mode, room, roster, events };
+  const plan = { mode: applied.mode, room: { name: room.name, goal: room.goal }, roster, events };
   if (applied.mode !== "manual") {
     if (roster.length === 0) throw new AppError("no_room_agents", "This room has no agents yet; add some in the room setup.");
     return { ...plan, selected: roster, unknownTags: [] };

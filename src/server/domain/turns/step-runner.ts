@@ -14,7 +14,7 @@ import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
 import { attributionOf, settleLostCall } from "../metering/lost-calls.ts";
 import { debitCall, idempotencyKey, recordCall, reserveCall, type CallAttribution, type CallStatus } from "../metering/meter.ts";
-import { nextSeq } from "../sessions/session-counters.ts";
+import { appendMessage } from "../sessions/session-counters.ts";
 import type { Settings } from "../settings/settings.ts";
 import { parseJsonColumn, stepMetadata, type StepMetadata } from "./turn-json.ts";
 import { isStepFinished, stepSourcesOf, type StepStatus } from "./turn-machine.ts";
@@ -251,18 +251,15 @@ export class StepRunner {
         startedAt: step.startedAt ?? finishedAt,
       });
       if (end.status === "succeeded" && spec.message) {
-        await tx.message.create({
-          data: {
-            sessionId: this.turn.sessionId,
-            turnId: this.turn.id,
-            stepId: step.id,
-            seq: await nextSeq(tx, this.turn.sessionId),
-            role: "assistant",
-            visibility: spec.message.visibility ?? "shared",
-            agentKey: spec.message.agentKey,
-            agentName: spec.message.agentName,
-            content: end.output,
-          },
+        await appendMessage(tx, {
+          sessionId: this.turn.sessionId,
+          turnId: this.turn.id,
+          stepId: step.id,
+          role: "assistant",
+          visibility: spec.message.visibility ?? "shared",
+          agentKey: spec.message.agentKey,
+          agentName: spec.message.agentName,
+          content: end.output,
         });
       }
       await appendEventsInTx(tx, this.turn.sessionId, [

@@ -63,6 +63,8 @@ export class TurnWatch {
   readonly signal: AbortSignal;
   private timer: NodeJS.Timeout | null = null;
   private checking = false;
+  /** The owner's request was just read (with the turn): the next check need not read it again. */
+  private fresh = false;
 
   constructor(
     private readonly db: Db,
@@ -81,11 +83,19 @@ export class TurnWatch {
 
   /** Reads the owner's request now (before a step starts, so a cancel between two calls starts none). */
   async check(): Promise<StopReason | null> {
-    if (!this.signal.aborted && this.ownerMayCancel) {
+    if (this.fresh) this.fresh = false;
+    else if (!this.signal.aborted && this.ownerMayCancel) {
       const turn = await this.db.turn.findUnique({ where: { id: this.turnId }, select: { cancelRequestedAt: true } });
       if (turn?.cancelRequestedAt) this.owner.abort(new TurnStop("owner_cancel"));
     }
     return this.reason;
+  }
+
+  /** What the turn's row said when it was loaded, so the first step does not read it again. */
+  seen(cancelRequestedAt: Date | null): this {
+    if (cancelRequestedAt && this.ownerMayCancel) this.owner.abort(new TurnStop("owner_cancel"));
+    else this.fresh = true;
+    return this;
   }
 
   /** Polls while a call is in flight, so a cancel aborts it within about a second. */
