@@ -10,18 +10,19 @@ import type { Prisma, Turn, TurnStep } from "@/generated/prisma/client.ts";
 import { isAppError } from "../../errors.ts";
 import type { Gateway } from "../../llm/gateway.ts";
 import { findModel } from "../../llm/catalog.ts";
+import type { ManagerContract } from "../../llm/protocol.ts";
 import { sendJob } from "../../jobs/queues.ts";
 import { logger } from "../../logger.ts";
 import { appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
 import { assembleContext, contextBudget, historyTokens, SUMMARY_THRESHOLD, type HistoryMessage, type RosterEntry } from "./context.ts";
 import {
-  evaluationInstructions,
+  evaluationCall,
   MANAGER_MAX_OUTPUT_TOKENS,
   MANAGER_ROLE,
   parseEvaluation,
   parseRouting,
-  routingInstructions,
+  routingCall,
   SYNTHESIS_INSTRUCTIONS,
   type Covered,
 } from "./manager-prompts.ts";
@@ -180,6 +181,7 @@ function managerCall(
   covered: StepOutcome[],
   metadata: Record<string, unknown> = {},
   describe?: StepSpec["describe"],
+  contract?: ManagerContract,
 ) {
   const model = scope.settings["orchestrator.manager_model"];
   const maxOutputTokens = kind === "synthesis" ? scope.settings["turns.max_output_tokens"] : MANAGER_MAX_OUTPUT_TOKENS;
@@ -190,6 +192,7 @@ function managerCall(
     maxOutputTokens,
     metadata,
     describe,
+    contract,
     message: kind === "synthesis" ? { agentKey: null, agentName: "Synthesis" } : undefined,
     messages: () =>
       assembleContext(
@@ -231,12 +234,12 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
       specialists.push(await runAgent(scope, scope.roster.find((a) => a.key === key)!, round, visible));
     }
     if (round === maxRounds || specialists.length >= maxInvocations) break;
-    const instructions = evaluationInstructions({ round, maxRounds, roster: scope.roster, covered: covered() });
+    const { instructions, contract } = evaluationCall({ round, maxRounds, roster: scope.roster, covered: covered() });
     const evaluation = await managerCall(scope, "manager_evaluate", round, instructions, specialists, {}, ({ status, output }) => {
       const verdict = status === "succeeded" ? parseEvaluation(output) : { ok: false as const };
       // An answer that is not valid JSON ends the rounds: the synthesis works with what there is.
       return verdict.ok ? { continue: verdict.continue } : { continue: false, invalid: true };
-    });
+    }, contract);
     if (!evaluation.metadata.continue) break;
   }
 
@@ -249,14 +252,14 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
 
 /** The manager's routing for one round: invalid output is retried once, then the first roster agent runs. */
 async function route(scope: TurnScope, round: number, remaining: number, specialists: StepOutcome[], covered: Covered[]): Promise<string[]> {
-  const instructions = routingInstructions({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
+  const { instructions, contract } = routingCall({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
   const fallback = [scope.roster[0]!.key];
   for (let attempt = 1; attempt <= 2; attempt++) {
     const step = await managerCall(scope, "manager_route", round, instructions, specialists, attempt > 1 ? { retryOfInvalidRouting: true } : {}, ({ status, output }) => {
       const parsed = status === "succeeded" ? parseRouting(output, scope.roster) : ({ ok: false, reason: "the routing call failed" } as const);
       if (parsed.ok) return { routedTo: parsed.keys, unknownKeys: parsed.unknown };
       return attempt === 2 ? { invalid: parsed.reason, fallback: true, routedTo: fallback } : { invalid: parsed.reason };
-    });
+    }, contract);
     const routedTo = step.metadata.routedTo as string[] | undefined;
     if (routedTo) {
       if (step.metadata.fallback) log.info({ turnId: scope.turn.id, round, reason: step.metadata.invalid }, "routing invalid twice; falling back to the first roster agent");

@@ -8,6 +8,7 @@
 import type { Db } from "../../db.ts";
 import type { Prisma, TurnStep } from "@/generated/prisma/client.ts";
 import type { Gateway } from "../../llm/gateway.ts";
+import type { ManagerContract } from "../../llm/protocol.ts";
 import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
@@ -29,6 +30,8 @@ export interface StepSpec {
   maxOutputTokens: number;
   /** Built only when the step really runs (a replayed step needs no context). */
   messages: () => ChatMessage[];
+  /** A manager call's JSON contract, passed to the gateway with the messages. */
+  contract?: ManagerContract;
   metadata?: Record<string, unknown>;
   /** Facts drawn from the step's result (e.g. whom the manager routed to), saved in its metadata
    * in the same transaction that ends it, so they are there for anyone told the step ended. */
@@ -104,6 +107,7 @@ export class StepRunner {
         modelAlias: spec.agent.model,
         messages,
         maxOutputTokens: spec.maxOutputTokens,
+        contract: spec.contract,
         signal: this.signal,
         onDelta: (text) => deltas.push(text),
       });
