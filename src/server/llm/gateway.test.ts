@@ -1,16 +1,18 @@
 /**
  * The gateway against the offline model and against a local fake OpenAI-compatible HTTP server:
  * streamed chunks, usage in the last chunk, a 500 then success, a hang past the timeout, no usage,
- * and cancellation.
+ * and cancellation; a manager call's contract reaches the provider unchanged, the offline model
+ * answers it, and the OpenAI-compatible provider sends the same request with or without it.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.ts";
+import { evaluationAnswer, routingAnswer, routingAnswerExample, type ManagerContract } from "./protocol.ts";
 import { LocalProvider, localReply } from "./providers/local.ts";
 import { OpenAICompatibleProvider } from "./providers/openai-compatible.ts";
 import { countMessageTokens, countTextTokens } from "./tokenizer.ts";
-import { LlmError, type ChatMessage } from "./types.ts";
+import { LlmError, type ChatMessage, type ProviderRequest } from "./types.ts";
 
 const messages: ChatMessage[] = [
   { role: "system", content: "You are a careful reviewer of launch plans." },
@@ -33,20 +35,50 @@ describe("offline model", () => {
     expect(a.ttftMs).not.toBeNull();
   });
 
-  it("answers routing and evaluation prompts with valid JSON", async () => {
-    const routing = await gateway.call({
-      modelAlias: "local",
-      messages: [
-        { role: "system", content: 'Pick specialists. Answer as {"selected_agent_keys": [...]}. Roster: @market-analyst, @engineer, @writer' },
-        { role: "user", content: "Plan the launch" },
-      ],
-    });
-    const parsed = JSON.parse(routing.text) as { selected_agent_keys: string[] };
-    expect(parsed.selected_agent_keys.length).toBeGreaterThanOrEqual(1);
-    for (const key of parsed.selected_agent_keys) expect(["market-analyst", "engineer", "writer"]).toContain(key);
+  it("answers a manager contract passed through the call, whatever the prompt says", async () => {
+    const prompt: ChatMessage[] = [
+      { role: "system", content: "Prose that names no JSON shape at all." },
+      { role: "user", content: "Plan the launch" },
+    ];
+    const candidates = ["market-analyst", "engineer", "writer"];
+    const routing = await gateway.call({ modelAlias: "local", messages: prompt, contract: { kind: "routing", round: 1, maxRounds: 3, candidates, notYetHeard: candidates, maxKeys: 3 } });
+    const { selected_agent_keys: keys } = routingAnswer.parse(JSON.parse(routing.text));
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of keys) expect(candidates).toContain(key);
+    expect(routing.text).toBe(localReply(prompt, { kind: "routing", round: 1, maxRounds: 3, candidates, notYetHeard: candidates, maxKeys: 3 }));
 
-    const evaluation = await gateway.call({ modelAlias: "local", messages: [{ role: "system", content: 'Round: 1 of 3. Every specialist has answered. Answer {"continue": true|false}' }, { role: "user", content: "Plan the launch" }] });
-    expect(JSON.parse(evaluation.text)).toEqual({ continue: false });
+    const evaluation = await gateway.call({ modelAlias: "local", messages: prompt, contract: { kind: "evaluation", round: 1, maxRounds: 3, notYetHeard: [] } });
+    expect(evaluationAnswer.parse(JSON.parse(evaluation.text))).toEqual({ continue: false });
+    const another = await gateway.call({ modelAlias: "local", messages: prompt, contract: { kind: "evaluation", round: 1, maxRounds: 3, notYetHeard: ["writer"] } });
+    expect(evaluationAnswer.parse(JSON.parse(another.text))).toEqual({ continue: true });
+
+    // No contract: the plain reply, even when the prompt asks for the manager's JSON.
+    const plain = await gateway.call({ modelAlias: "local", messages: [{ role: "system", content: `Answer as ${routingAnswerExample}.` }, prompt[1]!] });
+    expect(() => JSON.parse(plain.text) as unknown).toThrow();
+    expect(plain.text).toBe(localReply([{ role: "system", content: `Answer as ${routingAnswerExample}.` }, prompt[1]!]));
+    expect(plain.text).toContain("On “Plan the launch”");
+  });
+
+  it("passes the contract to the provider unchanged", async () => {
+    const seen: ProviderRequest[] = [];
+    const recording = new Gateway({
+      providers: {
+        local: {
+          stream: async (request) => {
+            seen.push(request);
+            return { text: "ok", usage: null, requestId: null };
+          },
+        },
+      },
+      timeoutMs: 5000,
+      retryDelayMs: 0,
+      defaultMaxOutputTokens: 512,
+    });
+    const contract: ManagerContract = { kind: "evaluation", round: 2, maxRounds: 3, notYetHeard: ["writer"] };
+    await recording.call({ modelAlias: "local", messages, contract });
+    await recording.call({ modelAlias: "local", messages });
+    expect(seen.map((r) => r.contract)).toEqual([contract, undefined]);
+    expect(seen[0]!.contract).toBe(contract);
   });
 
   it("stops when cancelled, keeping the partial text", async () => {
@@ -117,6 +149,16 @@ describe("OpenAI-compatible provider against a fake server", () => {
     expect(deltas).toEqual(["Hel", "lo", "!"]);
     expect(result).toMatchObject({ text: "Hello!", requestId: "req-123", attempts: 1, usage: { inputTokens: 42, cachedTokens: 10, outputTokens: 3, source: "provider" } });
     expect(requests[0]).toMatchObject({ model: "meta-llama/llama-3.3-70b-instruct", stream: true, stream_options: { include_usage: true }, max_tokens: 256 });
+  });
+
+  it("sends the same request with or without a manager contract (a real model reads the prompt)", async () => {
+    behaviours.push((_q, res) => sse(res, [chunk("{}"), usageChunk]));
+    behaviours.push((_q, res) => sse(res, [chunk("{}"), usageChunk]));
+    await gateway.call({ modelAlias: "llama", messages });
+    await gateway.call({ modelAlias: "llama", messages, contract: { kind: "summary" } });
+    expect(requests).toHaveLength(2);
+    expect(requests[1]).toEqual(requests[0]);
+    expect(requests[1]).not.toHaveProperty("response_format");
   });
 
   it("retries once after a 500, then succeeds", async () => {

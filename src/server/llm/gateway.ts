@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { env } from "../env.ts";
 import { findModel, type CatalogModel } from "./catalog.ts";
 import { LocalProvider } from "./providers/local.ts";
+import type { ManagerContract } from "./protocol.ts";
 import { OpenAICompatibleProvider } from "./providers/openai-compatible.ts";
 import { countMessageTokens, countTextTokens } from "./tokenizer.ts";
 import { LlmError, type ChatMessage, type Provider, type Usage } from "./types.ts";
@@ -18,6 +19,8 @@ export interface CallOptions {
   maxOutputTokens?: number;
   signal?: AbortSignal;
   onDelta?: (text: string) => void;
+  /** Passed to the provider unchanged (see ProviderRequest). */
+  contract?: ManagerContract;
 }
 
 export interface CallResult {
@@ -59,6 +62,7 @@ export class Gateway {
           messages: options.messages,
           maxOutputTokens,
           signal,
+          contract: options.contract,
           onDelta: (text) => {
             ttftMs ??= Math.round(performance.now() - started);
             streamed = true;

@@ -1,4 +1,6 @@
 /** The gateway's vocabulary: what a caller asks for, and what a call produces. */
+import type { ManagerContract } from "./protocol.ts";
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
@@ -18,6 +20,9 @@ export interface ProviderRequest {
   maxOutputTokens: number;
   signal: AbortSignal;
   onDelta: (text: string) => void;
+  /** The manager's JSON contract, when the call is one of its structured calls. The offline model
+   * answers from it; a real model reads the prompt, so other providers ignore it. */
+  contract?: ManagerContract;
 }
 
 export interface ProviderResult {

@@ -9,7 +9,7 @@ import { findModel } from "../../llm/catalog.ts";
 import type { Settings } from "../settings/settings.ts";
 import { contextBudget, irreducibleTokens, type ContextInput } from "./context.ts";
 import type { FirstCall } from "./credits-preflight.ts";
-import { MANAGER_MAX_OUTPUT_TOKENS, MANAGER_ROLE, routingInstructions } from "./manager-prompts.ts";
+import { MANAGER_MAX_OUTPUT_TOKENS, MANAGER_ROLE, routingCall } from "./manager-prompts.ts";
 import type { TurnPlan } from "./send-turn.ts";
 
 interface Caller {
@@ -47,13 +47,13 @@ export function assertFits(plan: Pick<TurnPlan, "mode" | "room" | "roster" | "se
               speaker: { key: null, name: "Manager", rolePrompt: MANAGER_ROLE },
               roster: [],
               // The longest of its prompts: routing, listing every specialist (as run-turn.ts builds it).
-              instructions: routingInstructions({
+              instructions: routingCall({
                 round: settings["orchestrator.max_rounds"],
                 maxRounds: settings["orchestrator.max_rounds"],
                 roster: plan.roster,
                 covered: plan.roster.slice(0, 1).map((a) => ({ agentKey: a.key, agentName: a.name })),
                 remainingInvocations: settings["orchestrator.max_invocations"],
-              }),
+              }).instructions,
             },
             // Routing and evaluation answers are a line of JSON.
             maxOutputTokens: MANAGER_MAX_OUTPUT_TOKENS,

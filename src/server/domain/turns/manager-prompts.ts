@@ -1,75 +1,89 @@
 /**
- * The orchestrator's manager (PRODUCT.md 5.2): its prompts, and the zod-validated parsing of its
- * structured answers. Pure, so the rules (at most 3 keys, mapped to the roster; invalid → retry →
- * fallback) are tested without a model.
+ * The orchestrator's manager (PRODUCT.md 5.2): its prompts, each with the contract its answer
+ * follows (protocol.ts), and the zod-validated parsing of its structured answers. Pure, so the
+ * rules (at most 3 keys, mapped to the roster; invalid → retry → fallback) are tested without a model.
  */
-import { z } from "zod";
-import { EVALUATION_MARKER, ROUTING_MARKER, SUMMARY_MARKER } from "../../llm/providers/local.ts";
+import {
+  evaluationAnswer,
+  evaluationAnswerExample,
+  MAX_SELECTED_PER_ROUND,
+  routingAnswer,
+  routingAnswerExample,
+  summaryAnswer,
+  summaryAnswerExample,
+  type ManagerContract,
+  type SummaryAnswer,
+} from "../../llm/protocol.ts";
 import type { RosterEntry } from "./context.ts";
 
-export const MAX_SELECTED_PER_ROUND = 3;
+export { MAX_SELECTED_PER_ROUND };
 /** Routing and evaluation answers are a line of JSON. */
 export const MANAGER_MAX_OUTPUT_TOKENS = 256;
 
 export const MANAGER_ROLE =
   "You are the manager of a team of specialist agents. You decide who answers, judge whether the answers cover the user's request, and integrate them.";
 
-const routingSchema = z.object({ selected_agent_keys: z.array(z.string()).max(MAX_SELECTED_PER_ROUND) });
-const evaluationSchema = z.object({ continue: z.boolean() });
-
-export const summarySchema = z.object({
-  summary: z.string().min(1),
-  key_facts: z.array(z.string()).default([]),
-  decisions: z.array(z.string()).default([]),
-  open_questions: z.array(z.string()).default([]),
-  action_items: z.array(z.string()).default([]),
-});
-export type SummaryFacts = z.infer<typeof summarySchema>;
+export type SummaryFacts = SummaryAnswer;
 
 export interface Covered {
   agentKey: string;
   agentName: string;
 }
 
-function heardFrom(roster: RosterEntry[], covered: Covered[]): { heard: string[]; notYet: string[] } {
-  const keys = new Set(covered.map((c) => c.agentKey));
-  return { heard: roster.filter((a) => keys.has(a.key)).map((a) => `@${a.key}`), notYet: roster.filter((a) => !keys.has(a.key)).map((a) => `@${a.key}`) };
+/** A manager call: the prose a model reads, and the contract its answer follows (protocol.ts). */
+export interface ManagerCall {
+  instructions: string;
+  contract: ManagerContract;
 }
 
-export function routingInstructions(args: { round: number; maxRounds: number; roster: RosterEntry[]; covered: Covered[]; remainingInvocations: number }): string {
+function heardFrom(roster: RosterEntry[], covered: Covered[]): { heard: string[]; notYet: string[] } {
+  const keys = new Set(covered.map((c) => c.agentKey));
+  return { heard: roster.filter((a) => keys.has(a.key)).map((a) => a.key), notYet: roster.filter((a) => !keys.has(a.key)).map((a) => a.key) };
+}
+
+const mentions = (keys: string[]) => keys.map((k) => `@${k}`).join(", ");
+
+export function routingCall(args: { round: number; maxRounds: number; roster: RosterEntry[]; covered: Covered[]; remainingInvocations: number }): ManagerCall {
   const { heard, notYet } = heardFrom(args.roster, args.covered);
-  return [
-    `Round: ${args.round} of ${args.maxRounds}. Choose which specialists should answer the user's message next (at most ${Math.min(MAX_SELECTED_PER_ROUND, args.remainingInvocations)}).`,
+  const maxKeys = Math.max(0, Math.min(MAX_SELECTED_PER_ROUND, args.remainingInvocations));
+  const instructions = [
+    `Round: ${args.round} of ${args.maxRounds}. Choose which specialists should answer the user's message next (at most ${maxKeys}).`,
     "Specialists:",
     ...args.roster.map((a) => `- @${a.key} — ${a.name}${a.role ? `: ${a.role.split("\n")[0]}` : ""}`),
-    args.covered.length ? `Already heard from: ${heard.join(", ")}. Their answers are below; choose who adds something new.` : "",
-    args.covered.length && notYet.length ? `Not yet heard from: ${notYet.join(", ")}` : "",
-    `Reply with JSON only, no prose: {"${ROUTING_MARKER}": ["key", ...]} using keys from the list above.`,
+    args.covered.length ? `Already heard from: ${mentions(heard)}. Their answers are below; choose who adds something new.` : "",
+    args.covered.length && notYet.length ? `Not yet heard from: ${mentions(notYet)}` : "",
+    `Reply with JSON only, no prose: ${routingAnswerExample} using keys from the list above.`,
   ]
     .filter(Boolean)
     .join("\n");
+  return {
+    instructions,
+    contract: { kind: "routing", round: args.round, maxRounds: args.maxRounds, candidates: args.roster.map((a) => a.key), notYetHeard: notYet, maxKeys },
+  };
 }
 
-export function evaluationInstructions(args: { round: number; maxRounds: number; roster: RosterEntry[]; covered: Covered[] }): string {
+export function evaluationCall(args: { round: number; maxRounds: number; roster: RosterEntry[]; covered: Covered[] }): ManagerCall {
   const { notYet } = heardFrom(args.roster, args.covered);
-  return [
+  const instructions = [
     `Round: ${args.round} of ${args.maxRounds}. The specialists' answers so far are below.`,
-    notYet.length ? `Not yet heard from: ${notYet.join(", ")}` : "Every specialist has answered.",
-    `Does another round add something the user needs? Reply with JSON only: {${EVALUATION_MARKER}: true} or {${EVALUATION_MARKER}: false}.`,
+    notYet.length ? `Not yet heard from: ${mentions(notYet)}` : "Every specialist has answered.",
+    `Does another round add something the user needs? Reply with JSON only: ${evaluationAnswerExample}.`,
   ].join("\n");
+  return { instructions, contract: { kind: "evaluation", round: args.round, maxRounds: args.maxRounds, notYetHeard: notYet } };
 }
 
 export const SYNTHESIS_INSTRUCTIONS =
   "Write the final answer for the user: integrate the specialists' answers below into one clear response. Keep what they agree on, resolve or flag disagreements, and end with the next step.";
 
-export function summaryInstructions(previous: string | null): string {
-  return [
+export function summaryCall(previous: string | null): ManagerCall {
+  const instructions = [
     "Summarize the conversation below for the team, so it can continue without the full history.",
     previous ? `The summary so far (fold it in):\n${previous}` : "",
-    `Reply with JSON only: {"summary": "...", "${SUMMARY_MARKER}": [], "decisions": [], "open_questions": [], "action_items": []}`,
+    `Reply with JSON only: ${summaryAnswerExample}`,
   ]
     .filter(Boolean)
     .join("\n");
+  return { instructions, contract: { kind: "summary" } };
 }
 
 /** Models often wrap JSON in a code fence or a sentence; take the outermost object. */
@@ -88,8 +102,8 @@ export type RoutingParse = { ok: true; keys: string[]; unknown: string[] } | { o
 
 /** Valid routing names at least one roster key; unknown keys are dropped (and reported). */
 export function parseRouting(text: string, roster: RosterEntry[]): RoutingParse {
-  const parsed = routingSchema.safeParse(extractJson(text));
-  if (!parsed.success) return { ok: false, reason: `not {"selected_agent_keys": [...]} with at most ${MAX_SELECTED_PER_ROUND} keys` };
+  const parsed = routingAnswer.safeParse(extractJson(text));
+  if (!parsed.success) return { ok: false, reason: `not ${routingAnswerExample} with at most ${MAX_SELECTED_PER_ROUND} keys` };
   const known = new Set(roster.map((a) => a.key));
   const normalized = [...new Set(parsed.data.selected_agent_keys.map((k) => k.trim().replace(/^@/, "").toLowerCase()))];
   const keys = normalized.filter((k) => known.has(k));
@@ -99,12 +113,12 @@ export function parseRouting(text: string, roster: RosterEntry[]): RoutingParse 
 }
 
 export function parseEvaluation(text: string): { ok: true; continue: boolean } | { ok: false } {
-  const parsed = evaluationSchema.safeParse(extractJson(text));
+  const parsed = evaluationAnswer.safeParse(extractJson(text));
   return parsed.success ? { ok: true, continue: parsed.data.continue } : { ok: false };
 }
 
 export function parseSummary(text: string): SummaryFacts {
-  const parsed = summarySchema.safeParse(extractJson(text));
+  const parsed = summaryAnswer.safeParse(extractJson(text));
   if (parsed.success) return parsed.data;
   return { summary: text.trim(), key_facts: [], decisions: [], open_questions: [], action_items: [] };
 }

@@ -10,6 +10,7 @@ import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
 import { isAppError } from "../../errors.ts";
 import type { Gateway } from "../../llm/gateway.ts";
 import { findModel } from "../../llm/catalog.ts";
+import type { ManagerContract } from "../../llm/protocol.ts";
 import { sendJob } from "../../jobs/queues.ts";
 import { logger } from "../../logger.ts";
 import { appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
@@ -17,12 +18,12 @@ import { isLowBalance } from "../metering/formula.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
 import { assembleContext, contextBudget, historyTokens, SUMMARY_THRESHOLD, type HistoryMessage, type RosterEntry } from "./context.ts";
 import {
-  evaluationInstructions,
+  evaluationCall,
   MANAGER_MAX_OUTPUT_TOKENS,
   MANAGER_ROLE,
   parseEvaluation,
   parseRouting,
-  routingInstructions,
+  routingCall,
   SYNTHESIS_INSTRUCTIONS,
   type Covered,
 } from "./manager-prompts.ts";
@@ -193,6 +194,8 @@ function managerCall(
     covered: StepOutcome[];
     metadata?: StepMetadata;
     describe?: StepSpec["describe"];
+    /** What the manager is asked for, as data (routing, evaluation); see llm/protocol.ts. */
+    contract?: ManagerContract;
   },
 ) {
   const model = scope.settings["orchestrator.manager_model"];
@@ -205,6 +208,7 @@ function managerCall(
     maxOutputTokens,
     metadata: call.metadata,
     describe: call.describe,
+    contract: call.contract,
     message: synthesis ? { agentKey: null, agentName: "Synthesis" } : undefined,
     messages: () =>
       assembleContext(
@@ -246,11 +250,10 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
       specialists.push(await runAgent(scope, scope.roster.find((a) => a.key === key)!, round, visible));
     }
     if (round === maxRounds || specialists.length >= maxInvocations) break;
-    const instructions = evaluationInstructions({ round, maxRounds, roster: scope.roster, covered: covered() });
     const evaluation = await managerCall(scope, {
+      ...evaluationCall({ round, maxRounds, roster: scope.roster, covered: covered() }),
       kind: "manager_evaluate",
       round,
-      instructions,
       covered: specialists,
       describe: ({ status, output }) => {
         const verdict = status === "succeeded" ? parseEvaluation(output) : { ok: false as const };
@@ -270,13 +273,13 @@ async function runOrchestrator(scope: TurnScope): Promise<StepOutcome[]> {
 
 /** The manager's routing for one round: invalid output is retried once, then the first roster agent runs. */
 async function route(scope: TurnScope, round: number, remaining: number, specialists: StepOutcome[], covered: Covered[]): Promise<string[]> {
-  const instructions = routingInstructions({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
+  const manager = routingCall({ round, maxRounds: scope.settings["orchestrator.max_rounds"], roster: scope.roster, covered, remainingInvocations: remaining });
   const fallback = [scope.roster[0]!.key];
   for (let attempt = 1; attempt <= 2; attempt++) {
     const step = await managerCall(scope, {
+      ...manager,
       kind: "manager_route",
       round,
-      instructions,
       covered: specialists,
       metadata: attempt > 1 ? { retryOfInvalidRouting: true } : {},
       describe: ({ status, output }) => {

@@ -8,6 +8,7 @@
 import type { Db } from "../../db.ts";
 import type { TurnStep } from "@/generated/prisma/client.ts";
 import type { Gateway } from "../../llm/gateway.ts";
+import type { ManagerContract } from "../../llm/protocol.ts";
 import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
@@ -32,6 +33,8 @@ export interface StepSpec {
   maxOutputTokens: number;
   /** Built only when the step really runs (a replayed step needs no context). */
   messages: () => ChatMessage[];
+  /** A manager call's JSON contract, passed to the gateway with the messages. */
+  contract?: ManagerContract;
   /** Facts with no column of their own, known before the call (see turn-json.ts). */
   metadata?: StepMetadata;
   /** Facts drawn from the step's result (e.g. whom the manager routed to), saved in its metadata
@@ -131,6 +134,7 @@ export class StepRunner {
         modelAlias: spec.agent.model,
         messages,
         maxOutputTokens: spec.maxOutputTokens,
+        contract: spec.contract,
         signal: this.watch.signal,
         onDelta: (text) => deltas.push(text),
       });

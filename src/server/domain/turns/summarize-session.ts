@@ -14,7 +14,7 @@ import { countMessageTokens } from "../../llm/tokenizer.ts";
 import type { ChatMessage } from "../../llm/types.ts";
 import { getSettings } from "../settings/settings.ts";
 import { contextBudget } from "./context.ts";
-import { MANAGER_ROLE, parseSummary, summaryInstructions } from "./manager-prompts.ts";
+import { MANAGER_ROLE, parseSummary, summaryCall } from "./manager-prompts.ts";
 import { StepRunner } from "./step-runner.ts";
 import { parseJsonColumn, stepMetadata } from "./turn-json.ts";
 import { TurnWatch } from "./turn-stop.ts";
@@ -36,7 +36,8 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
     where: { sessionId: input.sessionId, seq: { gt: previous?.throughSeq ?? 0n, lte: lastOfTurn.seq }, visibility: "shared", role: { in: ["user", "assistant"] } },
     orderBy: { seq: "asc" },
   });
-  const system: ChatMessage = { role: "system", content: `${MANAGER_ROLE}\n\n${summaryInstructions(previous?.text ?? null)}` };
+  const prompt = summaryCall(previous?.text ?? null);
+  const system: ChatMessage = { role: "system", content: `${MANAGER_ROLE}\n\n${prompt.instructions}` };
   const conversation: ChatMessage[] = rows.map((m) => (m.role === "user" ? { role: "user", content: m.content } : { role: "assistant", content: `[${m.agentName ?? "Assistant"}]: ${m.content}` }));
   // Fix: if the range is too long for one call, summarize its oldest messages that fit and end the
   // summary's range before the first one left out: those stay in later contexts (after through_seq)
@@ -66,6 +67,7 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
     maxOutputTokens,
     metadata: { throughSeq: throughSeq.toString(), messages: kept },
     messages: () => [system, ...conversation],
+    contract: prompt.contract,
   });
   if (outcome.status !== "succeeded") return { summarized: false, reason: "the summary call failed" };
   const facts = parseSummary(outcome.output);

@@ -1,17 +1,14 @@
 /**
  * The built-in offline model: deterministic, streaming, and honest about usage (tokenizer counts).
- * Its reply is built from the agent's role and the conversation so a timeline reads sensibly, and
- * it answers the orchestrator's routing and evaluation prompts with valid JSON.
+ * Its reply is built from the agent's role and the conversation so a timeline reads sensibly. A
+ * manager call's contract (protocol.ts) it answers with valid JSON from the contract's fields alone:
+ * it never reads the manager's prose, so rewording a prompt does not change what it answers.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { encode, decode } from "gpt-tokenizer";
+import type { ManagerContract, RoutingAnswer, EvaluationAnswer, SummaryAnswer } from "../protocol.ts";
 import { countMessageTokens, countTextTokens } from "../tokenizer.ts";
 import { LlmError, type ChatMessage, type Provider, type ProviderRequest, type ProviderResult } from "../types.ts";
-
-/** Prompts that ask for these JSON shapes get them (see the orchestrator's prompts). */
-export const ROUTING_MARKER = "selected_agent_keys";
-export const EVALUATION_MARKER = '"continue"';
-export const SUMMARY_MARKER = "key_facts";
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -28,38 +25,37 @@ function excerpt(text: string, words = 18): string {
   return parts.slice(0, words).join(" ") + (parts.length > words ? " …" : "");
 }
 
-function keysIn(text: string): string[] {
-  return [...new Set([...text.matchAll(/@([a-z0-9][a-z0-9_-]{0,63})/g)].map((m) => m[1]!))];
+function answerContract(contract: ManagerContract, messages: ChatMessage[]): RoutingAnswer | EvaluationAnswer | SummaryAnswer {
+  switch (contract.kind) {
+    case "routing": {
+      // Once some specialists have answered, those who have not; before that (round 1, or a round
+      // after every answer failed), the first one or two, chosen by the question.
+      const { candidates, notYetHeard, maxKeys } = contract;
+      if (notYetHeard.length > 0 && notYetHeard.length < candidates.length) return { selected_agent_keys: notYetHeard.slice(0, maxKeys) };
+      const count = candidates.length === 0 ? 0 : 1 + (hash(lastUser(messages)) % Math.min(2, candidates.length));
+      return { selected_agent_keys: candidates.slice(0, Math.min(count, maxKeys)) };
+    }
+    case "evaluation":
+      // Another round while someone has not been heard from, at most once.
+      return { continue: contract.round === 1 && contract.maxRounds >= 2 && contract.notYetHeard.length > 0 };
+    case "summary": {
+      const asked = messages.filter((m) => m.role === "user").map((m) => excerpt(m.content, 12));
+      return {
+        summary: `The user asked about: ${asked.join("; ") || "nothing yet"}. ${messages.filter((m) => m.role === "assistant").length} answers were given.`,
+        key_facts: asked.slice(-3),
+        decisions: [],
+        open_questions: [],
+        action_items: [],
+      };
+    }
+  }
 }
 
-/** The keys on a "Not yet heard from: @a, @b" line of the manager's prompts. */
-function notYetHeard(system: string): string[] {
-  return keysIn(/^Not yet heard from: (.*)$/m.exec(system)?.[1] ?? "");
-}
-
-export function localReply(messages: ChatMessage[]): string {
+/** The offline model's answer: JSON for a manager contract, otherwise a reply in the agent's role. */
+export function localReply(messages: ChatMessage[], contract?: ManagerContract): string {
+  if (contract) return JSON.stringify(answerContract(contract, messages));
   const system = messages.find((m) => m.role === "system")?.content ?? "";
   const question = lastUser(messages);
-  if (system.includes(ROUTING_MARKER)) {
-    // Round 1 picks one or two specialists; later rounds pick whoever has not spoken yet.
-    const pending = notYetHeard(system);
-    const keys = pending.length ? pending : keysIn(system);
-    const count = pending.length ? Math.min(3, pending.length) : keys.length === 0 ? 0 : 1 + (hash(question) % Math.min(2, keys.length));
-    return JSON.stringify({ selected_agent_keys: keys.slice(0, count) });
-  }
-  // Another round while someone has not been heard from, at most once.
-  if (system.includes(EVALUATION_MARKER)) return JSON.stringify({ continue: /^Round: 1 of [2-9]/m.test(system) && notYetHeard(system).length > 0 });
-  if (system.includes(SUMMARY_MARKER)) {
-    const asked = messages.filter((m) => m.role === "user").map((m) => excerpt(m.content, 12));
-    return JSON.stringify({
-      summary: `The user asked about: ${asked.join("; ") || "nothing yet"}. ${messages.filter((m) => m.role === "assistant").length} answers were given.`,
-      key_facts: asked.slice(-3),
-      decisions: [],
-      open_questions: [],
-      action_items: [],
-    });
-  }
-
   const role = excerpt(system.split("\n")[0] ?? "", 14);
   const earlier = messages.filter((m) => m.role === "assistant").length;
   const openers = earlier ? ["Let me build on that.", "Adding to what was said.", "A different angle."] : ["Here is my take.", "A few thoughts.", "Short answer first."];
@@ -79,7 +75,7 @@ export class LocalProvider implements Provider {
   constructor(private readonly tokenDelayMs: number) {}
 
   async stream(request: ProviderRequest): Promise<ProviderResult> {
-    const tokens = encode(localReply(request.messages)).slice(0, request.maxOutputTokens);
+    const tokens = encode(localReply(request.messages, request.contract)).slice(0, request.maxOutputTokens);
     let text = "";
     for (const token of tokens) {
       if (request.signal.aborted) {
