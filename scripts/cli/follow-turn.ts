@@ -3,7 +3,9 @@
  * text as it arrives, the outcome of each step), until the turn ends. Ctrl-C cancels the turn.
  */
 import { randomUUID } from "node:crypto";
-import type { TurnEvent } from "../../src/server/realtime/turn-events.ts";
+import { z } from "zod";
+import type { StepKind } from "../../src/generated/prisma/enums.ts";
+import { turnEvent, type TurnEvent } from "../../src/server/realtime/turn-event-schema.ts";
 import type { ApiClient as Api } from "./api-client.ts";
 
 export interface SendOptions {
@@ -14,7 +16,7 @@ export interface SendOptions {
   json?: boolean;
 }
 
-const stepLabels: Record<string, string> = {
+const stepLabels: Record<Exclude<StepKind, "agent">, string> = {
   manager_route: "manager · routing",
   manager_evaluate: "manager · evaluating",
   synthesis: "synthesis",
@@ -58,7 +60,7 @@ export async function sendAndFollow(api: Api, message: string, opts: SendOptions
       switch (e.type) {
         case "step_started": {
           steps.set(e.stepId, e.kind);
-          const who = e.kind === "agent" ? `@${e.agent.key} (${e.agent.name}, ${e.agent.model})` : `${stepLabels[e.kind] ?? e.kind} (${e.agent.model})`;
+          const who = e.kind === "agent" ? `@${e.agent.key} (${e.agent.name}, ${e.agent.model})` : `${stepLabels[e.kind]} (${e.agent.model})`;
           if (!opts.json) out(`\n── ${who} · round ${e.round}${e.attempt > 1 ? ` · attempt ${e.attempt}` : ""} ──\n`);
           break;
         }
@@ -94,7 +96,13 @@ export async function sendAndFollow(api: Api, message: string, opts: SendOptions
     const subscription = api.turns.events.subscribe(
       { sessionId, lastEventId: streamFrom },
       {
-        onData: ({ data }) => (turnId ? handle(data) : early.push(data)),
+        onData: ({ data }) => {
+          // The server may be another version than this CLI: an event it cannot read is skipped.
+          const parsed = turnEvent.safeParse(data);
+          if (!parsed.success) return void process.stderr.write(`(skipped an event this CLI cannot read: ${z.prettifyError(parsed.error)})\n`);
+          if (turnId) handle(parsed.data);
+          else early.push(parsed.data);
+        },
         onError: (error) => {
           if (done) return;
           done = true;

@@ -7,7 +7,7 @@
 import { Decimal } from "decimal.js";
 import type { TurnView } from "@/server/domain/turns/turn-view.ts";
 import { isTurnActive } from "@/server/domain/turns/turn-machine.ts";
-import type { TurnEvent } from "@/server/realtime/turn-events.ts";
+import type { TurnEvent } from "@/server/realtime/turn-event-schema.ts";
 
 export type StepView = TurnView["steps"][number];
 type StepStatus = StepView["status"];
@@ -69,7 +69,7 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
         id: event.stepId,
         turnId: event.turnId,
         index: event.index,
-        kind: event.kind as StepView["kind"],
+        kind: event.kind,
         round: event.round,
         attempt: event.attempt,
         agent: { id: event.agent.id, key: event.agent.key, name: event.agent.name, model: event.agent.model },
@@ -91,16 +91,16 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
       const { inputTokens, cachedTokens, outputTokens } = event.usage;
       setStep({
         ...step,
-        status: event.status as StepStatus,
+        status: event.status,
         error: event.error,
         usage: { inputTokens, cachedTokens, outputTokens },
-        credits: event.usage.credits ?? null,
+        credits: event.usage.credits,
         latencyMs: event.latencyMs,
       });
       break;
     }
     case "turn_completed":
-      setTurn(event.turnId, event.status as TurnStatus, null, event.credits);
+      setTurn(event.turnId, event.status, null, event.credits);
       break;
     case "turn_failed":
       setTurn(event.turnId, "failed", { code: event.code, message: event.message });

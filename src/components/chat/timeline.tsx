@@ -167,7 +167,7 @@ function keysText(keys: unknown): string {
  */
 function RouteNote(props: { step: DisplayStep; retried: boolean; answered: string[] }) {
   const { step } = props;
-  const meta = step.metadata as { routedTo?: string[]; fallback?: boolean; invalid?: string; unknownKeys?: string[] };
+  const meta = step.metadata;
   let text: string;
   if (step.status === "running" || step.status === "pending") text = "Manager is choosing who answers…";
   else if (meta.fallback) text = `Manager's routing was invalid twice (${meta.invalid ?? "unreadable"}); fell back to ${keysText(meta.routedTo)}`;
@@ -193,7 +193,7 @@ function EvaluationNote(props: { step: DisplayStep }) {
   else if (step.status === "cancelled") text = "Evaluation was cancelled";
   else {
     // The worker records its reading of the answer on the step (the same parser that decided).
-    const meta = step.metadata as { continue?: boolean; invalid?: boolean };
+    const meta = step.metadata;
     if (meta.invalid) text = "Manager's evaluation was unreadable; moving on";
     else if (meta.continue === undefined) text = "Manager has evaluated the round"; // until the list catches up with the event
     else text = meta.continue ? "Manager: another round is needed" : "Manager: covered; on to the synthesis";

@@ -2,14 +2,14 @@
 
 import { skipToken } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { TurnEvent } from "@/server/realtime/turn-events.ts";
+import type { TurnEvent, TurnEventType } from "@/server/realtime/turn-event-schema.ts";
 import { api } from "@/trpc/react.tsx";
 import { applyEvent, emptyLive, isStepEnded, isTurnActive, mergeTurns, type DisplayTurn, type LiveState } from "./live-turns.ts";
 
 export const PAGE_SIZE = 20;
 // Events that change what `turns.list` says: refetch it, at most this often during a burst.
 const REFRESH_COALESCE_MS = 60;
-const refreshingEvents = new Set<TurnEvent["event"]["type"]>(["turn_started", "step_started", "step_completed", "turn_completed", "turn_failed", "turn_cancelled", "mode_applied"]);
+const refreshingEvents = new Set<TurnEventType>(["turn_started", "step_started", "step_completed", "turn_completed", "turn_failed", "turn_cancelled", "mode_applied"]);
 
 /**
  * A session's turns as the timeline shows them: `turns.list` pages, followed live through the

@@ -8,7 +8,7 @@ import { EventEmitter, on } from "node:events";
 import type { Db } from "../db.ts";
 import { logger } from "../logger.ts";
 import { getListener, type PgListener } from "./listener.ts";
-import { readEvents, TURN_EVENTS_CHANNEL, type EventNotice, type TurnEvent } from "./turn-events.ts";
+import { parseEventNotice, readEvents, TURN_EVENTS_CHANNEL, type EventNotice, type TurnEvent } from "./turn-events.ts";
 
 // A notice lost while the LISTEN connection was down is found by this periodic catch-up read.
 const SAFETY_POLL_MS = 10_000;
@@ -25,13 +25,8 @@ class SessionEventHub {
   async ready(): Promise<void> {
     this.started ??= this.listener
       .subscribe(TURN_EVENTS_CHANNEL, (payload) => {
-        let notice: EventNotice;
-        try {
-          notice = JSON.parse(payload) as EventNotice;
-        } catch {
-          return;
-        }
-        this.emitter.emit(notice.s, notice);
+        const notice = parseEventNotice(payload);
+        if (notice) this.emitter.emit(notice.s, notice);
       })
       .catch((error: unknown) => {
         this.started = null;
@@ -80,12 +75,14 @@ export async function* streamSessionEvents(db: Db, sessionId: string, afterId: b
   async function* catchUp(): AsyncGenerator<TurnEvent> {
     epoch = hub.epoch;
     for (;;) {
-      const batch = await readEvents(db, sessionId, last);
-      for (const event of batch) {
+      const page = await readEvents(db, sessionId, last);
+      for (const event of page.events) {
         last = BigInt(event.id);
         yield event;
       }
-      if (batch.length < 500) return;
+      // Past the rows that were skipped as unreadable too, so they are not read again.
+      last = page.last;
+      if (!page.more) return;
     }
   }
 

@@ -4,47 +4,19 @@
  * one session take a per-session advisory lock before the id is drawn, so within a session ids also
  * commit in order: "every event after lastEventId" never skips one that commits late.
  */
+import { z } from "zod";
 import type { Db } from "../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
+import { logger } from "../logger.ts";
+import { turnEvent, turnEventBody, type TurnEvent, type TurnEventBody } from "./turn-event-schema.ts";
+
+export type { AgentRef, StepUsage, TurnEvent, TurnEventBody, TurnEventType } from "./turn-event-schema.ts";
 
 export const TURN_EVENTS_CHANNEL = "turn_events";
 // NOTIFY payloads are limited to 8000 bytes; bigger events travel by id and are read back.
 const MAX_INLINE_PAYLOAD = 7000;
 
-export interface AgentRef {
-  id: string | null;
-  key: string | null;
-  name: string;
-  model: string;
-}
-
-export interface StepUsage {
-  inputTokens: number;
-  cachedTokens: number;
-  outputTokens: number;
-  /** Filled by metering; null until then. */
-  credits: string | null;
-}
-
-export type TurnEventBody =
-  | { type: "turn_started"; turnId: string; mode: string; roster: { id: string; key: string; name: string; model: string }[] }
-  | { type: "step_started"; turnId: string; stepId: string; index: number; kind: string; agent: AgentRef; round: number; attempt: number }
-  | { type: "step_delta"; stepId: string; text: string }
-  | { type: "step_completed"; stepId: string; status: string; usage: StepUsage; latencyMs: number | null; error: { code: string; message: string } | null }
-  | { type: "turn_completed"; turnId: string; status: string; credits: string | null; balanceAfter: string | null; lowBalance: boolean }
-  | { type: "turn_failed"; turnId: string; code: string; message: string }
-  | { type: "turn_cancelled"; turnId: string }
-  | { type: "mode_applied"; turnId: string; from: string; to: string };
-
-export type TurnEventType = TurnEventBody["type"];
-
-export interface TurnEvent {
-  id: string;
-  sessionId: string;
-  turnId: string | null;
-  at: string;
-  event: TurnEventBody;
-}
+const log = logger.child({ component: "turn-events" });
 
 type Tx = Prisma.TransactionClient;
 
@@ -67,7 +39,9 @@ export async function appendEventsInTx(tx: Tx, sessionId: string, events: TurnEv
  * flattened, so it runs before the row's id is drawn), the row, and its NOTIFY, built from the
  * row's id and time. Alone (outside a transaction) it is atomic too, so deltas need no transaction.
  */
-async function appendEvent(db: Tx | Db, sessionId: string, event: TurnEventBody, turnId: string | null): Promise<TurnEvent> {
+async function appendEvent(db: Tx | Db, sessionId: string, body: TurnEventBody, turnId: string | null): Promise<TurnEvent> {
+  // A writer's bug fails here, loudly, instead of reaching every subscriber as a malformed event.
+  const event = turnEventBody.parse(body);
   const payload = JSON.stringify(event);
   const [row] = await db.$queryRaw<{ id: bigint; at: string }[]>`
     WITH inserted AS (
@@ -91,10 +65,28 @@ export async function appendEvents(db: Db, sessionId: string, events: TurnEventB
   return written;
 }
 
-/** Events of a session after `afterId`, oldest first. */
-export async function readEvents(db: Db, sessionId: string, afterId: bigint, limit = 500): Promise<TurnEvent[]> {
+export interface EventPage {
+  /** The readable events, oldest first. */
+  events: TurnEvent[];
+  /** The last id read, readable or not (`afterId` when there was none): the next page starts after it. */
+  last: bigint;
+  /** The page was full: more events may follow. */
+  more: boolean;
+}
+
+/**
+ * Events of a session after `afterId`, oldest first, `limit` rows at most. A row whose payload does
+ * not parse (written by another version) is logged and skipped, and the page still moves past it.
+ */
+export async function readEvents(db: Db, sessionId: string, afterId: bigint, limit = 500): Promise<EventPage> {
   const rows = await db.turnEvent.findMany({ where: { sessionId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: limit });
-  return rows.map((r) => ({ id: r.id.toString(), sessionId: r.sessionId, turnId: r.turnId, at: r.createdAt.toISOString(), event: r.payload as unknown as TurnEventBody }));
+  const events: TurnEvent[] = [];
+  for (const r of rows) {
+    const body = turnEventBody.safeParse(r.payload);
+    if (body.success) events.push({ id: r.id.toString(), sessionId: r.sessionId, turnId: r.turnId, at: r.createdAt.toISOString(), event: body.data });
+    else log.warn({ eventId: r.id.toString(), sessionId, type: r.type, issues: body.error.issues }, "skipping a turn event that does not parse");
+  }
+  return { events, last: rows.at(-1)?.id ?? afterId, more: rows.length === limit };
 }
 
 export async function latestEventId(db: Db, sessionId: string): Promise<bigint> {
@@ -103,4 +95,25 @@ export async function latestEventId(db: Db, sessionId: string): Promise<bigint> 
 }
 
 /** What a NOTIFY on the channel carries: the event itself, or only its id when it was too big. */
-export type EventNotice = { s: string; e: TurnEvent } | { s: string; id: string };
+export const eventNotice = z.union([z.object({ s: z.guid(), e: turnEvent }), z.object({ s: z.guid(), id: z.string() })]);
+export type EventNotice = z.infer<typeof eventNotice>;
+
+/**
+ * A NOTIFY payload as a notice, or null when it names no session. A notice whose event does not
+ * parse becomes a by-id notice: its session's subscribers read the table instead (where the row is
+ * skipped too), so they still move past it.
+ */
+export function parseEventNotice(payload: string): EventNotice | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload);
+  } catch {
+    log.warn({ payload: payload.slice(0, 200) }, "a turn event notice is not JSON");
+    return null;
+  }
+  const notice = eventNotice.safeParse(raw);
+  if (notice.success) return notice.data;
+  const session = z.object({ s: z.guid() }).safeParse(raw);
+  log.warn({ sessionId: session.data?.s, issues: notice.error.issues }, "a turn event notice does not parse");
+  return session.success ? { s: session.data.s, id: "unreadable" } : null;
+}
