@@ -5,7 +5,8 @@
  * Each call runs the two transactions StepRunner runs around a provider call (step-runner.ts): the
  * start (step row, `step_started` event) and the finish (step update, message, `step_completed`
  * event). Calls alternate between plain (no metering, as before it existed) and metered (the same
- * plus reserveCall and settleCall: wallet hold, ledger row, debit, release), so both see the same
+ * plus reserveCall at the end of the start, and recordCall and debitCall, settling the call, in the
+ * finish: ledger row and release, then the debit last), so both see the same
  * database state. Measured: the two calls themselves, timed inside their transactions, and the
  * whole start + finish of a plain and of a metered call. Once one call at a time, and once with
  * several calls of one user at once in different sessions (they all take that user's wallet row
@@ -16,7 +17,8 @@ import type { Db } from "../../src/server/db.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
 import { createAgent } from "../../src/server/domain/agents/agents.ts";
 import { ensureUserByEmail } from "../../src/server/domain/auth/users.ts";
-import { idempotencyKey, reserveCall, settleCall } from "../../src/server/domain/metering/meter.ts";
+import { debitCall, idempotencyKey, recordCall, reserveCall } from "../../src/server/domain/metering/meter.ts";
+import { appendMessage } from "../../src/server/domain/sessions/session-counters.ts";
 import { grantCredits } from "../../src/server/domain/metering/wallet.ts";
 import { addAgentToRoom, createRoom } from "../../src/server/domain/rooms/rooms.ts";
 import { createSession } from "../../src/server/domain/sessions/sessions.ts";
@@ -81,10 +83,11 @@ async function lanesFor(db: Db, userId: string, count: number): Promise<Lane[]> 
   return lanes;
 }
 
-/** One call's start and finish transactions, as StepRunner runs them; metered or not. */
+/** One call's start and finish transactions, as StepRunner runs them (the wallet last in each); metered or not. */
 async function oneCall(db: Db, lane: Lane, settings: Settings, metered: boolean) {
   const index = lane.nextIndex++;
   const key = idempotencyKey(lane.turnId, index, 1);
+  const call = { userId: lane.userId, roomId: lane.roomId, sessionId: lane.sessionId, turnId: lane.turnId, agentId: lane.agent.id, agentKey: lane.agent.key, purpose: "agent_reply", mode: "roundtable", modelAlias: "llama" } as const;
   let reserveMs = 0;
   let settleMs = 0;
   const began = performance.now();
@@ -92,14 +95,14 @@ async function oneCall(db: Db, lane: Lane, settings: Settings, metered: boolean)
     const created = await tx.turnStep.create({
       data: { turnId: lane.turnId, index, kind: "agent", agentId: lane.agent.id, agentKey: lane.agent.key, agentName: lane.agent.name, modelAlias: "llama", round: 1, metadata: {}, status: "running", attempt: 1, startedAt: new Date() },
     });
+    await appendEventsInTx(tx, lane.sessionId, [
+      { type: "step_started", turnId: lane.turnId, stepId: created.id, index, kind: "agent", agent: { ...lane.agent, model: "llama" }, round: 1, attempt: 1 },
+    ]);
     if (metered) {
       const t0 = performance.now();
       await reserveCall(tx, { userId: lane.userId, key, modelAlias: "llama", inputTokens: INPUT_TOKENS, maxOutputTokens: MAX_OUTPUT_TOKENS, settings });
       reserveMs = performance.now() - t0;
     }
-    await appendEventsInTx(tx, lane.sessionId, [
-      { type: "step_started", turnId: lane.turnId, stepId: created.id, index, kind: "agent", agent: { ...lane.agent, model: "llama" }, round: 1, attempt: 1 },
-    ]);
     return created;
   });
   const output = "A short answer from the bench.";
@@ -108,28 +111,25 @@ async function oneCall(db: Db, lane: Lane, settings: Settings, metered: boolean)
       where: { id: step.id, attempt: 1, status: { in: ["running"] } },
       data: { status: "succeeded", output, inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, usageSource: "provider", latencyMs: 100, ttftMs: 10, finishedAt: new Date() },
     });
-    let credits = "0";
-    if (metered) {
-      const t0 = performance.now();
-      const settled = await settleCall(
-        tx,
-        { userId: lane.userId, roomId: lane.roomId, sessionId: lane.sessionId, turnId: lane.turnId, stepId: step.id, agentId: lane.agent.id, agentKey: lane.agent.key, purpose: "agent_reply", mode: "roundtable", modelAlias: "llama" },
-        key,
-        { status: "success", errorCode: null, inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, usageSource: "provider", requestId: `bench-${randomUUID()}`, latencyMs: 100, ttftMs: 10, startedAt: step.startedAt! },
-      );
-      settleMs = performance.now() - t0;
-      credits = settled.credits.toString();
-    }
-    const [counter] = await tx.$queryRaw<{ last_seq: bigint }[]>`UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ${lane.sessionId}::uuid RETURNING last_seq`;
-    await tx.message.create({
-      data: { sessionId: lane.sessionId, turnId: lane.turnId, stepId: step.id, seq: counter!.last_seq, role: "assistant", visibility: "shared", agentKey: lane.agent.key, agentName: lane.agent.name, content: output },
-    });
+    const t0 = performance.now();
+    const recorded = metered
+      ? await recordCall(tx, { ...call, stepId: step.id }, key, {
+          status: "success", errorCode: null, inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, usageSource: "provider", requestId: `bench-${randomUUID()}`, latencyMs: 100, ttftMs: 10, startedAt: step.startedAt!,
+        })
+      : null;
+    settleMs = performance.now() - t0;
+    await appendMessage(tx, { sessionId: lane.sessionId, turnId: lane.turnId, stepId: step.id, role: "assistant", visibility: "shared", agentKey: lane.agent.key, agentName: lane.agent.name, content: output });
     await appendEventsInTx(
       tx,
       lane.sessionId,
-      [{ type: "step_completed", stepId: step.id, status: "succeeded", usage: { inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, credits }, latencyMs: 100, error: null }],
+      [{ type: "step_completed", stepId: step.id, status: "succeeded", usage: { inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, credits: recorded?.credits.toString() ?? "0" }, latencyMs: 100, error: null }],
       lane.turnId,
     );
+    if (recorded) {
+      const t1 = performance.now();
+      await debitCall(tx, { ...call, stepId: step.id }, key, recorded);
+      settleMs += performance.now() - t1;
+    }
   });
   return { totalMs: performance.now() - began, reserveMs, settleMs };
 }

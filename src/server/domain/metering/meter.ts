@@ -11,7 +11,7 @@ import { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { findModel } from "../../llm/catalog.ts";
 import type { Settings } from "../settings/settings.ts";
-import { availableCredits, creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
+import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
 import { ensureWallet } from "./wallet.ts";
 
 type Tx = Prisma.TransactionClient;
