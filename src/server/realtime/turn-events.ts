@@ -28,9 +28,21 @@ function turnIdOf(event: TurnEventBody): string | null {
  * Appends events inside the caller's transaction (so they commit with the state they describe).
  * The caller must not hold the lock on another session's events.
  */
-export async function appendEventsInTx(tx: Tx, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
+export function appendEventsInTx(tx: Tx, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
+  return appendAll(tx, sessionId, events, turnId);
+}
+
+/** Appends events with no transaction of the caller's: each is one atomic statement. */
+export function appendEvents(db: Db, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
+  return appendAll(db, sessionId, events, turnId);
+}
+
+async function appendAll(db: Tx | Db, sessionId: string, bodies: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
+  // A writer's bug fails here, loudly, before any of its events is written, instead of reaching
+  // every subscriber as a malformed event.
+  const events = bodies.map((body) => turnEventBody.parse(body));
   const written: TurnEvent[] = [];
-  for (const event of events) written.push(await appendEvent(tx, sessionId, event, turnId ?? turnIdOf(event)));
+  for (const event of events) written.push(await appendEvent(db, sessionId, event, turnId ?? turnIdOf(event)));
   return written;
 }
 
@@ -39,9 +51,7 @@ export async function appendEventsInTx(tx: Tx, sessionId: string, events: TurnEv
  * flattened, so it runs before the row's id is drawn), the row, and its NOTIFY, built from the
  * row's id and time. Alone (outside a transaction) it is atomic too, so deltas need no transaction.
  */
-async function appendEvent(db: Tx | Db, sessionId: string, body: TurnEventBody, turnId: string | null): Promise<TurnEvent> {
-  // A writer's bug fails here, loudly, instead of reaching every subscriber as a malformed event.
-  const event = turnEventBody.parse(body);
+async function appendEvent(db: Tx | Db, sessionId: string, event: TurnEventBody, turnId: string | null): Promise<TurnEvent> {
   const payload = JSON.stringify(event);
   const [row] = await db.$queryRaw<{ id: bigint; at: string }[]>`
     WITH inserted AS (
@@ -56,13 +66,6 @@ async function appendEvent(db: Tx | Db, sessionId: string, body: TurnEventBody, 
       CASE WHEN octet_length(inline) <= ${MAX_INLINE_PAYLOAD} THEN inline ELSE json_build_object('s', ${sessionId}::text, 'id', id::text)::text END)::text
     FROM notice`;
   return { id: row!.id.toString(), sessionId, turnId, at: row!.at, event };
-}
-
-/** Appends events with no transaction of the caller's: each is one atomic statement. */
-export async function appendEvents(db: Db, sessionId: string, events: TurnEventBody[], turnId?: string): Promise<TurnEvent[]> {
-  const written: TurnEvent[] = [];
-  for (const event of events) written.push(await appendEvent(db, sessionId, event, turnId ?? turnIdOf(event)));
-  return written;
 }
 
 export interface EventPage {

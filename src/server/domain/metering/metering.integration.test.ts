@@ -327,7 +327,7 @@ describe("one ledger row per call", () => {
   });
 
   it("a cancelled call: its credits are held while it runs, then it gets a `cancelled` row billed for what it streamed", async () => {
-    const { w, start, turn, controller, run, bob } = await bobStreamingThenHanging();
+    const { w, start, turn, run, bob } = await bobStreamingThenHanging();
 
     // While bob's call runs, its worst case is held: all input fresh plus every allowed output token.
     const held = worstCaseCredits(countMessageTokens(engine.fake.requests[1]!.messages), defaultSettings()["turns.max_output_tokens"], LLAMA_V1.multiplier);
@@ -336,8 +336,8 @@ describe("one ledger row per call", () => {
     expect(dec((await t.db.creditWallet.findUniqueOrThrow({ where: { userId: w.user.id } })).reserved).eq(held)).toBe(true);
     expect(await t.db.llmCallEvent.count({ where: { stepId: bob.id } })).toBe(0);
 
+    // The turn's watch sees the request within a second and aborts bob's call.
     await cancelTurn(engine.deps, w.user.id, turn.id);
-    controller.abort(); // what the turn.run handler does once it sees the request
     expect(await run).toBe("cancelled");
 
     const rows = await ledgerOf(turn.id);

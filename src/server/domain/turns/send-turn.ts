@@ -78,10 +78,11 @@ function sameRequest(turn: NonNullable<Awaited<ReturnType<typeof findByRequestId
 async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnInput, settings: Settings) {
   // One send at a time per user, so the rate-limit count is exact under concurrency, and a send
   // repeated with its clientRequestId (a retry, or two racing) finds the first one's turn here.
-  const [lock] = await tx.$queryRaw<{ earlier: string | null }[]>`
-    SELECT (SELECT id FROM turns WHERE user_id = ${userId}::uuid AND client_request_id = ${input.clientRequestId}) AS earlier
-    FROM (SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 5)) OFFSET 0) AS locked`;
-  if (lock?.earlier) return tx.turn.findUniqueOrThrow({ where: { id: lock.earlier }, include: { steps: { orderBy: { index: "asc" } } } });
+  // Two statements: the lookup's snapshot must be taken after the lock is held, so that it sees
+  // the turn of a send that held the lock before.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${userId}, 5))`;
+  const earlier = await findByRequestId(tx, userId, input.clientRequestId);
+  if (earlier) return earlier;
 
   const session = await lockSession(tx, userId, input.sessionId);
   if (session.activeTurnId) throw new AppError("turn_in_progress", "A turn is still running in this session; wait for it or cancel it.", { turnId: session.activeTurnId });
