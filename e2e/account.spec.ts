@@ -23,6 +23,11 @@ test("sign in by magic link, create a token, sign out", async ({ page, request }
   expect(token).toMatch(/^pan_[A-Za-z0-9_-]{43}$/);
   await expect(page.getByRole("cell", { name: "e2e script", exact: true })).toBeVisible();
 
+  // Without it, the API refuses: tRPC's own code in data.code, the machine code in data.appCode.
+  const anonymous = await request.get("/api/trpc/auth.me");
+  expect(anonymous.status()).toBe(401);
+  expect((await anonymous.json()).error.json.data).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401, appCode: "unauthorized" });
+
   // The token works for scripts.
   const me = await request.get("/api/trpc/auth.me", { headers: { authorization: `Bearer ${token}` } });
   expect(me.status()).toBe(200);

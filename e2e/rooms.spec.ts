@@ -62,6 +62,16 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
   await expect(page.getByRole("link", { name: "Debate club" })).toBeVisible();
 });
 
+test("a room or agent that does not exist, or is someone else's, says so (data.appCode not_found)", async ({ page, signedIn: _user }) => {
+  const id = crypto.randomUUID();
+  for (const path of [`/rooms/${id}`, `/rooms/${id}/setup`]) {
+    await page.goto(path);
+    await expect(page.getByText("This room does not exist, or is not yours.")).toBeVisible();
+  }
+  await page.goto(`/agents/${id}/chat`);
+  await expect(page.getByText("This agent does not exist, or is not yours.")).toBeVisible();
+});
+
 test("the library and room pages fit a phone screen", async ({ page, signedIn: _user }) => {
   await page.setViewportSize({ width: 375, height: 740 });
   await page.goto("/");

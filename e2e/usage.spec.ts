@@ -133,4 +133,5 @@ test("the Usage page fits a phone screen, and needs a signed-in user", async ({ 
   await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fusage/);
   const res = await page.request.get("/api/usage/export");
   expect(res.status()).toBe(401);
+  expect((await res.json()).error.data).toMatchObject({ code: "UNAUTHORIZED", appCode: "unauthorized" });
 });

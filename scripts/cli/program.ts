@@ -5,6 +5,7 @@
 import os from "node:os";
 import { Command } from "commander";
 import { TRPCClientError } from "@trpc/client";
+import type { AppRouter } from "../../src/server/api/root.ts";
 import { env } from "../../src/server/env.ts";
 import { apiClient } from "./api-client.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
@@ -33,7 +34,8 @@ function operatorName(): string {
 
 function describeError(error: unknown, baseUrl: string): string {
   if (error instanceof TRPCClientError) {
-    const code = (error.data as { code?: string } | undefined)?.code;
+    // The stable machine code (`data.code` is tRPC's own, e.g. NOT_FOUND).
+    const code = (error as TRPCClientError<AppRouter>).data?.appCode;
     if (!error.data && /fetch failed|ECONNREFUSED/i.test(String(error.cause ?? error.message))) {
       return `Cannot reach Pantheon at ${baseUrl}. Is it running? (set PANTHEON_URL to point elsewhere)`;
     }

@@ -76,7 +76,7 @@ export function ModeSwitcher(props: { roomId: string }) {
       </p>
       {set.error && (
         <p className="field-error" role="alert">
-          {set.error.data?.code === "conflict" ? "The mode was changed elsewhere; showing the latest." : `Could not change the mode: ${set.error.message}`}
+          {set.error.data?.appCode === "conflict" ? "The mode was changed elsewhere; showing the latest." : `Could not change the mode: ${set.error.message}`}
         </p>
       )}
     </fieldset>

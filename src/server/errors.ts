@@ -1,6 +1,7 @@
 /**
  * The one error type domain code throws. Each code has a fixed tRPC code (and so HTTP status);
- * the API maps it in one place (server/api/trpc.ts) and puts `code` in `error.data.code`.
+ * the API maps it in one place (server/api/error-shape.ts, for tRPC and the route handlers): the
+ * tRPC code goes in `error.data.code`, this `code` in `error.data.appCode`.
  * Domain code never imports tRPC.
  */
 export const appErrorCodes = {

@@ -7,11 +7,13 @@
  * time, before a per-file test database exists; so setting `process.env.DATABASE_URL` in a test is
  * too late. `bindWebSingletons` points them at the test database instead.
  */
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll } from "vitest";
 import type { PgBoss } from "pg-boss";
 import superjson from "superjson";
-import { appRouter } from "@/server/api/root.ts";
+import { appRouter, type AppRouter } from "@/server/api/root.ts";
 import type { Db } from "@/server/db.ts";
 import { PgListener } from "@/server/realtime/listener.ts";
 import { startSenderBoss } from "./turns.ts";
@@ -50,7 +52,10 @@ export function handle(db: Db, req: Request): Promise<Response> {
 
 export interface ApiError {
   message: string;
+  /** tRPC's own code (`NOT_FOUND`, …). */
   code: string;
+  /** The stable machine code (`not_found`, `turn_in_progress`, …). */
+  appCode: string;
   httpStatus: number;
   details: Record<string, unknown> | null;
   zodError: unknown;
@@ -64,8 +69,36 @@ export interface ApiResult {
   error: ApiError | null;
 }
 
-function toApiError(shape: { message: string; data: { code: string; httpStatus: number; details?: Record<string, unknown> | null; zodError?: unknown } }): ApiError {
-  return { message: shape.message, code: shape.data.code, httpStatus: shape.data.httpStatus, details: shape.data.details ?? null, zodError: shape.data.zodError ?? null };
+function toApiError(shape: { message: string; data: { code: string; appCode: string; httpStatus: number; details?: Record<string, unknown> | null; zodError?: unknown } }): ApiError {
+  const { code, appCode, httpStatus, details, zodError } = shape.data;
+  return { message: shape.message, code, appCode, httpStatus, details: details ?? null, zodError: zodError ?? null };
+}
+
+/**
+ * A real tRPC client (queries and mutations) whose requests go to `handle` instead of the network:
+ * its errors are TRPCClientErrors with the `data` a browser or the CLI reads.
+ */
+export function trpcClient(db: Db, token?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: "http://pantheon.test/api/trpc",
+        transformer: superjson,
+        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+        fetch: (input, init) => handle(db, new Request(input, init as RequestInit)),
+      }),
+    ],
+  });
+}
+
+/** The TRPCClientError a client call fails with (fails the test when it succeeds). */
+export async function clientError<Router extends AnyTRPCRouter = AppRouter>(call: Promise<unknown>): Promise<TRPCClientError<Router>> {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCClientError)) throw new Error(`expected a TRPCClientError, got ${String(error)}`);
+  return error as TRPCClientError<Router>;
 }
 
 /** A query or mutation; the body is decoded with superjson as the tRPC client does. */

@@ -11,13 +11,13 @@ type AgentInput = RouterInputs["agents"]["create"];
 
 const empty: AgentInput = { key: "", name: "", modelAlias: "local", rolePrompt: "", toolPermissions: [] };
 
-function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: boolean; error: { message: string; data?: { code?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null } | null; onSubmit: (input: AgentInput) => void; onCancel?: () => void }) {
+function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: boolean; error: { message: string; data?: { appCode?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null } | null; onSubmit: (input: AgentInput) => void; onCancel?: () => void }) {
   const [form, setForm] = useState(props.initial);
   const hydrated = useHydrated();
   const models = api.agents.models.useQuery();
   const fieldErrors = fieldErrorsOf(props.error);
   const details = props.error?.data?.details as { field?: string } | null | undefined;
-  if (props.error?.data?.code === "conflict" && details?.field) fieldErrors[details.field] = props.error.message;
+  if (props.error?.data?.appCode === "conflict" && details?.field) fieldErrors[details.field] = props.error.message;
   const otherError = props.error && Object.keys(fieldErrors).length === 0 ? props.error.message : null;
   const id = (name: string) => `agent-${props.submitLabel.replace(/\W/g, "")}-${name}`;
   const describedBy = (name: string) => (fieldErrors[name] ? `${id(name)}-error` : undefined);

@@ -19,13 +19,13 @@ describe("sendBlockReason", () => {
 
 describe("describeSendError", () => {
   it("explains rate limits with the wait, and network errors as safe to retry", () => {
-    expect(describeSendError({ message: "x", data: { code: "rate_limited", details: { retryAfterSeconds: 42 } } })).toEqual({
+    expect(describeSendError({ message: "x", data: { appCode: "rate_limited", details: { retryAfterSeconds: 42 } } })).toEqual({
       text: "Too many messages for now. Try again in 42 s.",
       retryAfterSeconds: 42,
       network: false,
     });
     expect(describeSendError({ message: "Failed to fetch" }).network).toBe(true);
-    expect(describeSendError({ message: "x", data: { code: "context_budget_exceeded", details: { agentKey: "a", model: "local", neededTokens: 9000, budgetTokens: 5000 } } }).text).toMatch(
+    expect(describeSendError({ message: "x", data: { appCode: "context_budget_exceeded", details: { agentKey: "a", model: "local", neededTokens: 9000, budgetTokens: 5000 } } }).text).toMatch(
       /needs 9000 tokens and the budget is 5000/,
     );
   });

@@ -23,7 +23,7 @@ export function sendBlockReason(args: { mode: ChatMode | null; roster: readonly 
 
 interface SendErrorLike {
   message: string;
-  data?: { code?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null;
+  data?: { appCode?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null;
 }
 
 export interface SendErrorView {
@@ -35,7 +35,7 @@ export interface SendErrorView {
 }
 
 export function describeSendError(error: SendErrorLike): SendErrorView {
-  const code = error.data?.code;
+  const code = error.data?.appCode;
   const details = (error.data?.details ?? {}) as Record<string, unknown>;
   if (!code) return { text: "The message may not have reached the server (network error). Send again: it will not be sent twice.", network: true };
   switch (code) {

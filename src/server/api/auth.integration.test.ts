@@ -17,7 +17,7 @@ const { appRouter, publicProcedurePaths } = await import("./root.ts");
 const { createApiToken, hashToken } = await import("../domain/auth/api-tokens.ts");
 const { ensureUserByEmail, setUserStatusByEmail } = await import("../domain/auth/users.ts");
 const route = await import("../../app/api/trpc/[trpc]/route.ts");
-const { firstSubscriptionMessage } = await import("@/test/trpc-http.ts");
+const { clientError, firstSubscriptionMessage, trpcClient } = await import("@/test/trpc-http.ts");
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -53,7 +53,7 @@ async function call(path: string, type: "query" | "mutation" | "subscription", o
     onError: () => undefined,
   });
   const text = await res.text();
-  const body = type === "subscription" ? null : (JSON.parse(text) as { result?: { data: { json: unknown } }; error?: { json: { data: { code: string } } } });
+  const body = type === "subscription" ? null : (JSON.parse(text) as { result?: { data: { json: unknown } }; error?: { json: { data: { code: string; appCode: string; zodError: unknown } } } });
   return { status: res.status, body, text };
 }
 
@@ -90,15 +90,23 @@ describe("procedure access", () => {
         expect(first.status).toBe(200);
         expect(first.contentType).toBe("text/event-stream");
         expect(first.message?.event).toBe("serialized-error");
-        expect(first.error).toMatchObject({ code: "unauthorized", httpStatus: 401 });
+        expect(first.error).toMatchObject({ code: "UNAUTHORIZED", appCode: "unauthorized", httpStatus: 401 });
         expect(first.ended).toBe(true);
         return;
       }
       const { status, body, text } = await call(path, procedure._def.type);
       expect(status, text).toBe(401);
-      if (body) expect(body.error?.json.data.code).toBe("unauthorized");
+      if (body) expect(body.error?.json.data).toMatchObject({ code: "UNAUTHORIZED", appCode: "unauthorized" });
     },
   );
+
+  it("gives a tRPC client UNAUTHORIZED in data.code and unauthorized in data.appCode, signed out or with a bad token", async () => {
+    for (const token of [undefined, "pan_" + "x".repeat(43)]) {
+      const error = await clientError(trpcClient(t.db, token).auth.me.query());
+      expect(error.data).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401, appCode: "unauthorized", details: null, zodError: null });
+      expect(error.message).toMatch(/Sign in/);
+    }
+  });
 });
 
 describe("API tokens", () => {
@@ -141,7 +149,7 @@ describe("API tokens", () => {
     const { token, tokenId } = await userWithToken();
     const created = await call("auth.tokens.create", "mutation", { token, input: { name: "successor" } });
     expect(created.status).toBe(403);
-    expect(created.body?.error?.json.data.code).toBe("session_required");
+    expect(created.body?.error?.json.data).toMatchObject({ code: "FORBIDDEN", appCode: "session_required" });
     expect((await call("auth.tokens.revoke", "mutation", { token, input: { id: tokenId } })).status).toBe(403);
   });
 
@@ -182,7 +190,8 @@ describe("API tokens", () => {
     const cookie = await sessionCookie(user.id);
     const res = await call("auth.tokens.create", "mutation", { cookie, origin: APP, input: { name: "  ", expiresInDays: 0 } });
     expect(res.status).toBe(400);
-    expect(res.body?.error?.json.data.code).toBe("invalid_input");
+    expect(res.body?.error?.json.data).toMatchObject({ code: "BAD_REQUEST", appCode: "invalid_input" });
+    expect(res.body?.error?.json.data.zodError).toMatchObject({ fieldErrors: { name: expect.any(Array), expiresInDays: expect.any(Array) } });
   });
 });
 
@@ -196,7 +205,7 @@ describe("suspended users", () => {
     for (const credentials of [{ token }, { cookie }]) {
       const res = await call("auth.me", "query", credentials);
       expect(res.status).toBe(403);
-      expect(res.body?.error?.json.data.code).toBe("account_suspended");
+      expect(res.body?.error?.json.data).toMatchObject({ code: "FORBIDDEN", appCode: "account_suspended" });
     }
   });
 });
@@ -228,7 +237,7 @@ describe("cookie sessions", () => {
 
     const foreign = await create({ cookie, origin: "https://evil.example" });
     expect(foreign.status).toBe(403);
-    expect(foreign.body?.error?.json.data.code).toBe("origin_not_allowed");
+    expect(foreign.body?.error?.json.data).toMatchObject({ code: "FORBIDDEN", appCode: "origin_not_allowed" });
     expect((await create({ cookie })).status).toBe(403);
 
     expect((await create({ cookie, origin: "http://pantheon.test" })).status).toBe(200);

@@ -10,7 +10,7 @@ import { createApiToken } from "@/server/domain/auth/api-tokens.ts";
 import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
 import { purgeDeletedRooms } from "@/server/domain/rooms/rooms.ts";
 import { databaseForThisFile } from "@/test/database.ts";
-import { bindWebSingletons, firstSubscriptionMessage } from "@/test/trpc-http.ts";
+import { bindWebSingletons, clientError, firstSubscriptionMessage, trpcClient } from "@/test/trpc-http.ts";
 import { appRouter } from "./root.ts";
 
 const t = databaseForThisFile();
@@ -18,14 +18,14 @@ const t = databaseForThisFile();
 bindWebSingletons(() => t.url);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response JSON loosely
-type Body = { result?: { data: { json: any } }; error?: { json: { data: { code: string; httpStatus: number } } } };
+type Body = { result?: { data: { json: any } }; error?: { json: { data: { code: string; appCode: string; httpStatus: number } } } };
 
 async function call(token: string, path: string, input?: unknown) {
   const type = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]!._def.type;
   if (type === "subscription") {
     // A refused subscription is a 200 event stream whose first event is the error (tRPC 11).
     const first = await firstSubscriptionMessage(t.db, path, { token, input });
-    return { status: first.error?.httpStatus ?? first.status, data: first.message, code: first.error?.code };
+    return { status: first.error?.httpStatus ?? first.status, data: first.message, code: first.error?.code, appCode: first.error?.appCode };
   }
   const json = JSON.stringify({ json: input ?? null });
   const url = `http://pantheon.test/api/trpc/${path}`;
@@ -33,7 +33,7 @@ async function call(token: string, path: string, input?: unknown) {
   const req = type === "mutation" ? new Request(url, { method: "POST", headers, body: json }) : new Request(`${url}?input=${encodeURIComponent(json)}`, { headers });
   const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ({ db: t.db, headers: req.headers }), onError: () => undefined });
   const body = (await res.json()) as Body;
-  return { status: res.status, data: body.result?.data.json, code: body.error?.json.data.code };
+  return { status: res.status, data: body.result?.data.json, code: body.error?.json.data.code, appCode: body.error?.json.data.appCode };
 }
 
 async function newUser() {
@@ -41,7 +41,7 @@ async function newUser() {
   const { token } = await createApiToken(t.db, user.id, { name: "test" });
   const api = async (path: string, input?: unknown) => {
     const res = await call(token, path, input);
-    if (res.status !== 200) throw new Error(`${path} → ${res.status} ${res.code}`);
+    if (res.status !== 200) throw new Error(`${path} → ${res.status} ${res.appCode}`);
     return res.data;
   };
   return { user, token, api, call: (path: string, input?: unknown) => call(token, path, input) };
@@ -106,13 +106,26 @@ describe("isolation", () => {
     const turnsBefore = await w.a.api("turns.list", { sessionId: w.session.id });
     const res = await b.call(path, inputs[path]!(w));
     expect(res.status).toBe(404);
-    expect(res.code).toBe("not_found");
+    expect(res).toMatchObject({ code: "NOT_FOUND", appCode: "not_found" });
     expect(await w.a.api("rooms.byId", { id: w.room.id })).toEqual(before);
     expect((await w.a.api("agents.byId", { id: w.agent.id })).name).toBe("Reviewer");
     expect((await w.a.api("sessions.list", { roomId: w.room.id })).items.map((x: { id: string }) => x.id)).toEqual([w.session.id]);
     // No turn was added, cancelled or asked to cancel; B's refused send did not count against anyone.
     expect(await w.a.api("turns.list", { sessionId: w.session.id })).toEqual(turnsBefore);
     expect(await t.db.turn.count({ where: { OR: [{ userId: b.user.id }, { userId: w.a.user.id, cancelRequestedAt: { not: null } }] } })).toBe(0);
+  });
+
+  it("gives a tRPC client NOT_FOUND in data.code and not_found in data.appCode for another user's id", async () => {
+    const w = await world();
+    const b = trpcClient(t.db, (await newUser()).token);
+    const calls = [() => b.rooms.byId.query({ id: w.room.id }), () => b.agents.update.mutate({ id: w.agent.id, name: "Mine now" }), () => b.sessions.messages.query({ sessionId: w.session.id })];
+    for (const call of calls) {
+      const error = await clientError(call());
+      expect(error.data).toMatchObject({ code: "NOT_FOUND", httpStatus: 404, appCode: "not_found", details: null, zodError: null });
+    }
+    // An id that is not one at all is the caller's input to fix.
+    const malformed = await clientError(b.rooms.byId.query({ id: "not-a-uuid" }));
+    expect(malformed.data).toMatchObject({ code: "BAD_REQUEST", appCode: "invalid_input", zodError: { fieldErrors: { id: expect.any(Array) } } });
   });
 
   it("A's ids inside B's own requests are NOT_FOUND too", async () => {
@@ -265,7 +278,7 @@ describe("rooms", () => {
     await t.db.room.update({ where: { id: w.room.id }, data: { deletedAt: new Date(Date.now() - 8 * 86_400_000) } });
     const late = await w.a.call("rooms.restore", { id: w.room.id });
     expect(late.status).toBe(422);
-    expect(late.code).toBe("restore_window_expired");
+    expect(late).toMatchObject({ code: "UNPROCESSABLE_CONTENT", appCode: "restore_window_expired" });
 
     const recent = await w.a.api("rooms.create", { name: "Deleted yesterday" });
     await t.db.room.update({ where: { id: recent.id }, data: { deletedAt: new Date(Date.now() - 86_400_000) } });

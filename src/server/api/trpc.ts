@@ -2,14 +2,14 @@
  * tRPC foundations, in three parts: the context, the instance (transformer and error formatting),
  * and the procedures routers build on.
  */
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
 import { getDb, type Db } from "../db.ts";
 import { resolveActor } from "../domain/auth/resolve-actor.ts";
 import { AppError, isAppError } from "../errors.ts";
 import { isTrustedOrigin } from "../http/origins.ts";
 import { logger } from "../logger.ts";
+import { describeError, toTRPCError } from "./error-shape.ts";
 
 // 1. Context ---------------------------------------------------------------------------------
 
@@ -40,22 +40,10 @@ const t = initTRPC.context<Context>().create({
     client: { reconnectAfterInactivityMs: 40_000 },
   },
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    // Only input errors are the caller's to fix; a ZodError from `.output()` is our bug (a 500).
-    const zodError = error.code === "BAD_REQUEST" && cause instanceof ZodError ? z.flattenError(cause) : null;
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
-    return {
-      ...shape,
-      // Internal error text (driver or SQL messages) stays in the server log in production.
-      message: internal && process.env.NODE_ENV === "production" ? "Internal server error" : shape.message,
-      data: {
-        ...shape.data,
-        // The stable machine code scripts rely on (PRODUCT.md section 10).
-        code: isAppError(cause) ? cause.code : zodError ? "invalid_input" : error.code.toLowerCase(),
-        details: isAppError(cause) ? (cause.details ?? null) : null,
-        zodError,
-      },
-    };
+    // data.code and data.httpStatus stay tRPC's own; the machine code and its facts are added
+    // beside them (PRODUCT.md section 10, error-shape.ts).
+    const { message, appCode, details, zodError } = describeError(error);
+    return { ...shape, message, data: { ...shape.data, appCode, details, zodError } };
   },
 });
 
@@ -69,9 +57,7 @@ const appErrors = t.middleware(async ({ next, path, type }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (isAppError(cause)) {
-      throw new TRPCError({ code: cause.trpcCode, message: cause.message, cause });
-    }
+    if (isAppError(cause)) throw toTRPCError(cause);
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       logger.error({ err: cause ?? result.error, path, type }, "procedure failed");
     }

@@ -30,7 +30,7 @@ async function world(mode: "manual" | "roundtable" | "orchestrator", agents: Age
   const call = (path: string, input?: unknown, options: Omit<RequestOptions, "token" | "input"> = {}) => callApi(t.db, path, { ...options, token, input });
   const api = async (path: string, input?: unknown) => {
     const res = await call(path, input);
-    if (res.error) throw new Error(`${path} → ${res.status} ${res.error.code}: ${res.error.message}`);
+    if (res.error) throw new Error(`${path} → ${res.status} ${res.error.appCode}: ${res.error.message}`);
     return res.data;
   };
   const send = (message: string, sessionId = w.session.id) => call("turns.send", { sessionId, message, clientRequestId: randomUUID() });
@@ -59,7 +59,7 @@ describe("turns.send", () => {
     for (const message of ["Hello everyone", "Mail me at bob@alpha.com", "@gamma what do you think?"]) {
       const res = await w.send(message);
       expect(res.status, message).toBe(422);
-      expect(res.error?.code, message).toBe("no_valid_tagged_agents");
+      expect(res.error?.appCode, message).toBe("no_valid_tagged_agents");
     }
     expect((await w.send("@gamma what do you think?")).error?.details).toMatchObject({ unknownTags: ["gamma"], rosterKeys: ["alpha", "beta-2"] });
 
@@ -73,7 +73,7 @@ describe("turns.send", () => {
     const w = await world(mode, []);
     const res = await w.send("Anyone there?");
     expect(res.status).toBe(422);
-    expect(res.error?.code).toBe("no_room_agents");
+    expect(res.error?.appCode).toBe("no_room_agents");
     expect(await t.db.turn.count({ where: { userId: w.user.id } })).toBe(0);
     expect(await t.db.message.count({ where: { sessionId: w.session.id } })).toBe(0);
   });
@@ -83,14 +83,14 @@ describe("turns.send", () => {
     // Refused attempts first: they must not use up the allowance.
     const empty = await createRoom(t.db, w.user.id, { name: "Empty", goal: "", mode: "roundtable" });
     const emptySession = await createSession(t.db, w.user.id, { roomId: empty.id });
-    for (let i = 0; i < 12; i++) expect((await w.send("Nobody here", emptySession.id)).error?.code).toBe("no_room_agents");
+    for (let i = 0; i < 12; i++) expect((await w.send("Nobody here", emptySession.id)).error?.appCode).toBe("no_room_agents");
 
     // One session per turn: a session refuses a second turn while its first is queued.
     const sessions = [w.session, ...(await Promise.all(Array.from({ length: 10 }, () => createSession(t.db, w.user.id, { roomId: w.room.id }))))];
     for (const session of sessions.slice(0, 10)) expect((await w.send("Go", session.id)).status).toBe(200);
     const refused = await w.send("One more", sessions[10]!.id);
     expect(refused.status).toBe(429);
-    expect(refused.error?.code).toBe("rate_limited");
+    expect(refused.error).toMatchObject({ code: "TOO_MANY_REQUESTS", appCode: "rate_limited", httpStatus: 429 });
     const retryAfter = refused.error?.details?.retryAfterSeconds as number;
     expect(Number.isInteger(retryAfter)).toBe(true);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -121,7 +121,7 @@ describe("turns.send", () => {
     const w = await world("roundtable", [{ key: "alpha" }]);
     const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => w.send(`Racer ${i}`)));
     expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
-    expect(racing.filter((r) => r.error).map((r) => r.error?.code)).toEqual(Array(4).fill("turn_in_progress"));
+    expect(racing.filter((r) => r.error).map((r) => r.error?.appCode)).toEqual(Array(4).fill("turn_in_progress"));
 
     const other = await createSession(t.db, w.user.id, { roomId: w.room.id });
     const input = { sessionId: other.id, message: "Retried by a flaky network", clientRequestId: randomUUID() };
@@ -159,7 +159,7 @@ describe("turns.send", () => {
     for (const input of bad) {
       const res = await w.call("turns.send", input);
       expect(res.status, JSON.stringify(input)).toBe(400);
-      expect(res.error?.code, JSON.stringify(input)).toBe("invalid_input");
+      expect(res.error?.appCode, JSON.stringify(input)).toBe("invalid_input");
     }
     for (const rawInput of ["{not json", '{"json":', ""]) {
       const res = await callApi(t.db, "turns.send", { token: w.token, rawInput });
@@ -190,7 +190,7 @@ describe("ids and cursors", () => {
     for (const [path, input] of cases) {
       const res = await w.call(path, input);
       expect(res.status, `${path} ${JSON.stringify(input)}`).toBe(400);
-      expect(res.error?.code).toBe("invalid_input");
+      expect(res.error?.appCode).toBe("invalid_input");
     }
     for (const [path, input] of [
       ["turns.byId", { id: randomUUID() }],
@@ -218,6 +218,7 @@ describe("ids and cursors", () => {
       expect(first.status).toBe(200);
       expect(first.message?.event, JSON.stringify(options)).toBe("serialized-error");
       expect(first.error?.httpStatus, JSON.stringify(options)).toBe(httpStatus);
+      expect(first.error, JSON.stringify(options)).toMatchObject(httpStatus === 400 ? { code: "BAD_REQUEST", appCode: "invalid_input" } : { code: "NOT_FOUND", appCode: "not_found" });
       expect(first.ended).toBe(true);
     }
   });
@@ -305,7 +306,7 @@ describe("turns.cancel", () => {
   it("cancels a queued turn at once: its job too, and the session takes a new turn", async () => {
     const w = await world("roundtable", [{ key: "alpha" }]);
     const sent = await w.send("Never mind");
-    expect((await w.send("Meanwhile")).error?.code).toBe("turn_in_progress");
+    expect((await w.send("Meanwhile")).error?.appCode).toBe("turn_in_progress");
     const cancelled = await w.api("turns.cancel", { turnId: sent.data.id });
     expect(cancelled).toMatchObject({ id: sent.data.id, status: "cancelled", steps: [] });
     expect((await tableEvents(w.session.id)).map((e) => e.type)).toEqual(["turn_cancelled"]);

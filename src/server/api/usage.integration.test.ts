@@ -29,7 +29,7 @@ async function world() {
   const call = (path: string, input?: unknown) => callApi(t.db, path, { token, input });
   const api = async (path: string, input?: unknown) => {
     const res = await call(path, input);
-    if (res.error) throw new Error(`${path} → ${res.status} ${res.error.code}: ${res.error.message}`);
+    if (res.error) throw new Error(`${path} → ${res.status} ${res.error.appCode}: ${res.error.message}`);
     return res.data;
   };
   const turn = (message = "How do we launch?") => sendAndRun(engine.deps, w.user.id, w.session.id, message);
@@ -254,7 +254,7 @@ describe("usage.summary", () => {
     ]) {
       const res = await w.call("usage.summary", input);
       expect(res.status, JSON.stringify(input)).toBe(400);
-      expect(res.error?.code).toBe("invalid_input");
+      expect(res.error).toMatchObject({ code: "BAD_REQUEST", appCode: "invalid_input", zodError: expect.anything() });
     }
     expect((await w.call("usage.transactions", { limit: 1000 })).status).toBe(400);
     expect((await w.call("usage.events", { cursor: "not-an-id" })).status).toBe(400);
@@ -317,11 +317,14 @@ describe("CSV export", () => {
     for (const headers of anonymous) {
       const res = await exportRequest(headers);
       expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
+      // The fields of a tRPC error's data (one mapping, server/api/error-shape.ts).
+      expect(await res.json()).toEqual({ error: { message: expect.stringMatching(/Sign in/), data: { code: "UNAUTHORIZED", httpStatus: 401, appCode: "unauthorized", details: null, zodError: null } } });
     }
     const w = await world();
     await t.db.user.update({ where: { id: w.user.id }, data: { status: "suspended" } });
-    expect((await exportRequest({ authorization: `Bearer ${w.token}` })).status).toBe(403);
+    const suspended = await exportRequest({ authorization: `Bearer ${w.token}` });
+    expect(suspended.status).toBe(403);
+    expect(await suspended.json()).toMatchObject({ error: { data: { code: "FORBIDDEN", appCode: "account_suspended" } } });
   });
 
   it("streams the user's ledger rows, one CSV row each with every column, as an attachment (token or cookie)", async () => {

@@ -13,7 +13,7 @@ export function RoomWorkspace(props: { roomId: string }) {
   const mode = api.mode.get.useQuery({ roomId: props.roomId }, { enabled: !!room.data });
   const sessions = useSessionPicker({ roomId: props.roomId }, { enabled: !!room.data, noun: "Session" });
 
-  if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
+  if (room.error) return <p className="field-error" role="alert">{room.error.data?.appCode === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
   if (!room.data) return <p>Loading room…</p>;
   const roster = room.data.roster.map((a) => ({ key: a.key, name: a.name, model: a.modelAlias }));
 

@@ -514,7 +514,7 @@ describe("enforcement", () => {
     const { token } = await createApiToken(t.db, w.user.id, { name: "test" });
     const viaApi = await callApi(t.db, "turns.send", { token, input: { sessionId: w.session.id, message: "Plan the launch.", clientRequestId: randomUUID() } });
     expect(viaApi.status).toBe(402);
-    expect(viaApi.error).toMatchObject({ code: "insufficient_credits", httpStatus: 402 });
+    expect(viaApi.error).toMatchObject({ code: "PAYMENT_REQUIRED", appCode: "insufficient_credits", httpStatus: 402 });
 
     expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(0);
     expect(await t.db.message.count({ where: { sessionId: w.session.id } })).toBe(0);

@@ -10,7 +10,7 @@ export function DirectChat(props: { agentId: string }) {
   const agent = api.agents.byId.useQuery({ id: props.agentId }, { retry: false });
   const sessions = useSessionPicker({ agentId: props.agentId }, { enabled: !!agent.data, noun: "Chat" });
 
-  if (agent.error) return <p className="field-error" role="alert">{agent.error.data?.code === "not_found" ? "This agent does not exist, or is not yours." : agent.error.message}</p>;
+  if (agent.error) return <p className="field-error" role="alert">{agent.error.data?.appCode === "not_found" ? "This agent does not exist, or is not yours." : agent.error.message}</p>;
   if (!agent.data) return <p>Loading agent…</p>;
 
   return (

@@ -213,7 +213,7 @@ function RosterEditor(props: { room: Room }) {
       </p>
       {error && (
         <p className="field-error" role="alert">
-          {error.data?.code === "conflict" ? "The roster changed elsewhere; showing the latest." : `Could not change the roster: ${error.message}`}
+          {error.data?.appCode === "conflict" ? "The roster changed elsewhere; showing the latest." : `Could not change the roster: ${error.message}`}
         </p>
       )}
     </section>
@@ -250,7 +250,7 @@ function DeleteRoom(props: { room: Room }) {
 
 export function RoomSetup(props: { roomId: string }) {
   const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
-  if (room.error) return <p className="field-error" role="alert">{room.error.data?.code === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
+  if (room.error) return <p className="field-error" role="alert">{room.error.data?.appCode === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
   if (!room.data) return <p>Loading room…</p>;
   return (
     <div className="stack">
