@@ -13,7 +13,7 @@ export function apiClient(baseUrl: string, token: string | undefined) {
     links: [
       splitLink({
         condition: (op) => op.type === "subscription",
-        // Node 20 has no EventSource; this one lets the token ride along as a header.
+        // Node has no global EventSource without a flag; this one lets the token ride along as a header.
         true: httpSubscriptionLink({
           url,
           transformer: superjson,

@@ -137,15 +137,11 @@ describe("with a running worker", () => {
     const sent = await send(w.user.id, w.session.id, "Take your time on this one.");
     const streaming = await waitForStreaming(sent.id, 2, 2);
 
-    const asked = Date.now();
     const view = await cancelTurn({ db: t.db, boss: await getWebBoss() }, w.user.id, sent.id);
     expect(["running", "cancelled"]).toContain(view.status);
+    // How fast the cancel lands is a latency, measured by the benchmark, not asserted here.
     const turn = await waitForTurn(sent.id, ["cancelled", "completed", "partial", "failed"], 10_000);
-    const tookMs = Date.now() - asked;
     expect(turn.status).toBe("cancelled");
-    // The worker checks the turn's cancel request every second and aborts the call.
-    console.info(`a running turn was cancelled ${tookMs} ms after turns.cancel`);
-    expect(tookMs).toBeLessThan(5000);
 
     // Step 1 kept; step 2 cancelled with what it had streamed; step 3 never started.
     expect(turn.steps.map((s) => [s.index, s.agentKey, s.status])).toEqual([
