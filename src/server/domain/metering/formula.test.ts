@@ -1,7 +1,7 @@
 import { Decimal } from "decimal.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
+import { availableCredits, creditsFor, isLowBalance, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
 
 describe("OE", () => {
   it.each([
@@ -69,5 +69,19 @@ describe("usage split and worst case", () => {
     // (1000 × 0.35 + 1024) × 1 / 10 000
     expect(worstCaseCredits(1000, 1024, 1).toString()).toBe("0.1374");
     expect(worstCaseCredits(1000, 1024, "0.2").toString()).toBe("0.0687");
+  });
+});
+
+describe("wallet figures", () => {
+  it("available credits are the balance less what is held, never below zero", () => {
+    expect(availableCredits({ balance: "10", reserved: "2.5" }).toString()).toBe("7.5");
+    expect(availableCredits({ balance: "1", reserved: "3" }).toString()).toBe("0");
+    expect(availableCredits({ balance: "0.000001", reserved: "0" }).toString()).toBe("0.000001");
+  });
+
+  it("a balance is low strictly below the threshold", () => {
+    expect(isLowBalance("4.999999", 5)).toBe(true);
+    expect(isLowBalance("5", 5)).toBe(false);
+    expect(isLowBalance("100", "5")).toBe(false);
   });
 });
