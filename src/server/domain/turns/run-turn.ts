@@ -78,7 +78,7 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
     if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope, answers).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
     return status;
   } catch (error) {
-    if (error instanceof TurnStop && error.reason === "owner_cancel") return finishCancelled(db, turn);
+    if (error instanceof TurnStop && error.endsTurn) return finishCancelled(db, turn);
     if (isAppError(error) && error.code === "insufficient_credits") return finishOutOfCredits(db, turn, await getSettings(db));
     throw error;
   } finally {

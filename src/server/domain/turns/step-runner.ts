@@ -154,13 +154,13 @@ export class StepRunner {
       if (!error) throw caught;
       const usage = { inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens(error.partialText), source: "estimated" };
       if (error.kind === "cancelled") {
-        const reason = this.watch.reason ?? "job_expired";
+        const stop = new TurnStop(this.watch.reason ?? "job_expired");
         // Only the owner's cancel ends the step; a worker stopping or losing the job leaves it
         // running for the job's next attempt, which settles it as lost and runs it again.
-        if (reason === "owner_cancel") {
+        if (stop.endsTurn) {
           await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
         }
-        throw new TurnStop(reason);
+        throw stop;
       }
       return await this.finish(step, spec, {
         status: "failed",

@@ -3,9 +3,8 @@ import { describe, expect, it } from "vitest";
 import { jobStopSignal, stopReasonOf, TurnStop } from "./turn-stop.ts";
 
 describe("stop reasons", () => {
-  it("only the owner's cancel and a given-up job end the turn; the others leave it for the next attempt", () => {
+  it("only the owner's cancel ends the turn; the others leave it for the job's next attempt", () => {
     expect(new TurnStop("owner_cancel").endsTurn).toBe(true);
-    expect(new TurnStop("worker_lost").endsTurn).toBe(true);
     expect(new TurnStop("worker_shutdown").endsTurn).toBe(false);
     expect(new TurnStop("job_expired").endsTurn).toBe(false);
   });

@@ -7,15 +7,17 @@
  *   next attempt, which resumes it.
  * - `job_expired`: pg-boss took the job back from this worker (its claim was lost or it ran past its
  *   expiry). Likewise left for the next attempt.
- * - `worker_lost`: the job gave up on the turn (its last attempt died, or the sweep found it
- *   orphaned). The turn ends `failed` (or `cancelled`, if the owner had asked).
+ *
+ * A worker that died aborts nothing: the next attempt finds its step still `running` and settles
+ * that call as `worker_lost` (step-runner.ts), or the sweep ends a turn whose job is gone
+ * (sweep-turns.ts).
  *
  * The abort reason travels on the AbortSignal as a `TurnStop`, so code that sees an aborted call
  * reads why from the signal instead of asking the database.
  */
 import type { Db } from "../../db.ts";
 
-export type StopReason = "owner_cancel" | "worker_shutdown" | "job_expired" | "worker_lost";
+export type StopReason = "owner_cancel" | "worker_shutdown" | "job_expired";
 
 /** Thrown (and carried as an abort reason) when a turn stops before its plan is done. */
 export class TurnStop extends Error {
@@ -24,9 +26,9 @@ export class TurnStop extends Error {
     this.name = "TurnStop";
   }
 
-  /** Whether the turn ends now (cancelled or failed) rather than waiting for the job's next attempt. */
+  /** Whether the turn ends now (cancelled) rather than waiting for the job's next attempt. */
   get endsTurn(): boolean {
-    return this.reason === "owner_cancel" || this.reason === "worker_lost";
+    return this.reason === "owner_cancel";
   }
 }
 
