@@ -3,6 +3,9 @@
  * embedded cluster, through the same tRPC client the CLI uses:
  * - send → job start: from the client's `turns.send` to the turn's `started_at` (worker clock;
  *   same machine), sequential sends with the worker idle;
+ * - send → first `step_delta`: from the client calling `turns.send` to the same client receiving
+ *   the turn's first `step_delta` on its open SSE stream (one clock), sequential turns with the
+ *   worker idle and the model at zero delay;
  * - event relay: from a turn_events row's `created_at` (database clock, same machine) to the SSE
  *   client receiving it, with 20 streams open at once and turns running in all 20 sessions;
  * - throughput: completed turns per second with the offline model at zero delay (20 sessions,
@@ -27,6 +30,7 @@ import { apiClient, type ApiClient } from "../cli/api-client.ts";
 export interface Series {
   n: number;
   p50: number;
+  p95: number;
   p99: number;
   max: number;
 }
@@ -34,11 +38,12 @@ export interface Series {
 export function series(samples: number[]): Series {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { n: sorted.length, p50: at(50), p99: at(99), max: sorted.at(-1)! };
+  return { n: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1)! };
 }
 
 export interface TurnBench {
   pickup: Series;
+  firstDelta: Series;
   relay: Series & { streams: number; turns: number };
   throughput: { turns: number; seconds: number; perSecond: number; sessions: number };
   rss: { webMiB: number; workerMiB: number };
@@ -46,15 +51,21 @@ export interface TurnBench {
 
 const STREAMS = 20;
 
-/** Resident memory of a process and its descendants (next start forks a server process). */
+/** A process and its descendants (next start forks a server process; PostgreSQL, a backend per connection). */
+export function processTree(pid: number): number[] {
+  let ids: number[] = [];
+  try {
+    ids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // The process ended while the tree was read (PostgreSQL's short-lived children do).
+  }
+  return [pid, ...ids.flatMap(processTree)];
+}
+
+/** Resident memory of a process and its descendants. */
 function rssMiB(pid: number): number {
-  const children = (p: number): number[] => {
-    const file = `/proc/${p}/task/${p}/children`;
-    const ids = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean).map(Number) : [];
-    return [p, ...ids.flatMap(children)];
-  };
   let kb = 0;
-  for (const p of children(pid)) {
+  for (const p of processTree(pid)) {
     try {
       kb += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
     } catch {
@@ -101,6 +112,57 @@ async function measurePickup(db: Db, api: ApiClient, sessionId: string, count: n
     if (i >= 5) samples.push(row.startedAt!.getTime() - sentAt); // 5 warm-up turns
   }
   return series(samples);
+}
+
+const END_EVENTS = new Set(["turn_completed", "turn_failed", "turn_cancelled"]);
+
+/**
+ * With the session's stream open, each turn is timed from the `turns.send` call to its first
+ * `step_delta` arriving on that stream. The delta can arrive before the send call returns, so
+ * arrivals are recorded by turn id and matched up afterwards.
+ */
+async function measureFirstDelta(api: ApiClient, sessionId: string, count: number) {
+  const firstDeltaAt = new Map<string, number>();
+  const ended = new Map<string, () => void>();
+  const endedEarly = new Set<string>();
+  const deltaWaiters = new Map<string, () => void>();
+  const { streamFrom } = await api.turns.list.query({ sessionId, limit: 1 });
+  let connected!: () => void;
+  const open = new Promise<void>((resolve) => (connected = resolve));
+  const subscription = api.turns.events.subscribe(
+    { sessionId, lastEventId: streamFrom },
+    {
+      onStarted: () => connected(),
+      onData: ({ data }: { data: TurnEvent }) => {
+        const turnId = data.turnId;
+        if (!turnId) return;
+        if (data.event.type === "step_delta" && !firstDeltaAt.has(turnId)) {
+          firstDeltaAt.set(turnId, performance.now());
+          deltaWaiters.get(turnId)?.();
+        }
+        if (END_EVENTS.has(data.event.type)) {
+          endedEarly.add(turnId);
+          ended.get(turnId)?.();
+        }
+      },
+    },
+  );
+  try {
+    await open;
+    // "connected" is sent as the stream starts; give the server a moment to be listening.
+    await new Promise((r) => setTimeout(r, 500));
+    const samples: number[] = [];
+    for (let i = 0; i < count + 5; i++) {
+      const sentAt = performance.now();
+      const turn = await api.turns.send.mutate({ sessionId, message: `First delta ${i}`, clientRequestId: randomUUID() });
+      if (!firstDeltaAt.has(turn.id)) await new Promise<void>((resolve) => deltaWaiters.set(turn.id, resolve));
+      if (!endedEarly.has(turn.id)) await new Promise<void>((resolve) => ended.set(turn.id, resolve));
+      if (i >= 5) samples.push(firstDeltaAt.get(turn.id)! - sentAt); // 5 warm-up turns
+    }
+    return series(samples);
+  } finally {
+    subscription.unsubscribe();
+  }
 }
 
 /** Every session's stream open at once; each session runs `perSession` turns back to back. */
@@ -178,6 +240,8 @@ export async function benchTurns(db: Db, databaseUrl: string): Promise<TurnBench
     worker = await startWorker(databaseUrl, db, { LOCAL_MODEL_TOKEN_MS: "0", LOG_LEVEL: "warn" });
     console.log("send → job start…");
     const pickup = await measurePickup(db, api, sessions[0]!, 100);
+    console.log("send → first step_delta…");
+    const firstDelta = await measureFirstDelta(api, sessions[1]!, 100);
 
     console.log("throughput and memory…");
     let webMiB = 0;
@@ -192,7 +256,7 @@ export async function benchTurns(db: Db, databaseUrl: string): Promise<TurnBench
     worker = await startWorker(databaseUrl, db, { LOCAL_MODEL_TOKEN_MS: "30", LOG_LEVEL: "warn" });
     console.log(`event relay with ${STREAMS} streams…`);
     const relay = await measureRelay(api, sessions, 2);
-    return { pickup, relay, throughput, rss: { webMiB, workerMiB } };
+    return { pickup, firstDelta, relay, throughput, rss: { webMiB, workerMiB } };
   } catch (error) {
     console.error(web?.output().slice(-5000));
     console.error(worker?.output().slice(-5000));

@@ -1,10 +1,15 @@
 /**
  * Personal access tokens for scripts. The secret is `pan_` + 43 url-safe characters (256 random
- * bits), shown once; only its SHA-256 is stored (a slow hash buys nothing for secrets this long).
+ * bits), shown once; only its SHA-256 is stored and looked up. A slow hash (scrypt, bcrypt) buys
+ * nothing for secrets this long: it slows down guessing from a list of likely passwords, and 256
+ * random bits cannot be guessed. The lookup compares hashes, not the token, so its timing tells
+ * nothing about the token.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../../db.ts";
+import type { User } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
+import { userColumns } from "./users.ts";
 
 export const TOKEN_PREFIX = "pan_";
 const PREFIX_SHOWN = TOKEN_PREFIX.length + 6;
@@ -55,17 +60,25 @@ export async function revokeApiToken(db: Db, userId: string, id: string) {
   return db.apiToken.findUniqueOrThrow({ where: { id }, select: tokenView });
 }
 
-/** The user behind a live token, or null when it is unknown, revoked or expired. */
-export async function findUserByToken(db: Db, token: string) {
+type TokenWithUser = User & { tokenId: string; revokedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null };
+
+/**
+ * The user behind a live token, or null when it is unknown, revoked or expired. Runs on every
+ * token-authenticated request, so the token and its user come back in one query. Nothing about
+ * a token is cached between requests: a revoked or expired token is refused on the next one.
+ */
+export async function findUserByToken(db: Db, token: string): Promise<User | null> {
   if (!looksLikeToken(token)) return null;
   const now = new Date();
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: { id: true, revokedAt: true, expiresAt: true, lastUsedAt: true, user: true },
-  });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_S * 1000) {
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  const [row] = await db.$queryRaw<TokenWithUser[]>`
+    SELECT t.id AS "tokenId", t.revoked_at AS "revokedAt", t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt", ${userColumns("u")}
+    FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = ${hashToken(token)}`;
+  if (!row) return null;
+  const { tokenId, revokedAt, expiresAt, lastUsedAt, ...user } = row;
+  if (revokedAt || (expiresAt && expiresAt <= now)) return null;
+  if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() > LAST_USED_GRANULARITY_S * 1000) {
+    await db.apiToken.update({ where: { id: tokenId }, data: { lastUsedAt: now } });
   }
-  return row.user;
+  return user;
 }

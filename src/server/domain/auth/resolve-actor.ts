@@ -6,6 +6,7 @@ import type { Db } from "../../db.ts";
 import { env } from "../../env.ts";
 import type { User } from "@/generated/prisma/client.ts";
 import { findUserByToken, TOKEN_PREFIX } from "./api-tokens.ts";
+import { userColumns } from "./users.ts";
 
 export type AuthMethod = "token" | "cookie";
 
@@ -36,10 +37,16 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
+/** The user behind a live session; the session and its user in one query, as for tokens. */
 export async function findUserBySessionToken(db: Db, sessionToken: string): Promise<User | null> {
-  const session = await db.session.findUnique({ where: { sessionToken }, include: { user: true } });
-  if (!session || session.expires <= new Date()) return null;
-  return session.user;
+  const now = new Date();
+  const [row] = await db.$queryRaw<(User & { sessionExpires: Date })[]>`
+    SELECT s.expires AS "sessionExpires", ${userColumns("u")}
+    FROM auth_sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.session_token = ${sessionToken}`;
+  if (!row) return null;
+  const { sessionExpires, ...user } = row;
+  return sessionExpires <= now ? null : user;
 }
 
 export async function resolveActor(db: Db, headers: Headers): Promise<Actor | null> {

@@ -1,5 +1,5 @@
 import type { Db } from "../../db.ts";
-import type { UserRole } from "@/generated/prisma/client.ts";
+import { Prisma, type UserRole } from "@/generated/prisma/client.ts";
 import { z } from "zod";
 import { AppError } from "../../errors.ts";
 
@@ -19,6 +19,21 @@ export function parseSignInEmail(input: string): string {
     throw new AppError("invalid_input", "Enter a single e-mail address like you@example.com.");
   }
   return email;
+}
+
+/**
+ * Every column of `users`, named as Prisma's `User` names them, for the raw queries that find a
+ * credential (API token, session) and its user in one round trip: Prisma loads an included
+ * relation with a second query. `alias` is the query's alias for `users`. The auth tests check
+ * that a user read this way equals the one Prisma reads, so a new column cannot be missed here.
+ */
+export function userColumns(alias: string): Prisma.Sql {
+  if (!/^[a-z_]+$/.test(alias)) throw new Error(`not a plain SQL alias: ${alias}`);
+  const u = alias;
+  return Prisma.raw(
+    `${u}.id, ${u}.name, ${u}.email, ${u}.email_verified AS "emailVerified", ${u}.image, ${u}.role::text AS role, ` +
+      `${u}.status::text AS status, ${u}.created_at AS "createdAt", ${u}.updated_at AS "updatedAt"`,
+  );
 }
 
 /** For operators: the user with this e-mail, created (active, role `user`) when missing. */

@@ -5,9 +5,10 @@
 import { z } from "zod";
 import { text } from "../text.ts";
 import type { Db } from "../../db.ts";
+import { Prisma, type Room } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { allowedEvents, modes } from "../modes/machine.ts";
-import { pageArgs, pageInput, toPage } from "../pagination.ts";
+import { pageInput, toPage } from "../pagination.ts";
 import { insertIntoRoster, lockRoom, removeFromRoster, reorderRoster } from "./roster.ts";
 
 export const RESTORE_WINDOW_DAYS = 7;
@@ -44,20 +45,38 @@ export async function getRoom(db: Db, userId: string, id: string) {
   };
 }
 
+/** A `LIKE` pattern that matches `text` literally anywhere: its own `%`, `_` and `\` are not wildcards. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
+}
+
+/**
+ * A page of the user's rooms, most recently active first, each with its roster size. One query,
+ * as it backs the home page and `pantheon rooms list`: the roster is counted per listed room
+ * through its primary key (Prisma's `_count` aggregates every room's roster and joins the result),
+ * and the cursor is resolved in the same statement.
+ */
 export async function listRooms(db: Db, userId: string, input: z.infer<typeof listRoomsInput>) {
-  // Another user's id as a cursor behaves like an unknown one: an empty page.
-  if (input.cursor && !(await db.room.count({ where: { id: input.cursor, userId } }))) return toPage([], input.limit);
-  const rows = await db.room.findMany({
-    where: {
-      userId,
-      deletedAt: input.deleted ? { not: null } : null,
-      ...(input.query ? { name: { contains: input.query, mode: "insensitive" } } : {}),
-    },
-    orderBy: [{ lastActivityAt: "desc" }, { id: "desc" }],
-    include: { _count: { select: { roster: true } } },
-    ...pageArgs(input),
-  });
-  return toPage(rows, input.limit);
+  const where = [Prisma.sql`r.user_id = ${userId}::uuid`, input.deleted ? Prisma.sql`r.deleted_at IS NOT NULL` : Prisma.sql`r.deleted_at IS NULL`];
+  if (input.query) where.push(Prisma.sql`r.name ILIKE ${containsPattern(input.query)}`);
+  // Rows after the cursor room in (last_activity_at, id) order. Another user's id as a cursor
+  // behaves like an unknown one: no cursor row, so an empty page.
+  if (input.cursor) {
+    where.push(Prisma.sql`(r.last_activity_at, r.id) < (SELECT c.last_activity_at, c.id FROM rooms c WHERE c.id = ${input.cursor}::uuid AND c.user_id = ${userId}::uuid)`);
+  }
+  const rows = await db.$queryRaw<(Room & { rosterCount: number })[]>`
+    SELECT r.id, r.user_id AS "userId", r.name, r.goal, r.current_mode::text AS "currentMode", r.pending_mode::text AS "pendingMode",
+           r.mode_version AS "modeVersion", r.last_activity_at AS "lastActivityAt", r.deleted_at AS "deletedAt",
+           r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+           (SELECT count(*) FROM room_agents ra WHERE ra.room_id = r.id)::int AS "rosterCount"
+    FROM rooms r
+    WHERE ${Prisma.join(where, " AND ")}
+    ORDER BY r.last_activity_at DESC, r.id DESC
+    LIMIT ${input.limit + 1}`;
+  return toPage(
+    rows.map(({ rosterCount, ...room }) => ({ ...room, _count: { roster: rosterCount } })),
+    input.limit,
+  );
 }
 
 export async function createRoom(db: Db, userId: string, input: z.infer<typeof createRoomInput>) {
