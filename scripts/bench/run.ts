@@ -234,14 +234,14 @@ function apiSection(a: ApiBench): string {
   return `## API under load
 
 Against the built app (\`next start\`, no worker) on a fresh embedded cluster, with
-[autocannon](https://github.com/mcollina/autocannon) at ${a.connections} connections. \`rooms.list\` is what
-\`pantheon rooms list\` sends (captured from the CLI's tRPC client: \`GET /api/trpc/rooms.list?input=…\`,
-superjson, \`Authorization: Bearer pan_…\`) for a user with ${a.rooms} rooms of two agents each, in a database
-where ${a.otherUsers} other users have ${a.otherRoomsEach} such rooms each. After a
-warm-up, the two alternate in ${a.ratios.length} rounds of ${a.seconds} s each; cells give the median
-round and, in brackets, the lowest and highest. CPU per request is the CPU time of the web server's
-processes (and of PostgreSQL's) during a round over its requests: on a busy machine req/s follows
-the other load, CPU per request much less.
+[autocannon](https://github.com/mcollina/autocannon) at ${a.connections} connections. \`rooms.list\` is
+what \`pantheon rooms list\` sends, captured from the CLI's tRPC client
+(\`GET /api/trpc/rooms.list?input=…\`, superjson, \`Authorization: Bearer pan_…\`), for a user with
+${a.rooms} rooms of two agents each, among ${a.otherUsers.toLocaleString("en-US")} other users with ${a.otherRoomsEach} such rooms each.
+After a warm-up, the two alternate in ${a.ratios.length} rounds of ${a.seconds} s each; cells give the median
+round and, in brackets, the lowest and highest. CPU per request is the CPU time of the web
+server's processes (and of PostgreSQL's) during a round, divided by its requests: on a busy
+machine req/s follows the other load, CPU per request much less.
 
 | endpoint | requests | req/s | p50 | p99 | web CPU / request | PostgreSQL CPU / request | goal |
 |---|---|---|---|---|---|---|---|
@@ -254,6 +254,7 @@ ${ROOMS_LIST_NOTE}`;
 }
 
 async function main() {
+  const loadAtStart = os.loadavg()[0]!;
   const onlyTurns = process.argv.includes("--turns");
   const onlyApi = process.argv.includes("--api");
   if (onlyTurns || onlyApi) {
@@ -315,6 +316,8 @@ Written by \`npm run bench\` (scripts/bench/run.ts); all numbers below come from
 
 - **Date:** ${date}
 - **Machine:** ${machine}
+- **Other load:** 1-minute load average ${loadAtStart.toFixed(1)} when the run started, on ${os.cpus().length} cores (well above 0,
+  other work shared the machine and every number here is slower for it)
 
 ## \`npm start\` to healthy
 
