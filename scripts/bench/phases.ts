@@ -3,7 +3,8 @@
  * operation of `turns.send` and of running the turn (offline model at zero delay, one agent) is
  * timed through a Prisma query extension and grouped by the phase it ran in, with the count of
  * round trips per turn. What is left over in a phase is JavaScript (tokenizer, context assembly,
- * Prisma's query compiler). `npm run bench -- --phases` prints it.
+ * Prisma's query compiler). Part of `npm run bench` (and `-- --turns`); alone:
+ * `node --import tsx scripts/bench/phases.ts [turns]` (PHASES_TRACE=1 lists each operation).
  */
 import { randomUUID } from "node:crypto";
 import { AsyncLocalStorage } from "node:async_hooks";

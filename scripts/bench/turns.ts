@@ -21,11 +21,13 @@ import { createAgent } from "../../src/server/domain/agents/agents.ts";
 import { addAgentToRoom, createRoom } from "../../src/server/domain/rooms/rooms.ts";
 import { createSession } from "../../src/server/domain/sessions/sessions.ts";
 import { setSetting } from "../../src/server/domain/settings/settings.ts";
+import { isTurnActive } from "../../src/server/domain/turns/turn-machine.ts";
 import type { TurnEvent } from "../../src/server/realtime/turn-events.ts";
 import { startWeb, type WebProcess } from "../../src/test/web-process.ts";
 import { startWorker, type WorkerProcess } from "../../src/test/worker-process.ts";
 import { waitFor } from "../../src/test/wait-for.ts";
 import { apiClient, type ApiClient } from "../cli/api-client.ts";
+import { measureCancel } from "./cancel.ts";
 
 export interface Series {
   n: number;
@@ -44,6 +46,8 @@ export function series(samples: number[]): Series {
 export interface TurnBench {
   pickup: Series;
   firstDelta: Series;
+  /** `turns.cancel` to the turn cancelled, a step streaming at 30 ms/token. */
+  cancel: Series;
   relay: Series & { streams: number; turns: number };
   throughput: { turns: number; seconds: number; perSecond: number; sessions: number };
   rss: { webMiB: number; workerMiB: number };
@@ -90,7 +94,7 @@ async function waitForTurnEnd(db: Db, turnId: string) {
   try {
     await waitFor(`turn ${turnId}`, async () => {
       const t = await db.turn.findUnique({ where: { id: turnId }, select: { status: true } });
-      return t && !["queued", "running"].includes(t.status) ? t : null;
+      return t && !isTurnActive(t.status) ? t : null;
     }, 60_000, 5);
   } catch (error) {
     const turn = await db.turn.findUnique({ where: { id: turnId }, include: { steps: true } });
@@ -256,7 +260,9 @@ export async function benchTurns(db: Db, databaseUrl: string): Promise<TurnBench
     worker = await startWorker(databaseUrl, db, { LOCAL_MODEL_TOKEN_MS: "30", LOG_LEVEL: "warn" });
     console.log(`event relay with ${STREAMS} streams…`);
     const relay = await measureRelay(api, sessions, 2);
-    return { pickup, firstDelta, relay, throughput, rss: { webMiB, workerMiB } };
+    console.log("cancel while streaming…");
+    const cancel = await measureCancel(db, api, sessions[2]!, 20);
+    return { pickup, firstDelta, relay, throughput, cancel, rss: { webMiB, workerMiB } };
   } catch (error) {
     console.error(web?.output().slice(-5000));
     console.error(worker?.output().slice(-5000));
