@@ -158,6 +158,18 @@ stack the time goes to the number of statements, each paying Prisma's compile an
   uses the cancel state read with the turn; the summary check counts the turns since the summary in
   one query and reuses the history the turn ran with; the tokenizer keeps recent long texts' counts.
   Now: 12 operations to send and 21 to run.
+- **Before → after** (the committed run of the previous round, load unknown, against this one):
+  send → job start p50 39 → 29 ms; throughput 19.5 → 25.3 turns/s; metering added per call p50
+  7.5 → 4.8 ms, and with 8 calls of one user at once 81 → 21 ms; rooms.list 32–40 % → 256 % of
+  health's req/s, p99 87–112 → 47 ms.
+- **Goals not met, and why:** in the phase table a database operation costs about 1 ms on average
+  (11.5 ms for the send's 12), of which PostgreSQL's own work is a small part. A 10 ms send → job
+  start needs the send itself under about 4 ms, after the HTTP request, the token check and the
+  worker's wake-up (3 ms here, see \`system.ping\`): that is 3–4 statements through Prisma, or the
+  send's statements moved to \`pg\` directly or into one SQL function. 50 turns/s needs about 40 ms of
+  CPU per turn across the web process, the worker, PostgreSQL and the load generator on 2 cores; a
+  turn now costs 33 statements and their transactions. Metering's 3 ms p50 is one or two statements
+  fewer per call (the pricing read, folded into the reservation) on the same footing.
 - **What remains:** the statements left are the ones that carry state (rows, locks, the queue).
   Going further means fewer Prisma round trips per statement: sending the hot path's statements
   through the pool directly (\`pg\`, 2–2.5× cheaper per statement here), or batching a step's start
@@ -370,8 +382,9 @@ Written by \`npm run bench\` (scripts/bench/run.ts); all numbers below come from
 
 - **Date:** ${date}
 - **Machine:** ${machine}
-- **Other load:** 1-minute load average ${loadAtStart.toFixed(1)} when the run started, on ${os.cpus().length} cores (well above 0,
-  other work shared the machine and every number here is slower for it)
+- **Other load:** 1-minute load average ${loadAtStart.toFixed(1)} when the run started, on ${os.cpus().length} cores${
+    loadAtStart >= 1 ? " (other work may have shared the machine: numbers can be slower for it)" : ""
+  }
 
 ## \`npm start\` to healthy
 
