@@ -2,8 +2,9 @@
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
-import { isUniqueViolation } from "./db-errors.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.ts";
 import { ensureUserByEmail } from "./domain/auth/users.ts";
+import { getWallet } from "./domain/metering/wallet.ts";
 
 const t = databaseForThisFile();
 
@@ -29,6 +30,14 @@ it("recognises a unique violation from Prisma's query builder and from a raw que
     ),
   ).toBe(true);
   // A foreign-key violation and a plain error are not.
-  expect(isUniqueViolation(await caught(() => t.db.creditTransaction.create({ data: { ...data, userId: randomUUID(), referenceId: null } })))).toBe(false);
+  const missingUser = await caught(() => t.db.creditTransaction.create({ data: { ...data, userId: randomUUID(), referenceId: null } }));
+  expect(isUniqueViolation(missingUser)).toBe(false);
+  expect(isForeignKeyViolation(missingUser)).toBe(true);
+  expect(isForeignKeyViolation(await caught(() => t.db.$executeRaw`INSERT INTO credit_wallets (user_id, balance, reserved, updated_at) VALUES (${randomUUID()}::uuid, 0, 0, now())`))).toBe(true);
   expect(isUniqueViolation(new Error("boom"))).toBe(false);
+  expect(isForeignKeyViolation(new Error("boom"))).toBe(false);
+});
+
+it("a wallet read for an account deleted meanwhile is unauthorized, not an internal error", async () => {
+  await expect(getWallet(t.db, randomUUID())).rejects.toMatchObject({ code: "unauthorized" });
 });

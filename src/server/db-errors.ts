@@ -6,12 +6,24 @@
 import { Prisma } from "@/generated/prisma/client.ts";
 
 const UNIQUE_VIOLATION = "23505";
+const FOREIGN_KEY_VIOLATION = "23503";
+
+/** PostgreSQL's SQLSTATE behind an error, however the query reached it. */
+function sqlState(error: unknown): unknown {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    const meta = error.meta as { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined;
+    return meta?.driverAdapterError?.cause?.originalCode ?? meta?.code;
+  }
+  return (error as { code?: unknown } | null)?.code;
+}
 
 export function isUniqueViolation(error: unknown): boolean {
-  if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    if (error.code === "P2002") return true;
-    const meta = error.meta as { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } | undefined;
-    return meta?.code === UNIQUE_VIOLATION || meta?.driverAdapterError?.cause?.originalCode === UNIQUE_VIOLATION || meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
-  }
-  return (error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return true;
+  return sqlState(error) === UNIQUE_VIOLATION;
+}
+
+/** A row referenced a row that is gone (e.g. a user deleted while their request was running). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") return true;
+  return sqlState(error) === FOREIGN_KEY_VIOLATION;
 }

@@ -6,7 +6,7 @@
 import { Decimal } from "decimal.js";
 import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
-import { isUniqueViolation } from "../../db-errors.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
 import { availableCredits, isLowBalance } from "./formula.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
@@ -32,7 +32,13 @@ export async function getWallet(db: Db, userId: string) {
   // Read on every signed-in page (the low-balance banner): write only the first time.
   let wallet = await db.creditWallet.findUnique({ where: { userId } });
   if (!wallet) {
-    await db.$transaction((tx) => ensureWallet(tx, userId, settings));
+    try {
+      await db.$transaction((tx) => ensureWallet(tx, userId, settings));
+    } catch (error) {
+      // The account was deleted after this request was signed in: it has no wallet to show.
+      if (isForeignKeyViolation(error)) throw new AppError("unauthorized", "This account no longer exists.");
+      throw error;
+    }
     wallet = await db.creditWallet.findUniqueOrThrow({ where: { userId } });
   }
   const threshold = new Decimal(settings["credits.low_balance_threshold"]);
