@@ -5,8 +5,8 @@
  * Each call runs the two transactions StepRunner runs around a provider call (step-runner.ts): the
  * start (step row, `step_started` event) and the finish (step update, message, `step_completed`
  * event). Calls alternate between plain (no metering, as before it existed) and metered (the same
- * plus reserveCall at the end of the start, and recordCall and debitCall, settling the call, in the
- * finish: ledger row and release, then the debit last), so both see the same
+ * plus reserveCall at the end of the start, and settleCall — release, ledger row and debit in one
+ * statement — at the end of the finish), so both see the same
  * database state. Measured: the two calls themselves, timed inside their transactions, and the
  * whole start + finish of a plain and of a metered call. Once one call at a time, and once with
  * several calls of one user at once in different sessions (they all take that user's wallet row
@@ -17,7 +17,7 @@ import type { Db } from "../../src/server/db.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
 import { createAgent } from "../../src/server/domain/agents/agents.ts";
 import { ensureUserByEmail } from "../../src/server/domain/auth/users.ts";
-import { debitCall, idempotencyKey, recordCall, reserveCall } from "../../src/server/domain/metering/meter.ts";
+import { idempotencyKey, priceCall, reserveCall, settleCall } from "../../src/server/domain/metering/meter.ts";
 import { appendMessage } from "../../src/server/domain/sessions/session-counters.ts";
 import { grantCredits } from "../../src/server/domain/metering/wallet.ts";
 import { addAgentToRoom, createRoom } from "../../src/server/domain/rooms/rooms.ts";
@@ -98,37 +98,37 @@ async function oneCall(db: Db, lane: Lane, settings: Settings, metered: boolean)
     await appendEventsInTx(tx, lane.sessionId, [
       { type: "step_started", turnId: lane.turnId, stepId: created.id, index, kind: "agent", agent: { ...lane.agent, model: "llama" }, round: 1, attempt: 1 },
     ]);
-    if (metered) {
-      const t0 = performance.now();
-      await reserveCall(tx, { userId: lane.userId, key, modelAlias: "llama", inputTokens: INPUT_TOKENS, maxOutputTokens: MAX_OUTPUT_TOKENS, settings });
-      reserveMs = performance.now() - t0;
-    }
-    return created;
+    if (!metered) return { ...created, pricing: null };
+    const t0 = performance.now();
+    const { pricing } = await reserveCall(tx, { userId: lane.userId, key, modelAlias: "llama", inputTokens: INPUT_TOKENS, maxOutputTokens: MAX_OUTPUT_TOKENS, settings });
+    reserveMs = performance.now() - t0;
+    return { ...created, pricing };
   });
   const output = "A short answer from the bench.";
+  const usage = { inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS };
   await db.$transaction(async (tx: Prisma.TransactionClient) => {
     await tx.turnStep.updateMany({
       where: { id: step.id, attempt: 1, status: { in: ["running"] } },
-      data: { status: "succeeded", output, inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, usageSource: "provider", latencyMs: 100, ttftMs: 10, finishedAt: new Date() },
+      data: { status: "succeeded", output, ...usage, usageSource: "provider", latencyMs: 100, ttftMs: 10, finishedAt: new Date() },
     });
-    const t0 = performance.now();
-    const recorded = metered
-      ? await recordCall(tx, { ...call, stepId: step.id }, key, {
-          status: "success", errorCode: null, inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, usageSource: "provider", requestId: `bench-${randomUUID()}`, latencyMs: 100, ttftMs: 10, startedAt: step.startedAt!,
-        })
-      : null;
-    settleMs = performance.now() - t0;
+    const priced = step.pricing ? priceCall(step.pricing, usage) : null;
     await appendMessage(tx, { sessionId: lane.sessionId, turnId: lane.turnId, stepId: step.id, role: "assistant", visibility: "shared", agentKey: lane.agent.key, agentName: lane.agent.name, content: output });
     await appendEventsInTx(
       tx,
       lane.sessionId,
-      [{ type: "step_completed", stepId: step.id, status: "succeeded", usage: { inputTokens: INPUT_TOKENS, cachedTokens: 0, outputTokens: OUTPUT_TOKENS, credits: recorded?.credits.toString() ?? "0" }, latencyMs: 100, error: null }],
+      [{ type: "step_completed", stepId: step.id, status: "succeeded", usage: { ...usage, credits: priced?.credits.toString() ?? "0" }, latencyMs: 100, error: null }],
       lane.turnId,
     );
-    if (recorded) {
-      const t1 = performance.now();
-      await debitCall(tx, { ...call, stepId: step.id }, key, recorded);
-      settleMs += performance.now() - t1;
+    if (priced) {
+      const t0 = performance.now();
+      await settleCall(
+        tx,
+        { ...call, stepId: step.id },
+        key,
+        { status: "success", errorCode: null, ...usage, usageSource: "provider", requestId: `bench-${randomUUID()}`, latencyMs: 100, ttftMs: 10, startedAt: step.startedAt! },
+        priced,
+      );
+      settleMs = performance.now() - t0;
     }
   });
   return { totalMs: performance.now() - began, reserveMs, settleMs };

@@ -263,8 +263,8 @@ of its own and all are one user's, so they queue on that user's wallet row.
 ${row(m.sequential)}
 ${row(m.concurrent)}
 
-\`reserveCall\` and \`settleCall\` are timed inside their transactions (\`settleCall\` is the ledger
-row and the release, then the debit, which StepRunner runs last); "added" is the difference of the
+\`reserveCall\` and \`settleCall\` are timed inside their transactions (\`settleCall\` is the release,
+the ledger row and the debit in one statement, which StepRunner runs last); "added" is the difference of the
 with and without percentiles (not a percentile of differences), so it includes the longer commits.
 Goal: added p50 ≤ 3 ms one call at a time, ≤ 20 ms with 8 calls of one user at once.
 `;

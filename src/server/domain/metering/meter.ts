@@ -11,7 +11,7 @@ import { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { findModel } from "../../llm/catalog.ts";
 import type { Settings } from "../settings/settings.ts";
-import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits } from "./formula.ts";
+import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits, type TokenUsage } from "./formula.ts";
 import { ensureWallet } from "./wallet.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -82,7 +82,7 @@ export async function reserveCall(tx: Tx, args: { userId: string; key: string; m
     if (await ensureWallet(tx, args.userId, args.settings)) held = await hold();
     if (held.length === 0) throw new AppError("insufficient_credits", "Not enough credits for this call.", { needed: amount.toString() });
   }
-  return amount;
+  return { amount, pricing };
 }
 
 export interface CallOutcome {
@@ -98,84 +98,89 @@ export interface CallOutcome {
   startedAt: Date;
 }
 
-/** A call's ledger row is written; its debit is still to be taken (`debitCall`). */
-export interface RecordedCall {
+/** What a call costs at a pricing: computed before its settlement, so an event can carry it. */
+export interface PricedCall {
+  pricing: Pricing;
+  usage: TokenUsage;
+  oe: Decimal;
   credits: Decimal;
-  /** False when the key was settled before: nothing to debit then. */
-  settled: boolean;
-  /** What its reservation held. */
-  held: Decimal;
+  costUsd: Decimal;
 }
 
-/**
- * Settles a reserved call inside the caller's transaction: one ledger row, the reservation released,
- * the debit. Settling the same key twice changes nothing (the ledger's unique key).
- */
-export async function settleCall(tx: Tx, call: CallAttribution, key: string, outcome: CallOutcome): Promise<{ credits: Decimal; settled: boolean }> {
-  const recorded = await recordCall(tx, call, key, outcome);
-  await debitCall(tx, call, key, recorded);
-  return recorded;
-}
-
-/**
- * The first half of settling: the reservation released and the ledger row written. The caller
- * writes the rest of its transaction, then calls `debitCall` last, so the user's wallet row (which
- * every call of that user waits on) stays locked only until the commit right after.
- */
-export async function recordCall(tx: Tx, call: CallAttribution, key: string, outcome: CallOutcome): Promise<RecordedCall> {
-  // The reservation, with the pricing it was made at, is released first (its row goes with the call).
-  const [reservation] = await tx.$queryRaw<(Partial<Pricing> & { amount: string })[]>`
-    WITH released AS (DELETE FROM wallet_reservations WHERE key = ${key} RETURNING amount, pricing_version)
-    SELECT released.amount::text AS amount, p."pricingVersion", p.multiplier, p."inputUsdPerToken", p."cachedInputUsdPerToken", p."outputUsdPerToken"
-    FROM released LEFT JOIN LATERAL (SELECT ${pricingColumns} FROM model_pricing
-      WHERE model_alias = ${call.modelAlias} AND pricing_version = released.pricing_version) p ON true`;
-  const pricing = reservation?.pricingVersion != null ? (reservation as Pricing) : await activePricing(tx, call.modelAlias);
-  const model = findModel(call.modelAlias);
+export function priceCall(pricing: Pricing, outcome: Pick<CallOutcome, "inputTokens" | "cachedTokens" | "outputTokens">): PricedCall {
   const usage = splitUsage(outcome);
   const oe = oeTokens(usage);
-  const credits = creditsFor(oe, pricing.multiplier);
-  const cost = providerCostUsd(usage, { input: pricing.inputUsdPerToken, cachedInput: pricing.cachedInputUsdPerToken, output: pricing.outputUsdPerToken });
+  return {
+    pricing,
+    usage,
+    oe,
+    credits: creditsFor(oe, pricing.multiplier),
+    costUsd: providerCostUsd(usage, { input: pricing.inputUsdPerToken, cachedInput: pricing.cachedInputUsdPerToken, output: pricing.outputUsdPerToken }),
+  };
+}
 
-  const inserted = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO llm_call_events (
-      id, user_id, room_id, session_id, turn_id, step_id, agent_id, agent_key, call_purpose, mode,
-      provider, model_alias, provider_model, request_id,
-      input_tokens_fresh, input_tokens_cached, output_tokens, total_tokens, usage_source,
-      oe_tokens, multiplier, credits_burned, provider_cost_usd, pricing_version,
-      status, error_code, latency_ms, ttft_ms, idempotency_key, started_at)
-    VALUES (
-      gen_random_uuid(), ${call.userId}::uuid, ${call.roomId}::uuid, ${call.sessionId}::uuid, ${call.turnId}::uuid, ${call.stepId}::uuid,
-      ${call.agentId}::uuid, ${call.agentKey}, ${call.purpose}::call_purpose, ${call.mode},
-      ${model?.provider ?? "unknown"}, ${call.modelAlias}, ${model?.providerModel ?? call.modelAlias},
-      -- A provider that repeats a request id must not lose the call's row: the id is dropped instead.
-      (SELECT ${outcome.requestId}::text WHERE NOT EXISTS (SELECT 1 FROM llm_call_events WHERE request_id = ${outcome.requestId}::text)),
-      ${usage.fresh}, ${usage.cached}, ${usage.output}, ${usage.fresh + usage.cached + usage.output}, ${outcome.usageSource},
-      ${oe.toString()}::numeric, ${pricing.multiplier}::numeric, ${credits.toString()}::numeric, ${cost.toString()}::numeric, ${pricing.pricingVersion},
-      ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt})
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id`;
-  return { credits, settled: inserted.length > 0, held: new Decimal(reservation?.amount ?? 0) };
+/** The pricing a reservation was made at (the active one for a reservation from before it was recorded, or none). */
+async function reservedPricing(tx: Tx, key: string, modelAlias: string): Promise<Pricing> {
+  const [row] = await tx.$queryRaw<Pricing[]>`
+    SELECT ${pricingColumns} FROM model_pricing
+    WHERE model_alias = ${modelAlias}
+      AND pricing_version = COALESCE((SELECT pricing_version FROM wallet_reservations WHERE key = ${key}), (SELECT version FROM pricing_versions WHERE active LIMIT 1))`;
+  if (!row) throw new Error(`no pricing for model ${modelAlias}`);
+  return row;
 }
 
 /**
- * The second half of settling: takes the call's credits and releases what it held, never below
- * zero, with its transaction row, in one statement. The debit is what there is to take: the
- * balance less what other calls in flight hold (the reservation covered the worst case, so this only
- * bites if a provider reports more than was reserved). `wallet` locks the row first; a wait for it
- * reads the row as the call before left it, and the update applies to that same version.
+ * Settles a reserved call inside the caller's transaction, in one statement: the reservation
+ * released, one ledger row, and — only if that row is new — the debit with its transaction row.
+ * Settling the same key twice changes nothing (the ledger's unique key). `priced` is the call at the
+ * pricing it was reserved at (`reserveCall` returns it); without it, that pricing is read.
+ * Callers run it last in their transaction: it takes the user's wallet row, which every call of
+ * that user waits on, so the row stays locked only until the commit right after. The debit is what
+ * there is to take: the balance less what other calls in flight hold (the reservation covered the
+ * worst case, so this only bites if a provider reports more than was reserved). `wallet` locks the
+ * row first; a wait for it reads the row as the call before left it, and the update applies to it.
  */
-export async function debitCall(tx: Tx, call: CallAttribution, key: string, { credits, settled, held }: RecordedCall) {
-  if (!settled) return;
-  await tx.$executeRaw`
-    WITH wallet AS (
-      SELECT balance, reserved FROM credit_wallets WHERE user_id = ${call.userId}::uuid FOR UPDATE),
+export async function settleCall(tx: Tx, call: CallAttribution, key: string, outcome: CallOutcome, priced?: PricedCall): Promise<{ credits: Decimal; settled: boolean }> {
+  const { pricing, usage, oe, credits, costUsd } = priced ?? priceCall(await reservedPricing(tx, key, call.modelAlias), outcome);
+  const model = findModel(call.modelAlias);
+  const [row] = await tx.$queryRaw<{ settled: number }[]>`
+    WITH released AS (
+      -- Only with the row it settles: a key settled before keeps nothing to release.
+      DELETE FROM wallet_reservations WHERE key = ${key}
+        AND NOT EXISTS (SELECT 1 FROM llm_call_events WHERE idempotency_key = ${key})
+      RETURNING amount),
+    inserted AS (
+      INSERT INTO llm_call_events (
+        id, user_id, room_id, session_id, turn_id, step_id, agent_id, agent_key, call_purpose, mode,
+        provider, model_alias, provider_model, request_id,
+        input_tokens_fresh, input_tokens_cached, output_tokens, total_tokens, usage_source,
+        oe_tokens, multiplier, credits_burned, provider_cost_usd, pricing_version,
+        status, error_code, latency_ms, ttft_ms, idempotency_key, started_at)
+      VALUES (
+        gen_random_uuid(), ${call.userId}::uuid, ${call.roomId}::uuid, ${call.sessionId}::uuid, ${call.turnId}::uuid, ${call.stepId}::uuid,
+        ${call.agentId}::uuid, ${call.agentKey}, ${call.purpose}::call_purpose, ${call.mode},
+        ${model?.provider ?? "unknown"}, ${call.modelAlias}, ${model?.providerModel ?? call.modelAlias},
+        -- A provider that repeats a request id must not lose the call's row: the id is dropped instead.
+        (SELECT ${outcome.requestId}::text WHERE NOT EXISTS (SELECT 1 FROM llm_call_events WHERE request_id = ${outcome.requestId}::text)),
+        ${usage.fresh}, ${usage.cached}, ${usage.output}, ${usage.fresh + usage.cached + usage.output}, ${outcome.usageSource},
+        ${oe.toString()}::numeric, ${pricing.multiplier}::numeric, ${credits.toString()}::numeric, ${costUsd.toString()}::numeric, ${pricing.pricingVersion},
+        ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt})
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING id),
+    wallet AS (
+      SELECT balance, reserved FROM credit_wallets
+      WHERE user_id = ${call.userId}::uuid AND EXISTS (SELECT 1 FROM inserted) FOR UPDATE),
     debit AS (
-      SELECT LEAST(${credits.toString()}::numeric, GREATEST(0, balance - GREATEST(0, reserved - ${held.toString()}::numeric))) AS amount FROM wallet),
+      SELECT LEAST(${credits.toString()}::numeric, GREATEST(0, wallet.balance - GREATEST(0, wallet.reserved - held.amount))) AS amount, held.amount AS held
+      FROM wallet, (SELECT COALESCE(sum(amount), 0) AS amount FROM released) AS held),
     debited AS (
-      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - ${held.toString()}::numeric), updated_at = now()
+      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - debit.held), updated_at = now()
       FROM debit WHERE user_id = ${call.userId}::uuid
-      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount)
-    INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
-    SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${key}, ${`${call.purpose} ${call.modelAlias}`}
-    FROM debited WHERE amount > 0`;
+      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount),
+    logged AS (
+      INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
+      SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${key}, ${`${call.purpose} ${call.modelAlias}`}
+      FROM debited WHERE amount > 0)
+    SELECT count(*)::int AS settled FROM inserted`;
+  return { credits, settled: (row?.settled ?? 0) > 0 };
 }

@@ -14,7 +14,7 @@ import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
 import { attributionOf, settleLostCall } from "../metering/lost-calls.ts";
-import { debitCall, idempotencyKey, recordCall, reserveCall, type CallAttribution, type CallStatus } from "../metering/meter.ts";
+import { idempotencyKey, priceCall, reserveCall, settleCall, type CallAttribution, type CallStatus, type Pricing } from "../metering/meter.ts";
 import { appendMessage } from "../sessions/session-counters.ts";
 import type { Settings } from "../settings/settings.ts";
 import { parseJsonColumn, stepMetadata, type StepMetadata } from "./turn-json.ts";
@@ -70,6 +70,9 @@ export interface RunnerTurn {
   /** The settings that decide how calls are billed (enforcement). */
   settings: Settings;
 }
+
+/** A running step, with the pricing its call was reserved at (the settlement bills at it). */
+type Started = TurnStep & { pricing: Pricing };
 
 interface StepEnd {
   status: StepOutcome["status"];
@@ -182,7 +185,8 @@ export class StepRunner {
     await settleLostCall(this.deps.db, this.attribution(step), step, idempotencyKey(this.turn.id, step.index, step.attempt));
   }
 
-  private async start(index: number, spec: StepSpec, found: TurnStep | undefined, inputTokens: number): Promise<TurnStep> {
+  /** Starts the step: its row, its event and its reservation; returns the step and the pricing it was reserved at. */
+  private async start(index: number, spec: StepSpec, found: TurnStep | undefined, inputTokens: number): Promise<Started> {
     const common = {
       kind: spec.kind,
       agentId: spec.agent.id,
@@ -205,7 +209,7 @@ export class StepRunner {
       // Held before the call starts; refused (and the whole start rolled back) when the wallet cannot
       // cover the worst case, so a step never starts without its credits. Last, so the wallet row
       // is locked only until this commit.
-      await reserveCall(tx, {
+      const { pricing } = await reserveCall(tx, {
         userId: this.turn.userId,
         key: idempotencyKey(this.turn.id, index, step.attempt),
         modelAlias: spec.agent.model,
@@ -213,12 +217,12 @@ export class StepRunner {
         maxOutputTokens: spec.maxOutputTokens,
         settings: this.turn.settings,
       });
-      return step;
+      return { ...step, pricing };
     });
   }
 
   /** Ends the step, writes its message, its event and its ledger row in one transaction — only if this attempt still holds it. */
-  private async finish(step: TurnStep, spec: StepSpec, end: StepEnd): Promise<StepOutcome> {
+  private async finish(step: Started, spec: StepSpec, end: StepEnd): Promise<StepOutcome> {
     const metadata: StepMetadata = { ...spec.metadata, ...spec.describe?.({ status: end.status, output: end.output }) };
     const finishedAt = new Date();
     const key = idempotencyKey(this.turn.id, step.index, step.attempt);
@@ -241,19 +245,7 @@ export class StepRunner {
         },
       });
       if (count === 0) return false;
-      const call = this.attribution(step);
-      const recorded = await recordCall(tx, call, key, {
-        status: callStatusOf(end.status, end.error?.code),
-        errorCode: end.error?.code ?? null,
-        inputTokens: end.usage.inputTokens,
-        cachedTokens: end.usage.cachedTokens,
-        outputTokens: end.usage.outputTokens,
-        usageSource: end.usage.source,
-        requestId: end.requestId ?? null,
-        latencyMs: end.latencyMs ?? Math.max(0, finishedAt.getTime() - (step.startedAt?.getTime() ?? finishedAt.getTime())),
-        ttftMs: end.ttftMs,
-        startedAt: step.startedAt ?? finishedAt,
-      });
+      const priced = priceCall(step.pricing, end.usage);
       if (end.status === "succeeded" && spec.message) {
         await appendMessage(tx, {
           sessionId: this.turn.sessionId,
@@ -271,12 +263,30 @@ export class StepRunner {
           type: "step_completed",
           stepId: step.id,
           status: end.status,
-          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: recorded.credits.toString() },
+          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: priced.credits.toString() },
           latencyMs: end.latencyMs,
           error: end.error,
         },
       ], this.turn.id);
-      await debitCall(tx, call, key, recorded);
+      // The ledger row and the debit come last: the wallet row is locked only until this commit.
+      await settleCall(
+        tx,
+        this.attribution(step),
+        key,
+        {
+          status: callStatusOf(end.status, end.error?.code),
+          errorCode: end.error?.code ?? null,
+          inputTokens: end.usage.inputTokens,
+          cachedTokens: end.usage.cachedTokens,
+          outputTokens: end.usage.outputTokens,
+          usageSource: end.usage.source,
+          requestId: end.requestId ?? null,
+          latencyMs: end.latencyMs ?? Math.max(0, finishedAt.getTime() - (step.startedAt?.getTime() ?? finishedAt.getTime())),
+          ttftMs: end.ttftMs,
+          startedAt: step.startedAt ?? finishedAt,
+        },
+        priced,
+      );
       return true;
     });
     // Another attempt took the step over (this worker lost the job's claim): stop here.
