@@ -152,24 +152,24 @@ stack the time goes to the number of statements, each paying Prisma's compile an
 - **Changed:** an event is one statement (lock, row and NOTIFY together, so deltas need no
   transaction); a message takes its seq in the statement that inserts it; the reservation records
   its pricing version, which the settlement bills at (pricing read once per call); the wallet is
-  touched last in both of a step's transactions, and its debit and transaction row are one
-  statement; send reads the wallet and the price together and whether a mode is pending from the
+  touched last in both of a step's transactions; send reads the wallet and the price together and whether a mode is pending from the
   room update that locks it; a turn ends and reads its billing in one statement; the first step
   uses the cancel state read with the turn; the summary check counts the turns since the summary in
   one query and reuses the history the turn ran with; the tokenizer keeps recent long texts' counts.
-  Now: 12 operations to send and 21 to run.
-- **Before → after** (the committed run of the previous round, load unknown, against this one):
-  send → job start p50 39 → 29 ms; throughput 19.5 → 25.3 turns/s; metering added per call p50
-  7.5 → 4.8 ms, and with 8 calls of one user at once 81 → 21 ms; rooms.list 32–40 % → 256 % of
-  health's req/s, p99 87–112 → 47 ms.
-- **Goals not met, and why:** in the phase table a database operation costs about 1 ms on average
-  (11.5 ms for the send's 12), of which PostgreSQL's own work is a small part. A 10 ms send → job
-  start needs the send itself under about 4 ms, after the HTTP request, the token check and the
-  worker's wake-up (3 ms here, see \`system.ping\`): that is 3–4 statements through Prisma, or the
-  send's statements moved to \`pg\` directly or into one SQL function. 50 turns/s needs about 40 ms of
-  CPU per turn across the web process, the worker, PostgreSQL and the load generator on 2 cores; a
-  turn now costs 33 statements and their transactions. Metering's 3 ms p50 is one or two statements
-  fewer per call (the pricing read, folded into the reservation) on the same footing.
+  A call's settlement (reservation released, ledger row, debit) is one statement at the end of
+  its step's finish. Now: 12 operations to send and 19 to run.
+- **Before → after** (the committed run of the previous round, load unknown, against the run above):
+  send → job start p50 39 → 29 ms; throughput 19.5 → 23.3 turns/s; metering added per call p50
+  7.5 → 2.9 ms, and with 8 calls of one user at once 81 → 19.9 ms (goals met); rooms.list 32–40 % →
+  245 % of health's req/s, p99 87–112 → 32 ms (goals met).
+- **Goals not met, and why:** in the phase table a database operation costs about 0.85 ms on
+  average (10.1 ms for the send's 12), of which PostgreSQL's own work is a small part. A 10 ms
+  send → job start needs the send itself under about 4 ms, after the HTTP request, the token check
+  and the worker's wake-up (3 ms here, see \`system.ping\`): that is 3–4 statements through Prisma, or
+  the send's statements moved to \`pg\` directly or into one SQL function. 50 turns/s needs about 40 ms
+  of CPU per turn across the web process, the worker, PostgreSQL and the load generator on 2 cores;
+  a turn now costs 31 statements and their transactions, and the web process's request handling
+  (about 2–3 ms of CPU per call, see the API section).
 - **What remains:** the statements left are the ones that carry state (rows, locks, the queue).
   Going further means fewer Prisma round trips per statement: sending the hot path's statements
   through the pool directly (\`pg\`, 2–2.5× cheaper per statement here), or batching a step's start
@@ -213,7 +213,8 @@ right after it.
 - **What remains:** the web server's one JavaScript thread is the limit: about 3 ms of CPU per
   request under this load, mostly Next.js, tRPC, superjson (0.3–0.45 ms for 20 rooms) and the two
   queries' driver work. At 10 connections, p99 ≤ 40 ms needs about 400 req/s or more with little
-  jitter. That was not reached on this shared machine, where health's own p99 is 145–400 ms.
+  jitter. That was not reached on this shared machine then, where health's own p99 was 145–400 ms;
+  on the quieter machine of the run above it was (604 req/s, p99 32 ms).
 `;
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
