@@ -6,7 +6,6 @@
  */
 import { Decimal } from "decimal.js";
 import type { TurnView } from "@/server/domain/turns/turn-view.ts";
-import { isTurnActive } from "@/server/domain/turns/turn-machine.ts";
 import type { TurnEvent } from "@/server/realtime/turn-event-schema.ts";
 
 export type StepView = TurnView["steps"][number];
@@ -44,7 +43,6 @@ export function emptyLive(sessionId: string | null): LiveState {
 const endedTurn = new Set<string>(["completed", "partial", "failed", "cancelled"]);
 const endedStep = new Set<string>(["succeeded", "failed", "cancelled"]);
 
-export { isTurnActive };
 export const isStepEnded = (status: string) => endedStep.has(status);
 
 /** The state after one event; an event already applied (id not after the last one) changes nothing. */

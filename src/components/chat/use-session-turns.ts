@@ -4,7 +4,8 @@ import { skipToken } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TurnEvent, TurnEventType } from "@/server/realtime/turn-event-schema.ts";
 import { api } from "@/trpc/react.tsx";
-import { applyEvent, emptyLive, isStepEnded, isTurnActive, mergeTurns, type DisplayTurn, type LiveState } from "./live-turns.ts";
+import { isTurnActive } from "@/server/domain/turns/turn-machine.ts";
+import { applyEvent, emptyLive, isStepEnded, mergeTurns, type DisplayTurn, type LiveState } from "./live-turns.ts";
 
 export const PAGE_SIZE = 20;
 // Events that change what `turns.list` says: refetch it, at most this often during a burst.

@@ -48,11 +48,14 @@ export interface Pricing {
 const pricingColumns = Prisma.sql`pricing_version AS "pricingVersion", multiplier::text AS multiplier, input_usd_per_token::text AS "inputUsdPerToken",
   cached_input_usd_per_token::text AS "cachedInputUsdPerToken", output_usd_per_token::text AS "outputUsdPerToken"`;
 
+/** The active pricing version, as SQL (one home for "which version is active"). */
+export const activePricingVersion = Prisma.sql`(SELECT version FROM pricing_versions WHERE active LIMIT 1)`;
+
 /** The active pricing of a model (read from the database each time: several processes share it). */
 export async function activePricing(db: Pick<Db, "$queryRaw">, modelAlias: string): Promise<Pricing> {
   const [row] = await db.$queryRaw<Pricing[]>`
     SELECT ${pricingColumns} FROM model_pricing
-    WHERE model_alias = ${modelAlias} AND pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1)`;
+    WHERE model_alias = ${modelAlias} AND pricing_version = ${activePricingVersion}`;
   if (!row) throw new Error(`no active pricing for model ${modelAlias}`);
   return row;
 }
@@ -124,7 +127,7 @@ async function reservedPricing(tx: Tx, key: string, modelAlias: string): Promise
   const [row] = await tx.$queryRaw<Pricing[]>`
     SELECT ${pricingColumns} FROM model_pricing
     WHERE model_alias = ${modelAlias}
-      AND pricing_version = COALESCE((SELECT pricing_version FROM wallet_reservations WHERE key = ${key}), (SELECT version FROM pricing_versions WHERE active LIMIT 1))`;
+      AND pricing_version = COALESCE((SELECT pricing_version FROM wallet_reservations WHERE key = ${key}), ${activePricingVersion})`;
   if (!row) throw new Error(`no pricing for model ${modelAlias}`);
   return row;
 }

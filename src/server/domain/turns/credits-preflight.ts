@@ -8,6 +8,7 @@ import { Decimal } from "decimal.js";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { availableCredits, worstCaseCredits } from "../metering/formula.ts";
+import { activePricingVersion } from "../metering/meter.ts";
 import { ensureWallet } from "../metering/wallet.ts";
 import type { Settings } from "../settings/settings.ts";
 
@@ -26,7 +27,7 @@ export async function checkCreditsForTurn(tx: Prisma.TransactionClient, userId: 
   const read = () => tx.$queryRaw<{ balance: string | null; reserved: string | null; multiplier: string | null }[]>`
     SELECT w.balance::text, w.reserved::text,
       (SELECT multiplier::text FROM model_pricing WHERE model_alias = ${first.modelAlias}
-        AND pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1)) AS multiplier
+        AND pricing_version = ${activePricingVersion}) AS multiplier
     FROM (SELECT 1) AS one LEFT JOIN credit_wallets w ON w.user_id = ${userId}::uuid`;
   let [wallet] = await read();
   if (wallet?.balance == null) {

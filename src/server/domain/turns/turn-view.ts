@@ -2,7 +2,6 @@
 import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
 import { parseJsonColumn, rosterSnapshot, stepMetadata, turnMetadata } from "./turn-json.ts";
 
-export type { RosterSnapshot } from "./turn-json.ts";
 
 /**
  * What each step and each turn cost: the sums of their ledger rows' credits_burned (a step that
