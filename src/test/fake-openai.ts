@@ -4,12 +4,17 @@
  * streamed as SSE chunks with usage in the last chunk, an HTTP error status, or a hang (optionally
  * after some text) that only ends when the client goes away or the server closes.
  *
+ * `GET /v1/models` answers a configurable model list, shaped however the test likes (OpenRouter's
+ * `context_length` and `pricing`, or Ollama's bare `id`), for discovery tests. Every request's
+ * `authorization` header is recorded, so a test can check which key was sent.
+ *
  * Use it through `offlineGateway({ openrouter: fake.provider() })` with agents (or the manager model)
  * on an openrouter alias such as `llama`.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { freePort } from "@/test/free-port.ts";
 import { OpenAICompatibleProvider } from "@/server/llm/providers/openai-compatible.ts";
 import { countMessageTokens, countTextTokens } from "@/server/llm/tokenizer.ts";
 import type { ChatMessage } from "@/server/llm/types.ts";
@@ -25,7 +30,22 @@ export interface FakeRequest {
   conversation: ChatMessage[];
   /** The `x-request-id` it was answered with (null until answered, and for error statuses). */
   requestId: string | null;
+  /** The `authorization` header as sent (e.g. "Bearer test-key"), null without one. */
+  authorization: string | null;
 }
+
+/** One item of `GET /v1/models`' `data`: an id plus whatever fields the provider being imitated publishes. */
+export interface FakeModel {
+  id: string;
+  [extra: string]: unknown;
+}
+
+export interface FakeOpenAIOptions {
+  /** The list `GET /v1/models` answers (default: one `fake-model`, shaped like OpenAI's). */
+  models?: FakeModel[];
+}
+
+const defaultModels: FakeModel[] = [{ id: "fake-model", object: "model", owned_by: "fake" }];
 
 export type FakeReply =
   | string
@@ -37,10 +57,15 @@ export type FakeScript = (request: FakeRequest) => FakeReply | Promise<FakeReply
 
 export interface FakeOpenAI {
   baseURL: string;
+  /** The chat requests (not the model lists). */
   requests: FakeRequest[];
+  /** Each `GET /v1/models`, in arrival order. */
+  modelListRequests: { authorization: string | null }[];
+  /** Replaces the list `GET /v1/models` answers. */
+  models(list: FakeModel[]): void;
   /** Replaces the script (requests already recorded stay). */
   script(fn: FakeScript): void;
-  /** Forgets the recorded requests. */
+  /** Forgets the recorded requests (chat and model list). */
   reset(): void;
   /** Resolves once `count` requests have arrived (at once if they already have). */
   waitForRequests(count: number): Promise<FakeRequest[]>;
@@ -56,9 +81,11 @@ function piecesOf(text: string): string[] {
   return pieces.length ? pieces : [text];
 }
 
-export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(initial: FakeScript = () => "fake reply", options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   let script = initial;
+  let modelList = options.models ?? defaultModels;
   const requests: FakeRequest[] = [];
+  const modelListRequests: FakeOpenAI["modelListRequests"] = [];
   let waiters: { count: number; resolve: (r: FakeRequest[]) => void }[] = [];
 
   const answer = async (request: FakeRequest, res: http.ServerResponse) => {
@@ -91,6 +118,12 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
   };
 
   const server = http.createServer((req, res) => {
+    const authorization = req.headers.authorization ?? null;
+    if (req.method === "GET" && new URL(req.url ?? "/", "http://fake").pathname === "/v1/models") {
+      modelListRequests.push({ authorization });
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: modelList }));
+      return;
+    }
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
@@ -103,6 +136,7 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
         system: messages.find((m) => m.role === "system")?.content ?? "",
         conversation: messages.filter((m) => m.role !== "system"),
         requestId: null,
+        authorization,
       };
       requests.push(request);
       const ready = waiters.filter((w) => requests.length >= w.count);
@@ -121,11 +155,16 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
   return {
     baseURL,
     requests,
+    modelListRequests,
+    models(list) {
+      modelList = list;
+    },
     script(fn) {
       script = fn;
     },
     reset() {
       requests.length = 0;
+      modelListRequests.length = 0;
     },
     waitForRequests(count) {
       if (requests.length >= count) return Promise.resolve([...requests]);
@@ -139,6 +178,11 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply"):
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A base URL (`http://127.0.0.1:<port>/v1`) where nothing listens, for "the provider refuses connections". */
+export async function closedPortURL(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}/v1`;
 }
 
 /** The first line of a system prompt: the agent's role prompt (or the manager's role). */
