@@ -20,7 +20,7 @@ import { sendTurn } from "../../src/server/domain/turns/send-turn.ts";
 import { createBoss } from "../../src/server/jobs/boss.ts";
 import { ensureQueues } from "../../src/server/jobs/queues.ts";
 import { Gateway } from "../../src/server/llm/gateway.ts";
-import { LocalProvider } from "../../src/server/llm/providers/local.ts";
+import { databaseGateway } from "../../src/server/domain/models/model-routes.ts";
 import { freePort } from "../../src/test/free-port.ts";
 import { makeTempDir } from "../../src/test/temp-dir.ts";
 import { startEmbeddedPostgres } from "../lib/embedded-postgres.ts";
@@ -69,7 +69,7 @@ export async function benchPhases(turns = 200): Promise<PhaseRow[]> {
     const boss = createBoss("web", cluster.url);
     await boss.start();
     await ensureQueues(boss);
-    const gateway = new Gateway({ providers: { local: new LocalProvider(0) }, timeoutMs: 30_000, retryDelayMs: 10, defaultMaxOutputTokens: 1024 });
+    const gateway = databaseGateway(db, { localTokenMs: 0, timeoutMs: 30_000, retryDelayMs: 10 });
     const user = await ensureUserByEmail(db, `bench-${randomUUID()}@example.com`);
     const agent = await createAgent(db, user.id, { key: "alice", name: "Alice", modelAlias: "local", rolePrompt: "You answer briefly.", toolPermissions: [] });
     const room = await createRoom(db, user.id, { name: "Phases", goal: "Measure", mode: "roundtable" });

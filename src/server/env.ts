@@ -61,10 +61,18 @@ const schema = z.object({
       }
       return origins;
     }),
-  // --- Models ---
+  // --- Models and providers (PRODUCT.md 13) ---
+  // Encrypts provider API keys at rest: 32 bytes, base64 or hex. `npm start` generates one.
+  PANTHEON_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, "must be 32 bytes in base64 or hex (e.g. openssl rand -base64 32)")
+    .optional(),
+  // Each creates or updates its provider at start (the key stays in the environment).
   OPENROUTER_API_KEY: z.string().min(1).optional(),
-  // Another OpenAI-compatible endpoint for the catalog's hosted models (vLLM, Ollama, LM Studio…).
+  // Where the OpenRouter provider made from OPENROUTER_API_KEY sends its calls (a proxy or gateway).
   LLM_BASE_URL: z.url().optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OLLAMA_BASE_URL: z.url().optional(),
   LLM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   // The offline model streams one token per this many milliseconds (0: as fast as it can).
   LOCAL_MODEL_TOKEN_MS: z.coerce.number().int().min(0).max(1000).default(30),

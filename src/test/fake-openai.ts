@@ -8,7 +8,7 @@
  * `context_length` and `pricing`, or Ollama's bare `id`), for discovery tests. Every request's
  * `authorization` header is recorded, so a test can check which key was sent.
  *
- * Use it through `offlineGateway({ openrouter: fake.provider() })` with agents (or the manager model)
+ * Use it through `useFakeOpenRouter(db, fake.baseURL)` (turns.ts) with agents (or the manager model)
  * on an openrouter alias such as `llama`.
  */
 import { randomUUID } from "node:crypto";

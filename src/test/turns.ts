@@ -16,8 +16,9 @@ import { sendTurn } from "@/server/domain/turns/send-turn.ts";
 import { runTurn } from "@/server/domain/turns/run-turn.ts";
 import { createBoss } from "@/server/jobs/boss.ts";
 import { ensureQueues } from "@/server/jobs/queues.ts";
-import { Gateway, type GatewayConfig } from "@/server/llm/gateway.ts";
-import { LocalProvider } from "@/server/llm/providers/local.ts";
+import { encryptSecret } from "@/server/crypto/secret-box.ts";
+import { databaseGateway } from "@/server/domain/models/model-routes.ts";
+import type { Gateway } from "@/server/llm/gateway.ts";
 import type { TestDatabase } from "./database.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai.ts";
 
@@ -28,8 +29,17 @@ export async function startSenderBoss(url: string): Promise<PgBoss> {
   return boss;
 }
 
-export function offlineGateway(extra: GatewayConfig["providers"] = {}, tokenDelayMs = 0): Gateway {
-  return new Gateway({ providers: { local: new LocalProvider(tokenDelayMs), ...extra }, timeoutMs: 5000, retryDelayMs: 10, defaultMaxOutputTokens: 256 });
+/** The production gateway (routed by the database), with an offline model at `tokenDelayMs` and short waits. */
+export function offlineGateway(db: Db, options: { tokenDelayMs?: number; timeoutMs?: number } = {}): Gateway {
+  return databaseGateway(db, { localTokenMs: options.tokenDelayMs ?? 0, timeoutMs: options.timeoutMs ?? 5000, retryDelayMs: 10, defaultMaxOutputTokens: 256 });
+}
+
+/**
+ * Points the OpenRouter provider the migrations create (aliases `llama`, `qwen`, `premium`…) at a
+ * fake server, with a saved (sealed) key, as an owner would in the app.
+ */
+export async function useFakeOpenRouter(db: Db, baseURL: string): Promise<void> {
+  await db.llmProvider.update({ where: { key: "openrouter" }, data: { baseUrl: baseURL, enabled: true, apiKeyCiphertext: encryptSecret("test-key"), apiKeyLast4: "-key" } });
 }
 
 export interface TurnEngine {
@@ -37,7 +47,7 @@ export interface TurnEngine {
   readonly boss: PgBoss;
   /** The fake OpenAI server behind the gateway's `openrouter` provider. */
   readonly fake: FakeOpenAI;
-  /** The offline gateway, with the fake server as `openrouter` unless `fakeOpenAI: false`. */
+  /** The database-routed gateway; the OpenRouter provider points at the fake server unless `fakeOpenAI: false`. */
   readonly gateway: Gateway;
   /** `{ db, boss, gateway }`, for `sendTurn`, `runTurn`, `sendAndRun`. */
   readonly deps: { db: Db; boss: PgBoss; gateway: Gateway };
@@ -55,8 +65,11 @@ export function turnEngineForThisFile(t: TestDatabase, options: { fakeOpenAI?: b
   let gateway: Gateway | undefined;
   beforeAll(async () => {
     boss = await startSenderBoss(t.url);
-    if (fakeOpenAI) fake = await startFakeOpenAI();
-    gateway = offlineGateway(fake ? { openrouter: fake.provider() } : {});
+    if (fakeOpenAI) {
+      fake = await startFakeOpenAI();
+      await useFakeOpenRouter(t.db, fake.baseURL);
+    }
+    gateway = offlineGateway(t.db);
   });
   afterAll(async () => {
     await fake?.close();

@@ -8,7 +8,7 @@ import { getDb } from "../server/db.ts";
 import { newWorkerIdentity, recordHeartbeat, removeHeartbeat } from "../server/domain/workers/heartbeat.ts";
 import { createBoss } from "../server/jobs/boss.ts";
 import { handlers, type JobContext } from "../server/jobs/handlers.ts";
-import { createGatewayFromEnv } from "../server/llm/gateway.ts";
+import { databaseGateway } from "../server/domain/models/model-routes.ts";
 import { ensureQueues, queues, schedules, type QueueKey } from "../server/jobs/queues.ts";
 import { logger } from "../server/logger.ts";
 
@@ -67,7 +67,7 @@ export async function runWorker(): Promise<void> {
   started = (async () => {
     await boss.start();
     await ensureQueues(boss);
-    await registerHandlers(boss, { db, worker, boss, gateway: createGatewayFromEnv(), workerStopping: stopping.signal });
+    await registerHandlers(boss, { db, worker, boss, gateway: databaseGateway(db), workerStopping: stopping.signal });
     for (const { queue, cron } of schedules) await boss.schedule(queues[queue].name, cron, {});
 
     const beat = () => {

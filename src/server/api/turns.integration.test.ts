@@ -39,7 +39,7 @@ async function world(mode: "manual" | "roundtable" | "orchestrator", agents: Age
 
 /** Runs a sent turn in this process, as the worker's turn.run handler does. */
 function run(turnId: string, tokenDelayMs = 0) {
-  return runTurn({ db: t.db, gateway: offlineGateway({}, tokenDelayMs) }, turnId, new AbortController().signal);
+  return runTurn({ db: t.db, gateway: offlineGateway(t.db, { tokenDelayMs }) }, turnId, new AbortController().signal);
 }
 
 async function sendAndRun(w: Awaited<ReturnType<typeof world>>, message: string) {

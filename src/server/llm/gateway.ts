@@ -1,20 +1,33 @@
 /**
- * Every LLM call goes through here: the catalog picks the provider; each call streams, has a
- * timeout, one retry on transient errors (only before any text has streamed, so nothing is shown
- * twice), and honours the caller's AbortSignal. Usage comes from the provider when it reports it,
- * otherwise it is counted with the tokenizer and marked `estimated`.
+ * Every LLM call goes through here. `route` resolves a model alias to its provider at call time (the
+ * database in production: a change applies to the next call in every process); each call is one
+ * HTTP attempt that streams, has a timeout and honours the caller's AbortSignal. Retries and
+ * fallbacks are the step runner's (retry-policy.ts), because each attempt is its own ledger row.
+ * Usage comes from the provider when it reports it, otherwise it is counted with the tokenizer and
+ * marked `estimated`.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { env } from "../env.ts";
-import { findModel, type CatalogModel } from "./catalog.ts";
-import { LocalProvider } from "./providers/local.ts";
-import type { ManagerContract } from "./protocol.ts";
-import { OpenAICompatibleProvider } from "./providers/openai-compatible.ts";
 import { countMessageTokens, countTextTokens } from "./tokenizer.ts";
+import type { ManagerContract } from "./protocol.ts";
 import { LlmError, type ChatMessage, type Provider, type Usage } from "./types.ts";
 
+/** A model alias resolved to what calling it takes. */
+export interface RoutedModel {
+  alias: string;
+  /** The provider's stable key (the ledger's `provider`). */
+  providerKey: string;
+  /** For the provider's health (null: nothing to record, e.g. the offline model). */
+  providerId: string | null;
+  providerModel: string;
+  contextWindow: number;
+  fallbackAlias: string | null;
+  /** Whether to ask for usage in the stream's last chunk (`stream_options.include_usage`). */
+  usageInStream: boolean;
+  /** Why it cannot be called now (disabled, no key, gone); null when it can. */
+  unavailableReason: string | null;
+  provider: Provider;
+}
+
 export interface CallOptions {
-  modelAlias: string;
   messages: ChatMessage[];
   maxOutputTokens?: number;
   signal?: AbortSignal;
@@ -24,75 +37,80 @@ export interface CallOptions {
 }
 
 export interface CallResult {
-  model: CatalogModel;
+  model: RoutedModel;
   text: string;
   usage: Usage;
   requestId: string | null;
   latencyMs: number;
   ttftMs: number | null;
-  attempts: number;
 }
 
+/** How one call ended, for the provider's health. */
+export type CallEnd = { ok: true; latencyMs: number } | { ok: false; latencyMs: number; error: LlmError };
+
 export interface GatewayConfig {
-  providers: Partial<Record<CatalogModel["provider"], Provider>>;
+  /** Resolves an alias; throws LlmError `unavailable` when the model cannot be called now. */
+  route(alias: string): Promise<RoutedModel>;
   timeoutMs: number;
+  /** The pause before a retry (the step runner's). */
   retryDelayMs: number;
   defaultMaxOutputTokens: number;
+  /** Told how each call that reached for its provider ended (never throws into the call). */
+  onCallEnd?(model: RoutedModel, end: CallEnd): void;
 }
 
 export class Gateway {
   constructor(private readonly config: GatewayConfig) {}
 
-  async call(options: CallOptions): Promise<CallResult> {
-    const model = findModel(options.modelAlias);
-    if (!model) throw new LlmError("provider", `Unknown model ${options.modelAlias}`, false);
-    const provider = this.config.providers[model.provider];
-    if (!provider) throw new LlmError("provider", `Model ${model.alias} is not available: its provider is not configured`, false);
+  get retryDelayMs(): number {
+    return this.config.retryDelayMs;
+  }
+
+  route(alias: string): Promise<RoutedModel> {
+    return this.config.route(alias);
+  }
+
+  /** Resolves `modelAlias` and makes one attempt. */
+  async call(options: CallOptions & { modelAlias: string }): Promise<CallResult> {
+    return this.callModel(await this.route(options.modelAlias), options);
+  }
+
+  /** One attempt on a routed model. */
+  async callModel(model: RoutedModel, options: CallOptions): Promise<CallResult> {
+    if (model.unavailableReason) throw new LlmError("unavailable", `The model ${model.alias} cannot be used: ${model.unavailableReason}.`, false);
     const maxOutputTokens = options.maxOutputTokens ?? this.config.defaultMaxOutputTokens;
     const started = performance.now();
-
-    for (let attempt = 1; ; attempt++) {
-      const timeout = AbortSignal.timeout(this.config.timeoutMs);
-      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-      let ttftMs: number | null = null;
-      let streamed = false;
-      try {
-        const result = await provider.stream({
-          providerModel: model.providerModel,
-          messages: options.messages,
-          maxOutputTokens,
-          signal,
-          contract: options.contract,
-          onDelta: (text) => {
-            ttftMs ??= Math.round(performance.now() - started);
-            streamed = true;
-            options.onDelta?.(text);
-          },
-        });
-        const usage: Usage = result.usage
-          ? { ...result.usage, source: "provider" }
-          : { inputTokens: countMessageTokens(options.messages), cachedTokens: 0, outputTokens: countTextTokens(result.text), source: "estimated" };
-        return { model, text: result.text, usage, requestId: result.requestId, latencyMs: Math.round(performance.now() - started), ttftMs, attempts: attempt };
-      } catch (caught) {
-        const error = caught instanceof LlmError ? caught : new LlmError("provider", String(caught), false, "", { cause: caught });
-        if (options.signal?.aborted) throw new LlmError("cancelled", "The call was cancelled.", false, error.partialText, { cause: error });
-        if (timeout.aborted) {
-          throw new LlmError("timeout", `No complete answer within ${this.config.timeoutMs / 1000} s.`, false, error.partialText, { cause: error });
-        }
-        if (!error.transient || streamed || attempt >= 2) throw error;
-        await sleep(this.config.retryDelayMs, undefined, { signal: options.signal }).catch(() => undefined);
-      }
+    const elapsed = () => Math.round(performance.now() - started);
+    const timeout = AbortSignal.timeout(this.config.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let ttftMs: number | null = null;
+    try {
+      const result = await model.provider.stream({
+        providerModel: model.providerModel,
+        messages: options.messages,
+        maxOutputTokens,
+        signal,
+        contract: options.contract,
+        usageInStream: model.usageInStream,
+        onDelta: (text) => {
+          ttftMs ??= elapsed();
+          options.onDelta?.(text);
+        },
+      });
+      const usage: Usage = result.usage
+        ? { ...result.usage, source: "provider" }
+        : { inputTokens: countMessageTokens(options.messages), cachedTokens: 0, outputTokens: countTextTokens(result.text), source: "estimated" };
+      const latencyMs = elapsed();
+      this.config.onCallEnd?.(model, { ok: true, latencyMs });
+      return { model, text: result.text, usage, requestId: result.requestId, latencyMs, ttftMs };
+    } catch (caught) {
+      const error = caught instanceof LlmError ? caught : new LlmError("provider", String(caught), false, "", { cause: caught });
+      if (options.signal?.aborted) throw new LlmError("cancelled", "The call was cancelled.", false, error.partialText, { cause: error });
+      const ended = timeout.aborted
+        ? new LlmError("timeout", `No complete answer within ${this.config.timeoutMs / 1000} s.`, false, error.partialText, { cause: error })
+        : error;
+      this.config.onCallEnd?.(model, { ok: false, latencyMs: elapsed(), error: ended });
+      throw ended;
     }
   }
-}
-
-const OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1";
-
-/** The process's gateway, from the settings. */
-export function createGatewayFromEnv(): Gateway {
-  const providers: GatewayConfig["providers"] = { local: new LocalProvider(env.LOCAL_MODEL_TOKEN_MS) };
-  if (env.OPENROUTER_API_KEY) {
-    providers.openrouter = new OpenAICompatibleProvider({ baseURL: env.LLM_BASE_URL ?? OPENROUTER_BASE_URL, apiKey: env.OPENROUTER_API_KEY });
-  }
-  return new Gateway({ providers, timeoutMs: env.LLM_TIMEOUT_SECONDS * 1000, retryDelayMs: 500, defaultMaxOutputTokens: 1024 });
 }

@@ -23,6 +23,8 @@ export interface ProviderRequest {
   /** The manager's JSON contract, when the call is one of its structured calls. The offline model
    * answers from it; a real model reads the prompt, so other providers ignore it. */
   contract?: ManagerContract;
+  /** Ask for usage in the stream's last chunk (some servers reject `stream_options`). Default true. */
+  usageInStream?: boolean;
 }
 
 export interface ProviderResult {
@@ -35,7 +37,8 @@ export interface Provider {
   stream(request: ProviderRequest): Promise<ProviderResult>;
 }
 
-export type LlmErrorKind = "timeout" | "cancelled" | "rate_limited" | "provider";
+/** `unavailable`: the provider could not be reached or is not usable (nothing was sent to a model). */
+export type LlmErrorKind = "timeout" | "cancelled" | "rate_limited" | "provider" | "unavailable";
 
 /** A failed call. `partialText` is what streamed before it failed (kept and billed by callers). */
 export class LlmError extends Error {

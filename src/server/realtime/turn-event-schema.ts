@@ -55,6 +55,8 @@ export const stepStartedEvent = z.object({
   agent: agentRef,
   round: count,
   attempt: count,
+  /** The alias the step was meant for, when its model's fallback serves this attempt. */
+  fallbackFrom: z.string().optional(),
 });
 
 export const stepDeltaEvent = z.object({

@@ -9,7 +9,6 @@ import { Decimal } from "decimal.js";
 import type { Db } from "../../db.ts";
 import { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
-import { findModel } from "../../llm/catalog.ts";
 import type { Settings } from "../settings/settings.ts";
 import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits, type TokenUsage } from "./formula.ts";
 import { ensureWallet } from "./wallet.ts";
@@ -56,7 +55,7 @@ export async function activePricing(db: Pick<Db, "$queryRaw">, modelAlias: strin
   const [row] = await db.$queryRaw<Pricing[]>`
     SELECT ${pricingColumns} FROM model_pricing
     WHERE model_alias = ${modelAlias} AND pricing_version = ${activePricingVersion}`;
-  if (!row) throw new Error(`no active pricing for model ${modelAlias}`);
+  if (!row) throw new AppError("model_unpriced", `The model ${modelAlias} has no price in the active pricing version.`, { model: modelAlias });
   return row;
 }
 
@@ -99,6 +98,11 @@ export interface CallOutcome {
   latencyMs: number | null;
   ttftMs: number | null;
   startedAt: Date;
+  /** Who served the call (as routed); when left out, read from the model's current provider. */
+  provider?: string;
+  providerModel?: string;
+  /** The alias the call was meant for, when the model's fallback served it. */
+  fallbackFrom?: string | null;
 }
 
 /** What a call costs at a pricing: computed before its settlement, so an event can carry it. */
@@ -145,7 +149,6 @@ async function reservedPricing(tx: Tx, key: string, modelAlias: string): Promise
  */
 export async function settleCall(tx: Tx, call: CallAttribution, key: string, outcome: CallOutcome, priced?: PricedCall): Promise<{ credits: Decimal; settled: boolean }> {
   const { pricing, usage, oe, credits, costUsd } = priced ?? priceCall(await reservedPricing(tx, key, call.modelAlias), outcome);
-  const model = findModel(call.modelAlias);
   const [row] = await tx.$queryRaw<{ settled: number }[]>`
     WITH released AS (
       -- Only with the row it settles: a key settled before keeps nothing to release.
@@ -158,16 +161,19 @@ export async function settleCall(tx: Tx, call: CallAttribution, key: string, out
         provider, model_alias, provider_model, request_id,
         input_tokens_fresh, input_tokens_cached, output_tokens, total_tokens, usage_source,
         oe_tokens, multiplier, credits_burned, provider_cost_usd, pricing_version,
-        status, error_code, latency_ms, ttft_ms, idempotency_key, started_at)
+        status, error_code, latency_ms, ttft_ms, idempotency_key, started_at, fallback_from)
       VALUES (
         gen_random_uuid(), ${call.userId}::uuid, ${call.roomId}::uuid, ${call.sessionId}::uuid, ${call.turnId}::uuid, ${call.stepId}::uuid,
         ${call.agentId}::uuid, ${call.agentKey}, ${call.purpose}::call_purpose, ${call.mode},
-        ${model?.provider ?? "unknown"}, ${call.modelAlias}, ${model?.providerModel ?? call.modelAlias},
+        COALESCE(${outcome.provider ?? null}::text,
+          (SELECT p.key FROM llm_models m JOIN llm_providers p ON p.id = m.provider_id WHERE m.alias = ${call.modelAlias}), 'unknown'),
+        ${call.modelAlias},
+        COALESCE(${outcome.providerModel ?? null}::text, (SELECT provider_model FROM llm_models WHERE alias = ${call.modelAlias}), ${call.modelAlias}),
         -- A provider that repeats a request id must not lose the call's row: the id is dropped instead.
         (SELECT ${outcome.requestId}::text WHERE NOT EXISTS (SELECT 1 FROM llm_call_events WHERE request_id = ${outcome.requestId}::text)),
         ${usage.fresh}, ${usage.cached}, ${usage.output}, ${usage.fresh + usage.cached + usage.output}, ${outcome.usageSource},
         ${oe.toString()}::numeric, ${pricing.multiplier}::numeric, ${credits.toString()}::numeric, ${costUsd.toString()}::numeric, ${pricing.pricingVersion},
-        ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt})
+        ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt}, ${outcome.fallbackFrom ?? null})
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id),
     wallet AS (

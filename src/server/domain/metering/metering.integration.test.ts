@@ -25,14 +25,12 @@ import { summarizeSession } from "@/server/domain/turns/summarize-session.ts";
 import { cancelTurn } from "@/server/domain/turns/turns.ts";
 import { isAppError } from "@/server/errors.ts";
 import { queues } from "@/server/jobs/queues.ts";
-import { Gateway } from "@/server/llm/gateway.ts";
-import { LocalProvider } from "@/server/llm/providers/local.ts";
 import { countMessageTokens, countTextTokens } from "@/server/llm/tokenizer.ts";
 import type { LlmCallEvent } from "@/generated/prisma/client.ts";
 import { databaseForThisFile } from "@/test/database.ts";
 import { roleOf } from "@/test/fake-openai.ts";
 import { bindWebSingletons, callApi } from "@/test/trpc-http.ts";
-import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
+import { offlineGateway, roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { waitFor } from "@/test/wait-for.ts";
 import { creditsFor, oeTokens, providerCostUsd, worstCaseCredits } from "./formula.ts";
 import { getWallet } from "./wallet.ts";
@@ -284,7 +282,7 @@ describe("one ledger row per call", () => {
       }
     });
     // A gateway like the test one, with a short call timeout (long enough for the calls that answer).
-    const gateway = new Gateway({ providers: { local: new LocalProvider(0), openrouter: engine.fake.provider() }, timeoutMs: 1000, retryDelayMs: 10, defaultMaxOutputTokens: 256 });
+    const gateway = offlineGateway(t.db, { timeoutMs: 1000 });
     const turn = await sendAndRun({ ...engine.deps, gateway }, w.user.id, w.session.id, "Plan the launch.");
     expect(turn.status).toBe("partial");
     expect(turn.steps.map((s) => [s.agentKey, s.status, s.errorCode])).toEqual([

@@ -7,7 +7,6 @@ import { z } from "zod";
 import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { logger } from "../../logger.ts";
-import { modelAlias } from "../../llm/catalog.ts";
 
 const definitions = {
   "turns.rate_limit_per_minute": z.number().int().min(1).default(10),
@@ -15,8 +14,11 @@ const definitions = {
   "turns.max_output_tokens": z.number().int().min(16).max(32_768).default(1024),
   "orchestrator.max_rounds": z.number().int().min(1).max(10).default(3),
   "orchestrator.max_invocations": z.number().int().min(1).max(50).default(12),
-  "orchestrator.manager_model": modelAlias.default("local"),
+  // A model alias, or null for the best available (domain/models/model-choice.ts). Set through
+  // setModelChoice, which checks the model is usable.
+  "orchestrator.manager_model": z.string().min(1).nullable().default(null),
   "summary.every_turns": z.number().int().min(1).default(8),
+  "summary.model": z.string().min(1).nullable().default(null),
   // Metering (PRODUCT.md 7.3, 7.4). Credit amounts are JSON numbers here, turned into exact decimals.
   "credits.enforcement": z.boolean().default(true),
   "credits.low_balance_threshold": z.number().min(0).default(5),

@@ -5,7 +5,7 @@
  * trimmed at run time, so a turn never fails on context midway after earlier steps were paid for.
  */
 import { AppError } from "../../errors.ts";
-import { findModel } from "../../llm/catalog.ts";
+import { whyUnusable, type Catalog } from "../models/catalog.ts";
 import type { Settings } from "../settings/settings.ts";
 import { contextBudget, irreducibleTokens, type ContextInput } from "./context.ts";
 import type { FirstCall } from "./credits-preflight.ts";
@@ -22,9 +22,15 @@ interface Caller {
   maxOutputTokens: number;
 }
 
-/** Checks every caller; returns the turn's first call (for the credits preflight). */
-export function assertFits(plan: Pick<TurnPlan, "mode" | "room" | "roster" | "selected">, args: { summary: string | null; message: string; settings: Settings }): FirstCall {
-  const { settings } = args;
+/**
+ * Checks every caller's model is usable and fits; returns the turn's first call (for the credits
+ * preflight). `managerModel` is the one the turn will use (model-choice.ts).
+ */
+export function assertFits(
+  plan: Pick<TurnPlan, "mode" | "room" | "roster" | "selected">,
+  args: { summary: string | null; message: string; settings: Settings; catalog: Catalog; managerModel: string },
+): FirstCall {
+  const { settings, catalog } = args;
   const base = { mode: plan.mode, room: plan.room, summary: args.summary, history: [], userMessage: args.message, sameTurn: [] };
   const agents: Caller[] = plan.selected.map((agent) => ({
     who: `@${agent.key}'s model`,
@@ -41,7 +47,7 @@ export function assertFits(plan: Pick<TurnPlan, "mode" | "room" | "roster" | "se
           {
             who: "the orchestrator's manager model",
             agentKey: null,
-            model: settings["orchestrator.manager_model"],
+            model: args.managerModel,
             context: {
               ...base,
               speaker: { key: null, name: "Manager", rolePrompt: MANAGER_ROLE },
@@ -62,7 +68,16 @@ export function assertFits(plan: Pick<TurnPlan, "mode" | "room" | "roster" | "se
       : [];
 
   const calls = [...agents, ...manager].map((caller) => {
-    const budget = contextBudget(findModel(caller.model)?.contextWindow, settings["turns.max_output_tokens"]);
+    const model = catalog.get(caller.model);
+    const unusable = whyUnusable(model);
+    if (unusable) {
+      throw new AppError(
+        "model_unavailable",
+        `${caller.who[0]!.toUpperCase()}${caller.who.slice(1)} (${caller.model}) cannot be used: ${unusable}. Choose another model${caller.agentKey ? " for the agent" : " in Models & providers"}.`,
+        { agentKey: caller.agentKey, model: caller.model },
+      );
+    }
+    const budget = contextBudget(model?.contextWindow, settings["turns.max_output_tokens"]);
     const needed = irreducibleTokens(caller.context);
     if (needed > budget.input) {
       throw new AppError("context_budget_exceeded", `The message is too long for ${caller.who} (${caller.model}): ${needed} tokens, budget ${budget.input}.`, {

@@ -7,8 +7,7 @@ import { randomUUID } from "node:crypto";
 import { beforeEach, expect, it } from "vitest";
 import { databaseForThisFile } from "@/test/database.ts";
 import { roleOf } from "@/test/fake-openai.ts";
-import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
-import { Gateway } from "@/server/llm/gateway.ts";
+import { offlineGateway, roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { addAgentToRoom, removeAgentFromRoom, reorderRoomAgents } from "../rooms/rooms.ts";
 import { createAgent } from "../agents/agents.ts";
 import { runTurn } from "./run-turn.ts";
@@ -147,7 +146,7 @@ it("writes the turn's events in order: turn_started, then per step started → d
 it("a call that hangs past the timeout fails its step, keeping what streamed, and the turn goes on", async () => {
   const world = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
   engine.fake.script((r) => (roleOf(r) === "You are Alice." ? { hang: true, partial: "I was saying" } : `${roleOf(r)} My view.`));
-  const impatient = new Gateway({ providers: { openrouter: engine.fake.provider() }, timeoutMs: 400, retryDelayMs: 0, defaultMaxOutputTokens: 256 });
+  const impatient = offlineGateway(t.db, { timeoutMs: 400 });
   const turn = await sendAndRun({ ...engine.deps, gateway: impatient }, world.user.id, world.session.id, "Go.");
   expect(turn.status).toBe("partial");
   expect(turn.steps.map((s) => [s.agentKey, s.status, s.errorCode, s.output])).toEqual([

@@ -9,7 +9,8 @@ import { Decimal } from "decimal.js";
 import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
 import { isAppError } from "../../errors.ts";
 import type { Gateway } from "../../llm/gateway.ts";
-import { findModel } from "../../llm/catalog.ts";
+import { loadCatalog, type Catalog } from "../models/catalog.ts";
+import { chooseModel } from "../models/model-choice.ts";
 import type { ManagerContract } from "../../llm/protocol.ts";
 import { sendJob } from "../../jobs/queues.ts";
 import { logger } from "../../logger.ts";
@@ -51,6 +52,10 @@ interface TurnScope {
   summary: string | null;
   history: HistoryMessage[];
   runner: StepRunner;
+  /** The models as the turn started (context windows). */
+  catalog: Catalog;
+  /** The manager model the turn was sent with. */
+  managerModel: string;
 }
 
 /**
@@ -120,7 +125,8 @@ async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: 
   // The plan's settings as they were at send (see send-turn.ts), the rest as they are now.
   const settings: Settings = { ...(await getSettings(db)), ...parseJsonColumn(turnMetadata, turn.metadata, {}).settings };
   const snapshot = rosterSnapshot.parse(turn.rosterSnapshot);
-  const [room, summary] = await Promise.all([
+  const [catalog, room, summary] = await Promise.all([
+    loadCatalog(db),
     session.roomId ? db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null,
     db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" }, select: { text: true, throughSeq: true } }),
   ]);
@@ -137,6 +143,9 @@ async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: 
     selected: snapshot.selected.flatMap((key) => snapshot.roster.find((a) => a.key === key) ?? []),
     summary: summary?.text ?? null,
     history: rows,
+    catalog,
+    // Fixed at send; a turn sent before it was recorded takes today's choice.
+    managerModel: settings["orchestrator.manager_model"] ?? chooseModel(catalog, settings, "manager").alias,
     runner: new StepRunner({
       deps,
       turn: { id: turn.id, sessionId: turn.sessionId, userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings },
@@ -179,7 +188,7 @@ function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn:
           userMessage: scope.turn.userInput,
           sameTurn,
         },
-        contextBudget(findModel(agent.model)?.contextWindow, maxOutputTokens),
+        contextBudget(scope.catalog.get(agent.model)?.contextWindow, maxOutputTokens),
       ).messages,
   });
 }
@@ -198,7 +207,7 @@ function managerCall(
     contract?: ManagerContract;
   },
 ) {
-  const model = scope.settings["orchestrator.manager_model"];
+  const model = scope.managerModel;
   const synthesis = call.kind === "synthesis";
   const maxOutputTokens = synthesis ? scope.settings["turns.max_output_tokens"] : MANAGER_MAX_OUTPUT_TOKENS;
   return scope.runner.run({
@@ -224,7 +233,7 @@ function managerCall(
           sameTurn: sameTurnOutputs(call.covered),
           instructions: call.instructions,
         },
-        contextBudget(findModel(model)?.contextWindow, maxOutputTokens),
+        contextBudget(scope.catalog.get(model)?.contextWindow, maxOutputTokens),
       ).messages,
   });
 }
@@ -386,7 +395,7 @@ async function scheduleSummary(deps: RunDeps & { boss: PgBoss }, scope: TurnScop
   const maxOutput = scope.settings["turns.max_output_tokens"];
   const crowded = () =>
     scope.roster.some((a) => {
-      const budget = contextBudget(findModel(a.model)?.contextWindow, maxOutput);
+      const budget = contextBudget(scope.catalog.get(a.model)?.contextWindow, maxOutput);
       return historyTokens({ history, speaker: { key: a.key, name: a.name, rolePrompt: a.role } }) >= budget.input * SUMMARY_THRESHOLD;
     });
   if ((row?.turns_since ?? 0) < scope.settings["summary.every_turns"] && !crowded()) return;

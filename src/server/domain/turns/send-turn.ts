@@ -14,6 +14,8 @@ import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
 import { queues } from "../../jobs/queues.ts";
 import { appendEventsInTx, type TurnEventBody } from "../../realtime/turn-events.ts";
+import { loadCatalog, type Catalog } from "../models/catalog.ts";
+import { chooseModel } from "../models/model-choice.ts";
 import { applyPendingMode } from "../modes/room-mode.ts";
 import { nextTurn } from "../sessions/session-counters.ts";
 import { getSettings, type Settings } from "../settings/settings.ts";
@@ -52,9 +54,9 @@ export interface TurnPlan {
 }
 
 export async function sendTurn(deps: SendDeps, userId: string, input: SendTurnInput) {
-  const settings = await getSettings(deps.db);
+  const [settings, catalog] = await Promise.all([getSettings(deps.db), loadCatalog(deps.db)]);
   try {
-    const turn = await deps.db.$transaction((tx) => createTurn(tx, deps.boss, userId, input, settings), { timeout: 20_000 });
+    const turn = await deps.db.$transaction((tx) => createTurn(tx, deps.boss, userId, input, settings, catalog), { timeout: 20_000 });
     return sameRequest(turn, input.sessionId);
   } catch (error) {
     // Two sends with one clientRequestId raced past the lock's check: the loser returns the winner's turn.
@@ -75,7 +77,7 @@ function sameRequest(turn: NonNullable<Awaited<ReturnType<typeof findByRequestId
   return toTurnView(turn);
 }
 
-async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnInput, settings: Settings) {
+async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnInput, settings: Settings, catalog: Catalog) {
   // One send at a time per user, so the rate-limit count is exact under concurrency, and a send
   // repeated with its clientRequestId (a retry, or two racing) finds the first one's turn here.
   // Two statements: the lookup's snapshot must be taken after the lock is held, so that it sees
@@ -90,12 +92,13 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnI
 
   const turnId = randomUUID();
   const plan = session.roomId ? await planRoomTurn(tx, { roomId: session.roomId, userId, turnId, message: input.message }) : await planDirectTurn(tx, userId, session.agentId!);
-  const firstCall = assertFits(plan, { summary: session.summary, message: input.message, settings });
+  const managerModel = chooseModel(catalog, settings, "manager").alias;
+  const firstCall = assertFits(plan, { summary: session.summary, message: input.message, settings, catalog, managerModel });
   await checkCreditsForTurn(tx, userId, firstCall, settings);
 
   const { index, seq } = await nextTurn(tx, session.id);
   const snapshot: RosterSnapshot = { roster: plan.roster, selected: plan.selected.map((a) => a.key) };
-  const metadata: TurnMetadata = { settings: planSettings(settings), ...(plan.unknownTags.length ? { unknownTags: plan.unknownTags } : {}) };
+  const metadata: TurnMetadata = { settings: planSettings(settings, managerModel), ...(plan.unknownTags.length ? { unknownTags: plan.unknownTags } : {}) };
   const turn = await tx.turn.create({
     data: { id: turnId, sessionId: session.id, userId, index, mode: plan.mode, userInput: input.message, rosterSnapshot: snapshot, metadata, clientRequestId: input.clientRequestId },
   });
@@ -158,12 +161,12 @@ export async function planDirectTurn(tx: Tx, userId: string, agentId: string): P
   return { mode: "direct", room: null, roster, selected: roster, events: [], unknownTags: [] };
 }
 
-function planSettings(settings: Settings): PlanSettings {
+function planSettings(settings: Settings, managerModel: string): PlanSettings {
   return {
     "turns.max_output_tokens": settings["turns.max_output_tokens"],
     "orchestrator.max_rounds": settings["orchestrator.max_rounds"],
     "orchestrator.max_invocations": settings["orchestrator.max_invocations"],
-    "orchestrator.manager_model": settings["orchestrator.manager_model"],
+    "orchestrator.manager_model": managerModel,
   };
 }
 

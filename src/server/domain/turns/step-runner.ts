@@ -5,9 +5,11 @@
  * step that already ended — never running or billing it twice. A step found `running` was
  * interrupted: it restarts as a new attempt, and only the attempt that holds the row may finish it.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../../db.ts";
-import type { TurnStep } from "@/generated/prisma/client.ts";
-import type { Gateway } from "../../llm/gateway.ts";
+import type { Prisma, TurnStep } from "@/generated/prisma/client.ts";
+import type { Gateway, RoutedModel } from "../../llm/gateway.ts";
+import { errorCodeOf, nextAttempt } from "../../llm/retry-policy.ts";
 import type { ManagerContract } from "../../llm/protocol.ts";
 import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage } from "../../llm/types.ts";
@@ -20,6 +22,8 @@ import type { Settings } from "../settings/settings.ts";
 import { parseJsonColumn, stepMetadata, type StepMetadata } from "./turn-json.ts";
 import { isStepFinished, stepSourcesOf, type StepStatus } from "./turn-machine.ts";
 import { TurnStop, type TurnWatch } from "./turn-stop.ts";
+
+type Tx = Prisma.TransactionClient;
 
 /** Deltas are written as events at most this often (PRODUCT.md 6 allows coalescing ≤ 50 ms). */
 const DELTA_COALESCE_MS = 50;
@@ -71,8 +75,16 @@ export interface RunnerTurn {
   settings: Settings;
 }
 
-/** A running step, with the pricing its call was reserved at (the settlement bills at it). */
-type Started = TurnStep & { pricing: Pricing };
+/** The model an attempt calls: the step's own, or its fallback after the step's model failed. */
+interface Target {
+  model: RoutedModel;
+  /** The alias the step was meant for, when this is its fallback. */
+  fallbackFrom: string | null;
+  triesOnModel: number;
+}
+
+/** A running attempt, with the pricing its call was reserved at (the settlement bills at it). */
+type Started = TurnStep & { pricing: Pricing; target: Target };
 
 interface StepEnd {
   status: StepOutcome["status"];
@@ -130,49 +142,64 @@ export class StepRunner {
     if (stop) throw new TurnStop(stop);
 
     const messages = spec.messages();
-    const step = await this.start(index, spec, found, countMessageTokens(messages));
-    const deltas = new DeltaWriter(this.deps.db, this.turn.sessionId, this.turn.id, step.id);
-    try {
-      const result = await this.deps.gateway.call({
-        modelAlias: spec.agent.model,
-        messages,
-        maxOutputTokens: spec.maxOutputTokens,
-        contract: spec.contract,
-        signal: this.watch.signal,
-        onDelta: (text) => deltas.push(text),
-      });
-      await deltas.flush();
-      return await this.finish(step, spec, {
-        status: "succeeded",
-        output: result.text,
-        usage: result.usage,
-        latencyMs: result.latencyMs,
-        ttftMs: result.ttftMs,
-        requestId: result.requestId,
-        error: null,
-      });
-    } catch (caught) {
-      await deltas.flush();
-      const error = caught instanceof LlmError ? caught : null;
-      if (!error) throw caught;
-      const usage = { inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens(error.partialText), source: "estimated" };
-      if (error.kind === "cancelled") {
-        const stop = new TurnStop(this.watch.reason ?? "job_expired");
-        // Only the owner's cancel ends the step; a worker stopping or losing the job leaves it
-        // running for the job's next attempt, which settles it as lost and runs it again.
-        if (stop.endsTurn) {
-          await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
+    const inputTokens = countMessageTokens(messages);
+    let target: Target = { model: await this.deps.gateway.route(spec.agent.model), fallbackFrom: null, triesOnModel: 1 };
+    let step = await this.start(index, spec, { found, inputTokens, target });
+    // One attempt per pass: each is its own ledger row (PRODUCT.md 13); retry-policy.ts decides
+    // whether a failed one is tried again, or handed to the model's fallback.
+    for (;;) {
+      const deltas = new DeltaWriter(this.deps.db, this.turn.sessionId, this.turn.id, step.id);
+      let streamed = false;
+      try {
+        const result = await this.deps.gateway.callModel(target.model, {
+          messages,
+          maxOutputTokens: spec.maxOutputTokens,
+          contract: spec.contract,
+          signal: this.watch.signal,
+          onDelta: (text) => {
+            streamed = true;
+            deltas.push(text);
+          },
+        });
+        await deltas.flush();
+        return await this.finish(step, spec, {
+          status: "succeeded",
+          output: result.text,
+          usage: result.usage,
+          latencyMs: result.latencyMs,
+          ttftMs: result.ttftMs,
+          requestId: result.requestId,
+          error: null,
+        });
+      } catch (caught) {
+        await deltas.flush();
+        const error = caught instanceof LlmError ? caught : null;
+        if (!error) throw caught;
+        // An attempt that never reached a model costs nothing; any other is billed for its input.
+        const usage =
+          error.kind === "unavailable"
+            ? { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: "estimated" }
+            : { inputTokens, cachedTokens: 0, outputTokens: countTextTokens(error.partialText), source: "estimated" };
+        if (error.kind === "cancelled") {
+          const stop = new TurnStop(this.watch.reason ?? "job_expired");
+          // Only the owner's cancel ends the step; a worker stopping or losing the job leaves it
+          // running for the job's next attempt, which settles it as lost and runs it again.
+          if (stop.endsTurn) {
+            await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
+          }
+          throw stop;
         }
-        throw stop;
+        const end: StepEnd = { status: "failed", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: errorCodeOf(error), message: error.message } };
+        const next = nextAttempt(error, { triesOnModel: target.triesOnModel, streamed, fallbackAlias: target.model.fallbackAlias, onFallback: target.fallbackFrom !== null });
+        if (!next) return await this.finish(step, spec, end);
+        if (next.kind === "retry") {
+          await sleep(this.deps.gateway.retryDelayMs, undefined, { signal: this.watch.signal }).catch(() => undefined);
+          target = { ...target, triesOnModel: target.triesOnModel + 1 };
+        } else {
+          target = { model: await this.deps.gateway.route(next.alias), fallbackFrom: spec.agent.model, triesOnModel: 1 };
+        }
+        step = await this.start(index, spec, { found: step, inputTokens, target, previous: { step, end } });
       }
-      return await this.finish(step, spec, {
-        status: "failed",
-        output: error.partialText,
-        usage,
-        latencyMs: null,
-        ttftMs: null,
-        error: { code: error.kind === "provider" ? "provider_error" : error.kind, message: error.message },
-      });
     }
   }
 
@@ -185,47 +212,93 @@ export class StepRunner {
     await settleLostCall(this.deps.db, this.attribution(step), step, idempotencyKey(this.turn.id, step.index, step.attempt));
   }
 
-  /** Starts the step: its row, its event and its reservation; returns the step and the pricing it was reserved at. */
-  private async start(index: number, spec: StepSpec, found: TurnStep | undefined, inputTokens: number): Promise<Started> {
+  /**
+   * Starts an attempt of the step: its row (new, or the next attempt of `found`), its event and its
+   * reservation at the target model's price. After a failed attempt (`previous`), that attempt's
+   * ledger row is written in the same transaction, so a crash cannot leave it unsettled or settle it
+   * twice; the step stays running throughout.
+   */
+  private async start(index: number, spec: StepSpec, args: { found: TurnStep | undefined; inputTokens: number; target: Target; previous?: { step: Started; end: StepEnd } }): Promise<Started> {
+    const { target, previous } = args;
     const common = {
       kind: spec.kind,
       agentId: spec.agent.id,
       agentKey: spec.agent.key,
       agentName: spec.agent.name,
-      modelAlias: spec.agent.model,
+      modelAlias: target.model.alias,
       round: spec.round,
-      metadata: spec.metadata ?? {},
+      metadata: { ...spec.metadata, ...(target.fallbackFrom ? { fallbackFrom: target.fallbackFrom } : {}) },
     };
     return this.deps.db.$transaction(async (tx) => {
-      const step = found
-        ? await tx.turnStep.update({
-            where: { id: found.id },
-            data: { ...common, status: "running", attempt: { increment: 1 }, output: "", errorCode: null, errorMessage: null, startedAt: new Date(), finishedAt: null },
-          })
-        : await tx.turnStep.create({ data: { ...common, turnId: this.turn.id, index, status: "running", attempt: 1, startedAt: new Date() } });
+      const restart = { ...common, status: "running" as const, attempt: { increment: 1 }, output: "", errorCode: null, errorMessage: null, startedAt: new Date(), finishedAt: null };
+      const step = previous
+        ? // Only while this attempt still holds the step (throws when another took it over).
+          await tx.turnStep.update({ where: { id: previous.step.id, attempt: previous.step.attempt, status: "running" }, data: restart })
+        : args.found
+          ? await tx.turnStep.update({ where: { id: args.found.id }, data: restart })
+          : await tx.turnStep.create({ data: { ...common, turnId: this.turn.id, index, status: "running", attempt: 1, startedAt: new Date() } });
       await appendEventsInTx(tx, this.turn.sessionId, [
-        { type: "step_started", turnId: this.turn.id, stepId: step.id, index, kind: step.kind, agent: spec.agent, round: spec.round, attempt: step.attempt },
+        {
+          type: "step_started",
+          turnId: this.turn.id,
+          stepId: step.id,
+          index,
+          kind: step.kind,
+          agent: { ...spec.agent, model: target.model.alias },
+          round: spec.round,
+          attempt: step.attempt,
+          ...(target.fallbackFrom ? { fallbackFrom: target.fallbackFrom } : {}),
+        },
       ]);
-      // Held before the call starts; refused (and the whole start rolled back) when the wallet cannot
-      // cover the worst case, so a step never starts without its credits. Last, so the wallet row
-      // is locked only until this commit.
+      // The wallet comes last (the failed attempt's settlement, then the hold), so its row is locked
+      // only until this commit. The hold is refused (and the whole start rolled back) when the
+      // wallet cannot cover the worst case, so an attempt never starts without its credits.
+      if (previous) await this.settle(tx, previous.step, previous.end, new Date());
       const { pricing } = await reserveCall(tx, {
         userId: this.turn.userId,
         key: idempotencyKey(this.turn.id, index, step.attempt),
-        modelAlias: spec.agent.model,
-        inputTokens,
+        modelAlias: target.model.alias,
+        inputTokens: args.inputTokens,
         maxOutputTokens: spec.maxOutputTokens,
         settings: this.turn.settings,
       });
-      return { ...step, pricing };
+      return { ...step, pricing, target };
     });
+  }
+
+  /** The ledger row of an attempt and its debit, at the pricing it was reserved at. */
+  private async settle(tx: Tx, step: Started, end: StepEnd, finishedAt: Date, priced = priceCall(step.pricing, end.usage)) {
+    await settleCall(
+      tx,
+      this.attribution(step),
+      idempotencyKey(this.turn.id, step.index, step.attempt),
+      {
+        status: callStatusOf(end.status, end.error?.code),
+        errorCode: end.error?.code ?? null,
+        inputTokens: end.usage.inputTokens,
+        cachedTokens: end.usage.cachedTokens,
+        outputTokens: end.usage.outputTokens,
+        usageSource: end.usage.source,
+        requestId: end.requestId ?? null,
+        latencyMs: end.latencyMs ?? Math.max(0, finishedAt.getTime() - (step.startedAt?.getTime() ?? finishedAt.getTime())),
+        ttftMs: end.ttftMs,
+        startedAt: step.startedAt ?? finishedAt,
+        provider: step.target.model.providerKey,
+        providerModel: step.target.model.providerModel,
+        fallbackFrom: step.target.fallbackFrom,
+      },
+      priced,
+    );
   }
 
   /** Ends the step, writes its message, its event and its ledger row in one transaction — only if this attempt still holds it. */
   private async finish(step: Started, spec: StepSpec, end: StepEnd): Promise<StepOutcome> {
-    const metadata: StepMetadata = { ...spec.metadata, ...spec.describe?.({ status: end.status, output: end.output }) };
+    const metadata: StepMetadata = {
+      ...spec.metadata,
+      ...(step.target.fallbackFrom ? { fallbackFrom: step.target.fallbackFrom } : {}),
+      ...spec.describe?.({ status: end.status, output: end.output }),
+    };
     const finishedAt = new Date();
-    const key = idempotencyKey(this.turn.id, step.index, step.attempt);
     const finished = await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.turnStep.updateMany({
         where: { id: step.id, attempt: step.attempt, status: { in: stepSourcesOf(end.status) } },
@@ -269,29 +342,12 @@ export class StepRunner {
         },
       ], this.turn.id);
       // The ledger row and the debit come last: the wallet row is locked only until this commit.
-      await settleCall(
-        tx,
-        this.attribution(step),
-        key,
-        {
-          status: callStatusOf(end.status, end.error?.code),
-          errorCode: end.error?.code ?? null,
-          inputTokens: end.usage.inputTokens,
-          cachedTokens: end.usage.cachedTokens,
-          outputTokens: end.usage.outputTokens,
-          usageSource: end.usage.source,
-          requestId: end.requestId ?? null,
-          latencyMs: end.latencyMs ?? Math.max(0, finishedAt.getTime() - (step.startedAt?.getTime() ?? finishedAt.getTime())),
-          ttftMs: end.ttftMs,
-          startedAt: step.startedAt ?? finishedAt,
-        },
-        priced,
-      );
+      await this.settle(tx, step, end, finishedAt, priced);
       return true;
     });
     // Another attempt took the step over (this worker lost the job's claim): stop here.
     if (!finished) throw new Error(`step ${step.id} attempt ${step.attempt} was superseded`);
-    return { id: step.id, index: step.index, status: end.status, output: end.output, agent: spec.agent, round: spec.round, metadata };
+    return { id: step.id, index: step.index, status: end.status, output: end.output, agent: { ...spec.agent, model: step.target.model.alias }, round: spec.round, metadata };
   }
 }
 

@@ -9,7 +9,8 @@
 import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import type { Gateway } from "../../llm/gateway.ts";
-import { findModel } from "../../llm/catalog.ts";
+import { loadCatalog } from "../models/catalog.ts";
+import { chooseModel } from "../models/model-choice.ts";
 import { countMessageTokens } from "../../llm/tokenizer.ts";
 import type { ChatMessage } from "../../llm/types.ts";
 import { getSettings } from "../settings/settings.ts";
@@ -28,10 +29,10 @@ export async function summarizeSession(deps: { db: Db; gateway: Gateway }, input
   const previous = await db.sessionSummary.findFirst({ where: { sessionId: input.sessionId }, orderBy: { throughSeq: "desc" } });
   if (previous && previous.throughSeq >= lastOfTurn.seq) return { summarized: false, reason: "already summarized" };
 
-  const settings = await getSettings(db);
-  const model = settings["orchestrator.manager_model"];
+  const [settings, catalog] = await Promise.all([getSettings(db), loadCatalog(db)]);
+  const model = chooseModel(catalog, settings, "summary").alias;
   const maxOutputTokens = 512;
-  const budget = contextBudget(findModel(model)?.contextWindow, maxOutputTokens);
+  const budget = contextBudget(catalog.get(model)?.contextWindow, maxOutputTokens);
   const rows = await db.message.findMany({
     where: { sessionId: input.sessionId, seq: { gt: previous?.throughSeq ?? 0n, lte: lastOfTurn.seq }, visibility: "shared", role: { in: ["user", "assistant"] } },
     orderBy: { seq: "asc" },

@@ -35,7 +35,7 @@ export type TurnMetadata = z.infer<typeof turnMetadata>;
  * `turn_steps.metadata`: only facts that have no column (agent, round, tokens… have theirs).
  * Routing: whom the manager chose, keys it named that are not on the roster, why its answer was
  * invalid, and whether the first roster agent ran as the fallback. Evaluation: its verdict.
- * Summary: the range it covers.
+ * Summary: the range it covers. Any step: the model it was meant for, when a fallback answered.
  */
 export const stepMetadata = z.object({
   routedTo: z.array(z.string()).optional(),
@@ -46,6 +46,8 @@ export const stepMetadata = z.object({
   continue: z.boolean().optional(),
   throughSeq: z.string().optional(),
   messages: z.number().optional(),
+  /** The alias the step was meant for, when its model's fallback answered (PRODUCT.md 13). */
+  fallbackFrom: z.string().optional(),
 });
 export type StepMetadata = z.infer<typeof stepMetadata>;
 

@@ -23,7 +23,7 @@ export class OpenAICompatibleProvider implements Provider {
             messages: request.messages,
             max_tokens: request.maxOutputTokens,
             stream: true,
-            stream_options: { include_usage: true },
+            ...(request.usageInStream === false ? {} : { stream_options: { include_usage: true } }),
           },
           { signal: request.signal },
         )
@@ -59,7 +59,8 @@ function toLlmError(error: unknown, partialText: string, signal: AbortSignal): L
   if (signal.aborted || error instanceof APIUserAbortError) {
     return new LlmError("cancelled", "The call was cancelled.", false, partialText, { cause: error });
   }
-  if (error instanceof APIConnectionError) return new LlmError("provider", `Provider unreachable: ${error.message}`, true, partialText, { cause: error });
+  // Refused, unknown host, reset before an answer: the request never reached a model.
+  if (error instanceof APIConnectionError) return new LlmError("unavailable", `Provider unreachable: ${error.message}`, true, partialText, { cause: error });
   if (error instanceof APIError) {
     if (error.status === 429) return new LlmError("rate_limited", "The provider is rate limiting.", true, partialText, { cause: error });
     const transient = error.status === undefined || error.status >= 500;

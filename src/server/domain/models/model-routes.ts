@@ -1,0 +1,75 @@
+/**
+ * The gateway's routing from the database (PRODUCT.md 13): an alias resolves to its model and
+ * provider row at each call, so a change applies to the next call in every process. A model that
+ * cannot be used still resolves (with the reason), so the step can fail with `provider_unavailable`
+ * or go to its fallback; an unknown alias resolves to a model that is never callable.
+ */
+import type { Db } from "../../db.ts";
+import { env } from "../../env.ts";
+import { Gateway, type CallEnd, type RoutedModel } from "../../llm/gateway.ts";
+import { ProviderClients } from "../../llm/provider-clients.ts";
+import { LocalProvider } from "../../llm/providers/local.ts";
+import { LlmError, type Provider } from "../../llm/types.ts";
+import { logger } from "../../logger.ts";
+import { providerConfigured } from "./catalog.ts";
+
+const nowhere: Provider = {
+  stream: () => Promise.reject(new LlmError("unavailable", "The model does not exist.", false)),
+};
+
+export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: string) => Promise<RoutedModel> {
+  return async (alias) => {
+    const row = await db.llmModel.findUnique({ where: { alias }, include: { provider: true } });
+    if (!row) {
+      return { alias, providerKey: "unknown", providerId: null, providerModel: alias, contextWindow: 0, fallbackAlias: null, usageInStream: true, unavailableReason: "it no longer exists", provider: nowhere };
+    }
+    const { provider } = row;
+    const unavailableReason = !provider.enabled
+      ? `its provider ${provider.name} is disabled`
+      : !providerConfigured(provider)
+        ? `its provider ${provider.name} has no API key`
+        : !row.enabled
+          ? "it is disabled"
+          : null;
+    return {
+      alias,
+      providerKey: provider.key,
+      providerId: provider.kind === "local" ? null : provider.id,
+      providerModel: row.providerModel,
+      contextWindow: row.contextWindow,
+      fallbackAlias: row.fallbackAlias,
+      usageInStream: row.capabilities.includes("usage_in_stream"),
+      unavailableReason,
+      provider: unavailableReason ? nowhere : clients.for(provider),
+    };
+  };
+}
+
+/**
+ * Provider health from real calls (no polling that costs money): last success, last error and
+ * latency. Raw SQL, so `updated_at` (which the client cache keys on) does not move. Best effort: a
+ * failed write is logged, never fails the call.
+ */
+export function recordProviderHealth(db: Db) {
+  return (model: RoutedModel, end: CallEnd) => {
+    if (!model.providerId) return;
+    // A cancel is the user's doing, not the provider's.
+    if (!end.ok && end.error.kind === "cancelled") return;
+    const write = end.ok
+      ? db.$executeRaw`UPDATE llm_providers SET last_success_at = now(), last_latency_ms = ${end.latencyMs} WHERE id = ${model.providerId}::uuid`
+      : db.$executeRaw`UPDATE llm_providers SET last_error_at = now(), last_error = ${end.error.message.slice(0, 500)}, last_latency_ms = ${end.latencyMs} WHERE id = ${model.providerId}::uuid`;
+    write.catch((err: unknown) => logger.warn({ err, provider: model.providerKey }, "could not record provider health"));
+  };
+}
+
+/** A gateway routed by the database, for the worker (and tests, with a faster offline model). */
+export function databaseGateway(db: Db, options: { localTokenMs?: number; timeoutMs?: number; retryDelayMs?: number; defaultMaxOutputTokens?: number } = {}): Gateway {
+  const clients = new ProviderClients(new LocalProvider(options.localTokenMs ?? env.LOCAL_MODEL_TOKEN_MS));
+  return new Gateway({
+    route: routeFromDatabase(db, clients),
+    onCallEnd: recordProviderHealth(db),
+    timeoutMs: options.timeoutMs ?? env.LLM_TIMEOUT_SECONDS * 1000,
+    retryDelayMs: options.retryDelayMs ?? 500,
+    defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? 1024,
+  });
+}
