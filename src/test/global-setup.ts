@@ -21,8 +21,9 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   // Tests that run the real web server need the production build; building here, once, keeps two
-  // test files from building into .next at the same time.
-  await ensureBuild();
+  // test files from building into .next at the same time. PANTHEON_TEST_SKIP_BUILD=1 skips it when
+  // running only files that start no web server (a quicker loop while working on domain code).
+  if (process.env.PANTHEON_TEST_SKIP_BUILD !== "1") await ensureBuild();
 
   const root = makeTempDir("pantheon-vitest");
   const cluster = await startEmbeddedPostgres({ root, port: await freePort() });
