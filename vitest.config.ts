@@ -14,7 +14,9 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { LOG_LEVEL: "warn", CHECKPOINT_DISABLE: "1", NEXT_TELEMETRY_DISABLED: "1" },
+    // A fixed key that seals only test data (provider keys saved by tests); web and worker
+    // processes that tests start inherit it.
+    env: { LOG_LEVEL: "warn", CHECKPOINT_DISABLE: "1", NEXT_TELEMETRY_DISABLED: "1", PANTHEON_ENCRYPTION_KEY: "kHBsZPUnzIohCPVnpvkxXchcyzkJf+pWlwRFG6eyxEQ=" },
     // Membership is by file name: `*.integration.test.ts` needs PostgreSQL (and maybe the Next
     // build); every other `*.test.ts` is a pure unit test and runs with no setup at all.
     projects: [

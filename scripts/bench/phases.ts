@@ -19,7 +19,6 @@ import { runTurn } from "../../src/server/domain/turns/run-turn.ts";
 import { sendTurn } from "../../src/server/domain/turns/send-turn.ts";
 import { createBoss } from "../../src/server/jobs/boss.ts";
 import { ensureQueues } from "../../src/server/jobs/queues.ts";
-import { Gateway } from "../../src/server/llm/gateway.ts";
 import { databaseGateway } from "../../src/server/domain/models/model-routes.ts";
 import { freePort } from "../../src/test/free-port.ts";
 import { makeTempDir } from "../../src/test/temp-dir.ts";

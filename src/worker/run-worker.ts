@@ -5,9 +5,11 @@
  */
 import type { PgBoss } from "pg-boss";
 import { getDb } from "../server/db.ts";
+import { env } from "../server/env.ts";
 import { newWorkerIdentity, recordHeartbeat, removeHeartbeat } from "../server/domain/workers/heartbeat.ts";
 import { createBoss } from "../server/jobs/boss.ts";
 import { handlers, type JobContext } from "../server/jobs/handlers.ts";
+import { bootstrapModels } from "../server/domain/models/bootstrap.ts";
 import { databaseGateway } from "../server/domain/models/model-routes.ts";
 import { ensureQueues, queues, schedules, type QueueKey } from "../server/jobs/queues.ts";
 import { logger } from "../server/logger.ts";
@@ -67,6 +69,7 @@ export async function runWorker(): Promise<void> {
   started = (async () => {
     await boss.start();
     await ensureQueues(boss);
+    await bootstrapModels(db, env);
     await registerHandlers(boss, { db, worker, boss, gateway: databaseGateway(db), workerStopping: stopping.signal });
     for (const { queue, cron } of schedules) await boss.schedule(queues[queue].name, cron, {});
 

@@ -90,8 +90,20 @@ export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-/** Owners only: the admin work that comes later builds on this. */
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "owner") throw new AppError("forbidden", "Only owners can do this.");
+/**
+ * The admin console's readers (PRODUCT.md 9): owners and analysts. An analyst reads everything and
+ * changes nothing; a `user` is refused with `admin_only`.
+ */
+export const staffProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "owner" && ctx.user.role !== "analyst") throw new AppError("admin_only", "This is for administrators.");
   return next();
 });
+
+/** The admin console's writers: owners only (an analyst gets `owner_only`, a user `admin_only`). */
+export const ownerProcedure = staffProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "owner") throw new AppError("owner_only", "Only owners can change this; analysts have read-only access.");
+  return next();
+});
+
+/** @deprecated Use ownerProcedure (the same check, with the admin_only / owner_only codes). */
+export const adminProcedure = ownerProcedure;

@@ -7,12 +7,29 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Gateway } from "./gateway.ts";
+import { Gateway, type RoutedModel } from "./gateway.ts";
 import { evaluationAnswer, routingAnswer, routingAnswerExample, type ManagerContract } from "./protocol.ts";
 import { LocalProvider, localReply } from "./providers/local.ts";
 import { OpenAICompatibleProvider } from "./providers/openai-compatible.ts";
 import { countMessageTokens, countTextTokens } from "./tokenizer.ts";
-import { LlmError, type ChatMessage, type ProviderRequest } from "./types.ts";
+import { LlmError, type ChatMessage, type Provider, type ProviderRequest } from "./types.ts";
+
+/** Routes every alias to `provider` (the database does this in production: model-routes.ts). */
+const routeTo =
+  (provider: Provider, overrides: Partial<RoutedModel> = {}) =>
+  (alias: string): Promise<RoutedModel> =>
+    Promise.resolve({
+      alias,
+      providerKey: "test",
+      providerId: null,
+      providerModel: alias === "llama" ? "meta-llama/llama-3.3-70b-instruct" : "pantheon-local",
+      contextWindow: 8192,
+      fallbackAlias: null,
+      usageInStream: true,
+      unavailableReason: null,
+      provider,
+      ...overrides,
+    });
 
 const messages: ChatMessage[] = [
   { role: "system", content: "You are a careful reviewer of launch plans." },
@@ -20,7 +37,7 @@ const messages: ChatMessage[] = [
 ];
 
 describe("offline model", () => {
-  const gateway = new Gateway({ providers: { local: new LocalProvider(0) }, timeoutMs: 5000, retryDelayMs: 0, defaultMaxOutputTokens: 512 });
+  const gateway = new Gateway({ route: routeTo(new LocalProvider(0)), timeoutMs: 5000, retryDelayMs: 0, defaultMaxOutputTokens: 512 });
 
   it("streams a deterministic reply built from the role and the question, with tokenizer usage", async () => {
     const deltas: string[] = [];
@@ -62,14 +79,12 @@ describe("offline model", () => {
   it("passes the contract to the provider unchanged", async () => {
     const seen: ProviderRequest[] = [];
     const recording = new Gateway({
-      providers: {
-        local: {
-          stream: async (request) => {
-            seen.push(request);
-            return { text: "ok", usage: null, requestId: null };
-          },
+      route: routeTo({
+        stream: async (request) => {
+          seen.push(request);
+          return { text: "ok", usage: null, requestId: null };
         },
-      },
+      }),
       timeoutMs: 5000,
       retryDelayMs: 0,
       defaultMaxOutputTokens: 512,
@@ -82,7 +97,7 @@ describe("offline model", () => {
   });
 
   it("stops when cancelled, keeping the partial text", async () => {
-    const slow = new Gateway({ providers: { local: new LocalProvider(5) }, timeoutMs: 5000, retryDelayMs: 0, defaultMaxOutputTokens: 512 });
+    const slow = new Gateway({ route: routeTo(new LocalProvider(5)), timeoutMs: 5000, retryDelayMs: 0, defaultMaxOutputTokens: 512 });
     const controller = new AbortController();
     let seen = "";
     const call = slow.call({ modelAlias: "local", messages, signal: controller.signal, onDelta: (d) => ((seen += d), seen.length > 20 && controller.abort()) });
@@ -93,8 +108,18 @@ describe("offline model", () => {
     expect(seen.length).toBeLessThan(localReply(messages).length);
   });
 
-  it("refuses models whose provider is not configured", async () => {
-    await expect(gateway.call({ modelAlias: "premium", messages })).rejects.toMatchObject({ kind: "provider", transient: false });
+  it("refuses a model that cannot be used, with the reason, without calling its provider", async () => {
+    const seen: ProviderRequest[] = [];
+    const refusing = new Gateway({
+      route: routeTo({ stream: (request) => (seen.push(request), Promise.resolve({ text: "", usage: null, requestId: null })) }, { unavailableReason: "its provider OpenRouter has no API key" }),
+      timeoutMs: 5000,
+      retryDelayMs: 0,
+      defaultMaxOutputTokens: 512,
+    });
+    const error = (await refusing.call({ modelAlias: "premium", messages }).catch((e: unknown) => e)) as LlmError;
+    expect(error).toMatchObject({ kind: "unavailable", transient: false });
+    expect(error.message).toContain("has no API key");
+    expect(seen).toHaveLength(0);
   });
 });
 
@@ -127,7 +152,7 @@ describe("OpenAI-compatible provider against a fake server", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     gateway = new Gateway({
-      providers: { openrouter: new OpenAICompatibleProvider({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "test-key" }) },
+      route: routeTo(new OpenAICompatibleProvider({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "test-key" })),
       timeoutMs: 1500,
       retryDelayMs: 0,
       defaultMaxOutputTokens: 256,
@@ -147,7 +172,7 @@ describe("OpenAI-compatible provider against a fake server", () => {
     const deltas: string[] = [];
     const result = await gateway.call({ modelAlias: "llama", messages, onDelta: (d) => deltas.push(d) });
     expect(deltas).toEqual(["Hel", "lo", "!"]);
-    expect(result).toMatchObject({ text: "Hello!", requestId: "req-123", attempts: 1, usage: { inputTokens: 42, cachedTokens: 10, outputTokens: 3, source: "provider" } });
+    expect(result).toMatchObject({ text: "Hello!", requestId: "req-123", usage: { inputTokens: 42, cachedTokens: 10, outputTokens: 3, source: "provider" } });
     expect(requests[0]).toMatchObject({ model: "meta-llama/llama-3.3-70b-instruct", stream: true, stream_options: { include_usage: true }, max_tokens: 256 });
   });
 
@@ -161,20 +186,27 @@ describe("OpenAI-compatible provider against a fake server", () => {
     expect(requests[1]).not.toHaveProperty("response_format");
   });
 
-  it("retries once after a 500, then succeeds", async () => {
+  it("makes one attempt: a 500 is a transient provider error for the step runner to retry", async () => {
     behaviours.push((_q, res) => res.writeHead(500, { "content-type": "application/json" }).end('{"error":{"message":"boom"}}'));
-    behaviours.push((_q, res) => sse(res, [chunk("ok"), usageChunk]));
-    const result = await gateway.call({ modelAlias: "llama", messages });
-    expect(result.text).toBe("ok");
-    expect(result.attempts).toBe(2);
-    expect(requests).toHaveLength(2);
+    await expect(gateway.call({ modelAlias: "llama", messages })).rejects.toMatchObject({ kind: "provider", transient: true });
+    expect(requests).toHaveLength(1);
   });
 
-  it("gives up after the one retry", async () => {
-    behaviours.push((_q, res) => res.writeHead(502).end());
-    behaviours.push((_q, res) => res.writeHead(503).end());
-    await expect(gateway.call({ modelAlias: "llama", messages })).rejects.toMatchObject({ kind: "provider" });
-    expect(requests).toHaveLength(2);
+  it("leaves out stream_options for a model without the usage_in_stream capability", async () => {
+    const plain = new Gateway({ route: routeTo(new OpenAICompatibleProvider({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: "k" }), { usageInStream: false }), timeoutMs: 1500, retryDelayMs: 0, defaultMaxOutputTokens: 64 });
+    behaviours.push((_q, res) => sse(res, [chunk("ok")]));
+    const result = await plain.call({ modelAlias: "llama", messages });
+    expect(requests[0]).not.toHaveProperty("stream_options");
+    expect(result.usage.source).toBe("estimated");
+  });
+
+  it("reports a refused connection as unavailable (nothing reached a model)", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const nowhere = new Gateway({ route: routeTo(new OpenAICompatibleProvider({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "k" })), timeoutMs: 1500, retryDelayMs: 0, defaultMaxOutputTokens: 64 });
+    await expect(nowhere.call({ modelAlias: "llama", messages })).rejects.toMatchObject({ kind: "unavailable" });
   });
 
   it("does not retry a client error", async () => {

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { createAgent, createAgentInput, deleteAgent, getAgent, listAgents, listAgentsInput, updateAgent, updateAgentInput } from "../../domain/agents/agents.ts";
-import { env } from "../../env.ts";
-import { listModels } from "../../llm/catalog.ts";
+import { listModels } from "../../domain/models/model-admin.ts";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
 const byId = z.object({ id: z.uuid() });
@@ -12,5 +11,5 @@ export const agentsRouter = createTRPCRouter({
   create: protectedProcedure.input(createAgentInput).mutation(({ ctx, input }) => createAgent(ctx.db, ctx.user.id, input)),
   update: protectedProcedure.input(updateAgentInput).mutation(({ ctx, input }) => updateAgent(ctx.db, ctx.user.id, input)),
   delete: protectedProcedure.input(byId).mutation(({ ctx, input }) => deleteAgent(ctx.db, ctx.user.id, input.id)),
-  models: protectedProcedure.query(() => listModels({ openrouter: !!env.OPENROUTER_API_KEY })),
+  models: protectedProcedure.query(({ ctx }) => listModels(ctx.db)),
 });

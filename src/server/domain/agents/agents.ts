@@ -7,7 +7,6 @@ import { text } from "../text.ts";
 import type { Db } from "../../db.ts";
 import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
-import { modelAlias } from "../../llm/catalog.ts";
 import { pageArgs, pageInput, toPage } from "../pagination.ts";
 import { compactRoster, lockRoom } from "../rooms/roster.ts";
 
@@ -20,7 +19,8 @@ export const agentKey = z
 const agentFields = {
   key: agentKey,
   name: text().trim().min(1, "Give the agent a name").max(100),
-  modelAlias,
+  // Checked against the catalog when saved (assertModelExists): a zod refine cannot read the database.
+  modelAlias: z.string().trim().min(1, "Choose a model").max(64),
   rolePrompt: text().max(20_000),
   toolPermissions: z.array(z.enum(["search", "file_read"])).max(2).transform((t) => [...new Set(t)]),
 };
@@ -51,7 +51,16 @@ export async function listAgents(db: Db, userId: string, input: z.infer<typeof l
   return toPage(rows, input.limit);
 }
 
+/** An agent may name any model in the catalog; whether it can be used now is checked at send. */
+async function assertModelExists(db: Db, alias: string | undefined) {
+  if (alias === undefined) return;
+  if (!(await db.llmModel.findUnique({ where: { alias }, select: { alias: true } }))) {
+    throw new AppError("invalid_input", `Unknown model "${alias}": choose one from the model list.`, { field: "modelAlias" });
+  }
+}
+
 export async function createAgent(db: Db, userId: string, input: z.infer<typeof createAgentInput>) {
+  await assertModelExists(db, input.modelAlias);
   try {
     return await db.agent.create({ data: { ...input, userId } });
   } catch (error) {
@@ -63,6 +72,7 @@ export async function createAgent(db: Db, userId: string, input: z.infer<typeof 
 export async function updateAgent(db: Db, userId: string, input: z.infer<typeof updateAgentInput>) {
   const { id, ...changes } = input;
   await getAgent(db, userId, id);
+  await assertModelExists(db, changes.modelAlias);
   try {
     return await db.agent.update({ where: { id }, data: changes });
   } catch (error) {

@@ -24,7 +24,7 @@ export async function checkHealth(deps: { getDb: () => Db }): Promise<HealthRepo
     db = deps.getDb();
   } catch {
     const down = { db: { ok: false, latencyMs: null }, queue: { ok: false, queued: 0, active: 0, failed: 0 }, worker: workerHealth(null, null) };
-    return { status: overallStatus(down), version: appVersion, uptimeS: Math.round(process.uptime()), ...down };
+    return { status: overallStatus(down), version: appVersion, uptimeS: Math.round(process.uptime()), ...down, providers: [], unpricedModels: [] };
   }
 
   const dbProbe = (async () => {
@@ -60,7 +60,28 @@ export async function checkHealth(deps: { getDb: () => Db }): Promise<HealthRepo
     return workerHealth(row?.last ?? null, row?.age ?? null);
   })().catch(() => workerHealth(null, null));
 
-  const [dbPart, queue, worker] = await Promise.all([dbProbe, queueProbe, workerProbe]);
+  const modelsProbe = withTimeout(
+    db.$queryRaw<{ providers: HealthReport["providers"] | null; unpriced: string[] | null }[]>`
+      SELECT
+        (SELECT json_agg(json_build_object('key', key, 'name', name, 'lastSuccessAt', last_success_at, 'lastErrorAt', last_error_at,
+                                           'lastError', last_error, 'latencyMs', last_latency_ms) ORDER BY name)
+           FROM llm_providers WHERE enabled AND kind <> 'local') AS providers,
+        (SELECT array_agg(m.alias ORDER BY m.alias) FROM llm_models m
+           WHERE m.enabled AND NOT EXISTS (SELECT 1 FROM model_pricing mp WHERE mp.model_alias = m.alias
+             AND mp.pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1))) AS unpriced`,
+    "models probe",
+  )
+    .then(([row]) => ({
+      providers: (row?.providers ?? []).map((p) => {
+        const lastSuccessAt = p.lastSuccessAt ? new Date(p.lastSuccessAt) : null;
+        const lastErrorAt = p.lastErrorAt ? new Date(p.lastErrorAt) : null;
+        return { ...p, lastSuccessAt, lastErrorAt, ok: !lastErrorAt || (!!lastSuccessAt && lastSuccessAt > lastErrorAt) };
+      }),
+      unpricedModels: row?.unpriced ?? [],
+    }))
+    .catch(() => ({ providers: [], unpricedModels: [] }));
+
+  const [dbPart, queue, worker, models] = await Promise.all([dbProbe, queueProbe, workerProbe, modelsProbe]);
   return {
     status: overallStatus({ db: dbPart, queue, worker }),
     version: appVersion,
@@ -68,5 +89,6 @@ export async function checkHealth(deps: { getDb: () => Db }): Promise<HealthRepo
     db: dbPart,
     queue,
     worker,
+    ...models,
   };
 }

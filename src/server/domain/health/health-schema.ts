@@ -8,6 +8,24 @@ export const healthReport = z.object({
   db: z.object({ ok: z.boolean(), latencyMs: z.number().nullable() }),
   queue: z.object({ ok: z.boolean(), queued: z.number(), active: z.number(), failed: z.number() }),
   worker: z.object({ ok: z.boolean(), lastHeartbeatAt: z.date().nullable(), ageS: z.number().nullable() }),
+  /**
+   * Each enabled model provider, from its real calls (PRODUCT.md 13; nothing is polled): `ok` when
+   * its last call succeeded (or none was made yet). Informational: a provider's trouble does not
+   * change `status`, since its models may have fallbacks and other models keep working.
+   */
+  providers: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      ok: z.boolean(),
+      lastSuccessAt: z.date().nullable(),
+      lastErrorAt: z.date().nullable(),
+      lastError: z.string().nullable(),
+      latencyMs: z.number().nullable(),
+    }),
+  ),
+  /** Enabled models with no price in the active pricing version (they cannot be called). */
+  unpricedModels: z.array(z.string()),
 });
 
 export type HealthReport = z.infer<typeof healthReport>;

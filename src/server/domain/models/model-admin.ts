@@ -71,6 +71,11 @@ export async function adminCatalog(db: Db) {
   return [...catalog.values()].map((m) => ({ ...modelView(m), enabled: m.enabled, builtin: m.builtin, fallbackAlias: m.fallbackAlias, capabilities: m.capabilities, maxOutput: m.maxOutput, providerModel: m.providerModel }));
 }
 
+/** The catalog for the agent editor (`models.list`, `agents.models`): every model, usable or with why not. */
+export async function listModels(db: Db) {
+  return [...(await loadCatalog(db)).values()].map(modelView);
+}
+
 /** What agents may use (every signed-in user): usable models and the unavailable ones with why. */
 export function modelView(m: CatalogModel) {
   return {

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db.ts";
-import { DEFAULT_MODEL_ALIAS } from "../../llm/catalog.ts";
+import { LOCAL_MODEL_ALIAS, loadCatalog } from "../models/catalog.ts";
+import { bestRealModel } from "../models/model-choice.ts";
 import type { Mode } from "../modes/machine.ts";
 import { insertIntoRoster } from "./roster.ts";
 
@@ -64,13 +65,15 @@ export const createFromTemplateInput = z.object({ templateId: z.enum(roomTemplat
 
 export async function createRoomFromTemplate(db: Db, userId: string, templateId: string) {
   const template = roomTemplates.find((t) => t.id === templateId)!;
+  // A template's agents start on the best available model (the offline one when there is no other).
+  const model = bestRealModel(await loadCatalog(db))?.alias ?? LOCAL_MODEL_ALIAS;
   return db.$transaction(async (tx) => {
     const room = await tx.room.create({ data: { userId, name: template.name, goal: template.goal, currentMode: template.mode } });
     for (const spec of template.agents) {
       // Insert unless a live agent has the key (a concurrent template may be creating it too).
       await tx.$executeRaw`
         INSERT INTO agents (id, user_id, key, name, model_alias, role_prompt, updated_at)
-        VALUES (gen_random_uuid(), ${userId}::uuid, ${spec.key}, ${spec.name}, ${DEFAULT_MODEL_ALIAS}, ${spec.rolePrompt}, now())
+        VALUES (gen_random_uuid(), ${userId}::uuid, ${spec.key}, ${spec.name}, ${model}, ${spec.rolePrompt}, now())
         ON CONFLICT (user_id, key) WHERE deleted_at IS NULL DO NOTHING`;
       const [agent] = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM agents WHERE user_id = ${userId}::uuid AND key = ${spec.key} AND deleted_at IS NULL FOR SHARE`;
