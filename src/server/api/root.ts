@@ -2,6 +2,7 @@ import { agentsRouter } from "./routers/agents.ts";
 import { authRouter } from "./routers/auth.ts";
 import { healthRouter } from "./routers/health.ts";
 import { modeRouter } from "./routers/mode.ts";
+import { modelsRouter } from "./routers/models.ts";
 import { roomsRouter } from "./routers/rooms.ts";
 import { sessionsRouter } from "./routers/sessions.ts";
 import { turnsRouter } from "./routers/turns.ts";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   sessions: sessionsRouter,
   turns: turnsRouter,
   usage: usageRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,5 +11,6 @@ export const agentsRouter = createTRPCRouter({
   create: protectedProcedure.input(createAgentInput).mutation(({ ctx, input }) => createAgent(ctx.db, ctx.user.id, input)),
   update: protectedProcedure.input(updateAgentInput).mutation(({ ctx, input }) => updateAgent(ctx.db, ctx.user.id, input)),
   delete: protectedProcedure.input(byId).mutation(({ ctx, input }) => deleteAgent(ctx.db, ctx.user.id, input.id)),
+  /** The same list as `models.list` (kept for scripts that read it here). */
   models: protectedProcedure.query(({ ctx }) => listModels(ctx.db)),
 });
