@@ -46,6 +46,7 @@ const LLAMA_V1 = { multiplier: "1", input: "0.00000012", cachedInput: "0.0000000
 
 beforeAll(async () => {
   await setSetting(t.db, "orchestrator.manager_model", "llama");
+  await setSetting(t.db, "summary.model", "llama");
   // Many turns per user here; the rate limit has tests of its own.
   await setSetting(t.db, "turns.rate_limit_per_minute", 10_000);
   await setSetting(t.db, "turns.rate_limit_per_hour", 10_000);
@@ -293,17 +294,20 @@ describe("one ledger row per call", () => {
     ]);
 
     const rows = await ledgerOf(turn.id);
-    expect(rows.map((r) => [r.agentKey, r.callPurpose, r.status, r.errorCode, r.usageSource])).toEqual([
-      ["alice", "agent_reply", "success", null, "provider"],
-      ["broken", "agent_reply", "error", "provider_error", "estimated"],
-      ["limited", "agent_reply", "rate_limited", "rate_limited", "estimated"],
-      ["slow", "agent_reply", "timeout", "timeout", "estimated"],
+    // A transient error (500, 429) is retried once, as the step's next attempt: one row per HTTP
+    // attempt, each billed. The timeout is not retried.
+    expect(rows.map((r) => [r.agentKey, keyParts(r)[1], r.callPurpose, r.status, r.errorCode, r.usageSource])).toEqual([
+      ["alice", 1, "agent_reply", "success", null, "provider"],
+      ["broken", 1, "agent_reply", "error", "provider_error", "estimated"],
+      ["broken", 2, "agent_reply", "error", "provider_error", "estimated"],
+      ["limited", 1, "agent_reply", "rate_limited", "rate_limited", "estimated"],
+      ["limited", 2, "agent_reply", "rate_limited", "rate_limited", "estimated"],
+      ["slow", 1, "agent_reply", "timeout", "timeout", "estimated"],
     ]);
-    // The gateway retries a transient error once within the same call: one row for the call, not
-    // one per HTTP attempt (500 and 429 are asked twice; the timeout is not retried).
     expect(engine.fake.requests.map(roleOf)).toEqual(["You are Alice.", "You are Broken.", "You are Broken.", "You are Limited.", "You are Limited.", "You are Slow."]);
+    expect(turn.steps.map((s) => s.attempt)).toEqual([1, 2, 2, 1]);
     const lastRequestOf = (role: string) => engine.fake.requests.findLast((r) => roleOf(r) === role)!;
-    for (const [row, role] of [[rows[1]!, "You are Broken."], [rows[2]!, "You are Limited."], [rows[3]!, "You are Slow."]] as const) {
+    for (const [row, role] of [[rows[1]!, "You are Broken."], [rows[2]!, "You are Broken."], [rows[3]!, "You are Limited."], [rows[4]!, "You are Limited."], [rows[5]!, "You are Slow."]] as const) {
       // Estimated: the input counted with the tokenizer (all fresh), and what had streamed.
       expect(row.inputTokensFresh).toBe(countMessageTokens(lastRequestOf(role).messages));
       expect(row.inputTokensCached).toBe(0);
@@ -314,8 +318,8 @@ describe("one ledger row per call", () => {
       expect(dec(row.creditsBurned).gt(0)).toBe(true);
     }
     expect(rows[1]!.outputTokens).toBe(0);
-    expect(rows[3]!.outputTokens).toBe(countTextTokens("Half an answer"));
-    expect(rows[3]!.latencyMs).toBeGreaterThanOrEqual(1000);
+    expect(rows[5]!.outputTokens).toBe(countTextTokens("Half an answer"));
+    expect(rows[5]!.latencyMs).toBeGreaterThanOrEqual(1000);
 
     const { wallet, burned } = await expectBooksBalanced(w.user.id, start.balance);
     const event = await turnCompletedOf(turn.id);

@@ -3,6 +3,7 @@
  * price in the active pricing version, in one query. It is read when it is needed (a send, a turn, a
  * page), never cached in a process, so a change applies everywhere at the next read.
  */
+import { Decimal } from "decimal.js";
 import { Prisma } from "@/generated/prisma/client.ts";
 import type { Db } from "../../db.ts";
 import { presetById } from "../../llm/presets.ts";
@@ -79,6 +80,9 @@ interface Row {
   outputUsdPerToken: string | null;
 }
 
+/** A numeric column's text without its scale's trailing zeros ("2.0000" → "2"). */
+const exact = (value: string) => new Decimal(value).toFixed();
+
 /** Every model, offline first, then by provider and label. `where` narrows it (one alias). */
 export async function loadCatalog(db: Pick<Db, "$queryRaw">, where: Prisma.Sql = Prisma.sql`TRUE`): Promise<Catalog> {
   const rows = await db.$queryRaw<Row[]>`
@@ -120,10 +124,10 @@ export async function loadCatalog(db: Pick<Db, "$queryRaw">, where: Prisma.Sql =
             ? null
             : {
                 pricingVersion: r.pricingVersion,
-                multiplier: r.multiplier!,
-                inputUsdPerToken: r.inputUsdPerToken!,
-                cachedInputUsdPerToken: r.cachedInputUsdPerToken!,
-                outputUsdPerToken: r.outputUsdPerToken!,
+                multiplier: exact(r.multiplier!),
+                inputUsdPerToken: exact(r.inputUsdPerToken!),
+                cachedInputUsdPerToken: exact(r.cachedInputUsdPerToken!),
+                outputUsdPerToken: exact(r.outputUsdPerToken!),
               },
       };
       return [r.alias, { ...model, unavailableReason: unavailableReason(model) }];

@@ -2,9 +2,10 @@
  * Which model the orchestrator's manager and the session summaries use (PRODUCT.md 13). An owner
  * chooses each in the app (settings `orchestrator.manager_model`, `summary.model`); with none chosen,
  * or the chosen one unusable, the best available real model is used, and the offline model only
- * when no real model is usable. "Best" is the usable real model with the largest context window
- * (the manager and the summarizer read the most), then the cheapest, then by alias — so the pick
- * is stable and can be explained.
+ * when no real model is usable. The manager is called several times a turn, so "best" leans to
+ * value: a model with a context window of at least 32k tokens, paid before free (free tiers, such
+ * as OpenRouter's `:free` models, are heavily rate limited), then the lowest multiplier, then the
+ * larger window, then by alias — so the pick is stable and can be explained.
  */
 import { Decimal } from "decimal.js";
 import type { Settings } from "../settings/settings.ts";
@@ -22,10 +23,18 @@ export interface ModelChoice {
   note: string;
 }
 
+const ROOMY_CONTEXT = 32_768;
+
 function better(a: CatalogModel, b: CatalogModel): number {
-  if (a.contextWindow !== b.contextWindow) return b.contextWindow - a.contextWindow;
-  const cost = new Decimal(a.price!.multiplier).comparedTo(b.price!.multiplier);
-  return cost || a.alias.localeCompare(b.alias);
+  const roomy = (m: CatalogModel) => (m.contextWindow >= ROOMY_CONTEXT ? 0 : 1);
+  const free = (m: CatalogModel) => (new Decimal(m.price!.outputUsdPerToken).isZero() ? 1 : 0);
+  return (
+    roomy(a) - roomy(b) ||
+    free(a) - free(b) ||
+    new Decimal(a.price!.multiplier).comparedTo(b.price!.multiplier) ||
+    b.contextWindow - a.contextWindow ||
+    a.alias.localeCompare(b.alias)
+  );
 }
 
 export function bestRealModel(catalog: Catalog): CatalogModel | undefined {
@@ -38,6 +47,6 @@ export function chooseModel(catalog: Catalog, settings: Pick<Settings, (typeof s
   if (chosen && isUsable(found)) return { alias: chosen, source: "chosen", note: `${found.label} (${chosen}), chosen in settings.` };
   const unusable = chosen ? `The chosen model ${chosen} is unavailable (${found?.unavailableReason ?? "it no longer exists"}); ` : "";
   const best = bestRealModel(catalog);
-  if (best) return { alias: best.alias, source: "automatic", note: `${unusable}using ${best.label} (${best.alias}): the available model with the largest context window.` };
+  if (best) return { alias: best.alias, source: "automatic", note: `${unusable}using ${best.label} (${best.alias}), picked automatically: a paid model with room for long conversations, at the lowest multiplier.` };
   return { alias: LOCAL_MODEL_ALIAS, source: "offline", note: `${unusable}using the offline model: no other model is available.` };
 }

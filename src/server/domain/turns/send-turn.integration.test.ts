@@ -20,7 +20,8 @@ import { runTurn } from "./run-turn.ts";
 import { sendTurn } from "./send-turn.ts";
 
 const t = databaseForThisFile();
-const engine = turnEngineForThisFile(t, { fakeOpenAI: false });
+// The fake server makes the OpenRouter aliases (llama, 131072 tokens) usable.
+const engine = turnEngineForThisFile(t);
 afterEach(async () => {
   const defaults = defaultSettings();
   for (const key of ["turns.rate_limit_per_minute", "turns.rate_limit_per_hour", "orchestrator.manager_model"] as const) {
@@ -307,5 +308,19 @@ describe("context preflight", () => {
     const error = await errorOf(send(w.user.id, w.session.id, message));
     expect(error).toMatchObject({ code: "context_budget_exceeded", details: { agentKey: null, model: "local" } });
     expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(0);
+  });
+
+  it("refuses an agent whose model cannot be used now, naming the agent, the model and why, before anything is created", async () => {
+    const w = await roomWorld(t.db, "roundtable", [{ key: "alice" }, { key: "bob", modelAlias: "qwen" }]);
+    await t.db.llmModel.update({ where: { alias: "qwen" }, data: { enabled: false } });
+    try {
+      const error = await errorOf(send(w.user.id, w.session.id, "Hello"));
+      expect(error).toMatchObject({ code: "model_unavailable", details: { agentKey: "bob", model: "qwen" } });
+      expect(error.message).toContain("it is disabled");
+      expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(0);
+    } finally {
+      await t.db.llmModel.update({ where: { alias: "qwen" }, data: { enabled: true } });
+    }
+    await expect(send(w.user.id, w.session.id, "Hello")).resolves.toMatchObject({ status: "queued" });
   });
 });

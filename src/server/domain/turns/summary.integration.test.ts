@@ -20,7 +20,7 @@ let summaries = 0;
 beforeEach(async () => {
   engine.fake.reset();
   summaries = 0;
-  await setSetting(t.db, "orchestrator.manager_model", "llama");
+  await setSetting(t.db, "summary.model", "llama");
   engine.fake.script((r) =>
     isSummary(r)
       ? JSON.stringify({ summary: `SUMMARY-${++summaries}: the launch is on Tuesday.`, key_facts: ["launch Tuesday"], decisions: ["ship it"], open_questions: [], action_items: ["book the room"] })
@@ -115,8 +115,8 @@ it("a finished turn schedules the summary job when the history reaches 70% of an
 });
 
 it("never loses a message: each one is either in the summary or after its range", async () => {
-  // The offline manager (8192 tokens) cannot read this whole session in one call.
-  await setSetting(t.db, "orchestrator.manager_model", "local");
+  // The offline model (8192 tokens) cannot read this whole session in one call.
+  await setSetting(t.db, "summary.model", "local");
   const w = await roomWorld(t.db, "roundtable", [{ key: "sage", name: "Sage" }]);
   const filler = (n: number) => Array.from({ length: n }, (_, i) => `w${(i * 7919) % 100_003}`).join(" ");
   let last;
