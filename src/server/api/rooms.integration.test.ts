@@ -248,7 +248,10 @@ describe("agents", () => {
     const a = await newUser();
     const models = await a.api("agents.models");
     expect(models.find((m: { alias: string }) => m.alias === "local")).toMatchObject({ available: true, offline: true });
-    expect(models.map((m: { alias: string }) => m.alias)).toEqual(["local", "free", "llama", "qwen", "deepseek", "gpt_oss", "premium"]);
+    // The offline model first; the OpenRouter aliases are listed, unavailable until it has a key.
+    expect(models[0]).toMatchObject({ alias: "local", provider: "local" });
+    expect(models.map((m: { alias: string }) => m.alias).sort()).toEqual(["deepseek", "free", "gpt_oss", "llama", "local", "premium", "qwen"]);
+    expect(models.find((m: { alias: string }) => m.alias === "llama")).toMatchObject({ available: false, unavailableReason: "its provider OpenRouter is disabled", price: { outputPerMTokUsd: "0.3" } });
   });
 });
 

@@ -18,9 +18,12 @@ export interface ProviderRow {
   updatedAt: Date;
 }
 
+/** The key a call sends: the environment variable a provider made from env names (the operator's
+ * setting wins), else the key saved in the app. */
 export function providerApiKey(row: Pick<ProviderRow, "apiKeyCiphertext" | "apiKeyEnv">): string | null {
-  if (row.apiKeyCiphertext) return decryptSecret(row.apiKeyCiphertext);
-  return (row.apiKeyEnv && process.env[row.apiKeyEnv]) || null;
+  const fromEnv = row.apiKeyEnv ? process.env[row.apiKeyEnv] : undefined;
+  if (fromEnv) return fromEnv;
+  return row.apiKeyCiphertext ? decryptSecret(row.apiKeyCiphertext) : null;
 }
 
 export function headersOf(value: unknown): Record<string, string> {

@@ -4,6 +4,8 @@
  * plan asks for them, so a resumed turn (after a worker crash) replays its plan and gets back every
  * step that already ended — never running or billing it twice. A step found `running` was
  * interrupted: it restarts as a new attempt, and only the attempt that holds the row may finish it.
+ * A call that fails transiently, or whose provider is down, is tried again as the step's next attempt
+ * (on the same model, or on its fallback): each attempt is one HTTP request and one ledger row.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../../db.ts";

@@ -10,7 +10,16 @@ export class OpenAICompatibleProvider implements Provider {
   private readonly client: OpenAI;
 
   constructor(options: { baseURL: string; apiKey: string; headers?: Record<string, string> }) {
-    this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: 10 * 60_000, defaultHeaders: options.headers });
+    this.client = new OpenAI({
+      baseURL: options.baseURL,
+      apiKey: options.apiKey,
+      // OPENAI_ORG_ID / OPENAI_PROJECT_ID in the environment must not travel to other providers.
+      organization: null,
+      project: null,
+      maxRetries: 0,
+      timeout: 10 * 60_000,
+      defaultHeaders: options.headers,
+    });
   }
 
   async stream(request: ProviderRequest): Promise<ProviderResult> {
