@@ -34,7 +34,7 @@ const errorOf = (promise: Promise<unknown>) => promise.then(
   () => {
     throw new Error("expected a refusal");
   },
-  (error: unknown) => error as { code: string; details?: Record<string, unknown> },
+  (error: unknown) => error as { code: string; message: string; details?: Record<string, unknown> },
 );
 const jobsFor = async (turnId: string) => (await engine.boss.findJobs(queues.turnRun.name, { id: turnId })).length;
 
