@@ -196,6 +196,12 @@ export class StepRunner {
         if (!next) return await this.finish(step, spec, end);
         if (next.kind === "retry") {
           await sleep(this.deps.gateway.retryDelayMs, undefined, { signal: this.watch.signal }).catch(() => undefined);
+          // Stopped while waiting: no new attempt (it would be billed for a call never made).
+          if (this.watch.signal.aborted) {
+            const stop = new TurnStop(this.watch.reason ?? "job_expired");
+            if (stop.endsTurn) await this.finish(step, spec, { ...end, status: "cancelled", error: { code: "cancelled", message: "The call was cancelled." } });
+            throw stop;
+          }
           target = { ...target, triesOnModel: target.triesOnModel + 1 };
         } else {
           target = { model: await this.deps.gateway.route(next.alias), fallbackFrom: spec.agent.model, triesOnModel: 1 };
