@@ -85,10 +85,34 @@ async function buildLock(signal?: AbortSignal): Promise<() => void> {
  * sign-ins survive restarts without any setting. Deployments set their own (see docs/deployment.md).
  */
 function localAuthSecret(): string {
-  const file = path.join(path.resolve(env.PANTHEON_DATA_DIR), "auth-secret");
+  return localSecret("auth-secret", () => randomBytes(32).toString("base64url"));
+}
+
+/** Where `npm start` keeps the generated PANTHEON_ENCRYPTION_KEY; the operator CLI reads it too. */
+export function localEncryptionKeyFile(dataDir = env.PANTHEON_DATA_DIR): string {
+  return path.join(path.resolve(dataDir), "encryption-key");
+}
+
+/**
+ * With no PANTHEON_ENCRYPTION_KEY set, `npm start` keeps a generated one (32 random bytes, base64)
+ * beside the embedded database, so saved provider API keys stay readable across restarts. Losing or
+ * changing it makes saved keys unreadable (see docs/operations.md); deployments set their own.
+ */
+function localEncryptionKey(): string {
+  return localSecret(path.basename(localEncryptionKeyFile()), () => randomBytes(32).toString("base64"));
+}
+
+/** A secret file under the data dir (mode 0600), made on first use and read as is afterwards. */
+function localSecret(name: string, generate: () => string): string {
+  const file = path.join(path.resolve(env.PANTHEON_DATA_DIR), name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
+    try {
+      fs.writeFileSync(file, generate(), { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      // Another start made it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
   return fs.readFileSync(file, "utf8").trim();
 }
@@ -119,6 +143,7 @@ export async function startStack(options: { dev: boolean; port: number; signal: 
     PORT: String(options.port),
     NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${options.port}`,
     NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localAuthSecret(),
+    PANTHEON_ENCRYPTION_KEY: env.PANTHEON_ENCRYPTION_KEY ?? localEncryptionKey(),
     // A local install (embedded database, no SMTP) signs in through the outbox page, so that
     // `npm start` works with no settings; any explicit AUTH_DEV_OUTBOX wins.
     ...(cluster && !env.EMAIL_SERVER && process.env.AUTH_DEV_OUTBOX === undefined ? { AUTH_DEV_OUTBOX: "true" } : {}),
