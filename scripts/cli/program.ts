@@ -2,7 +2,6 @@
  * The commands of `npm run pantheon -- <command>`. API commands go through the same typed tRPC API
  * the browser uses (PANTHEON_URL, PANTHEON_TOKEN); operator commands work on the database directly.
  */
-import fs from "node:fs";
 import os from "node:os";
 import { Command } from "commander";
 import { TRPCClientError } from "@trpc/client";
@@ -14,27 +13,15 @@ import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
 import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail, normalizeEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
 import { getWallet, grantCredits } from "../../src/server/domain/metering/wallet.ts";
-import { localEncryptionKeyFile } from "../lib/stack.ts";
 import { registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
-  applyLocalEncryptionKey();
   const db = createDb();
   try {
     await fn(db);
   } finally {
     await db.$disconnect();
   }
-}
-
-/**
- * With no PANTHEON_ENCRYPTION_KEY set, operator commands use the one `npm start` generated under the
- * data dir (as they find its embedded database), so a key saved here is one the app can read.
- */
-function applyLocalEncryptionKey() {
-  if (env.PANTHEON_ENCRYPTION_KEY) return;
-  const file = localEncryptionKeyFile();
-  if (fs.existsSync(file)) env.PANTHEON_ENCRYPTION_KEY = fs.readFileSync(file, "utf8").trim() || undefined;
 }
 
 /** Who ran an operator command, for `initiated_by` (a container may have no passwd entry). */

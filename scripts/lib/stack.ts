@@ -88,18 +88,14 @@ function localAuthSecret(): string {
   return localSecret("auth-secret", () => randomBytes(32).toString("base64url"));
 }
 
-/** Where `npm start` keeps the generated PANTHEON_ENCRYPTION_KEY; the operator CLI reads it too. */
-export function localEncryptionKeyFile(dataDir = env.PANTHEON_DATA_DIR): string {
-  return path.join(path.resolve(dataDir), "encryption-key");
-}
-
 /**
  * With no PANTHEON_ENCRYPTION_KEY set, `npm start` keeps a generated one (32 random bytes, base64)
  * beside the embedded database, so saved provider API keys stay readable across restarts. Losing or
  * changing it makes saved keys unreadable (see docs/operations.md); deployments set their own.
  */
 function localEncryptionKey(): string {
-  return localSecret(path.basename(localEncryptionKeyFile()), () => randomBytes(32).toString("base64"));
+  // The server reads this same file when the variable is unset (crypto/secret-box.ts).
+  return localSecret("encryption-key", () => randomBytes(32).toString("base64"));
 }
 
 /** A secret file under the data dir (mode 0600), made on first use and read as is afterwards. */

@@ -5,6 +5,8 @@
  * (GCM's tag), never into garbage.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { env } from "../env.ts";
 import { AppError } from "../errors.ts";
 
@@ -21,8 +23,14 @@ export function parseEncryptionKey(text: string): Buffer | null {
   return null;
 }
 
+/**
+ * PANTHEON_ENCRYPTION_KEY, or else the key `npm start` generated beside the embedded database (so a
+ * worker or CLI started on its own against that database reads the same keys).
+ */
 function configuredKey(): Buffer {
-  const key = env.PANTHEON_ENCRYPTION_KEY ? parseEncryptionKey(env.PANTHEON_ENCRYPTION_KEY) : null;
+  const file = path.join(path.resolve(env.PANTHEON_DATA_DIR), "encryption-key");
+  const text = env.PANTHEON_ENCRYPTION_KEY ?? (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null);
+  const key = text ? parseEncryptionKey(text) : null;
   if (!key) {
     throw new AppError(
       "encryption_key_missing",

@@ -24,13 +24,22 @@ export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: str
       return { alias, providerKey: "unknown", providerId: null, providerModel: alias, contextWindow: 0, fallbackAlias: null, usageInStream: true, unavailableReason: "it no longer exists", provider: nowhere };
     }
     const { provider } = row;
-    const unavailableReason = !provider.enabled
+    let client: Provider = nowhere;
+    let keyProblem: string | null = null;
+    try {
+      if (provider.enabled && row.enabled) client = clients.for(provider);
+    } catch (err) {
+      // A saved key that cannot be read (PANTHEON_ENCRYPTION_KEY missing or changed) makes the
+      // provider unavailable with a reason, instead of failing the turn.
+      keyProblem = `the API key of ${provider.name} cannot be read: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const unavailableReason = keyProblem ?? (!provider.enabled
       ? `its provider ${provider.name} is disabled`
       : !providerConfigured(provider)
         ? `its provider ${provider.name} has no API key`
         : !row.enabled
           ? "it is disabled"
-          : null;
+          : null);
     return {
       alias,
       providerKey: provider.key,
@@ -40,7 +49,7 @@ export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: str
       fallbackAlias: row.fallbackAlias,
       usageInStream: row.capabilities.includes("usage_in_stream"),
       unavailableReason,
-      provider: unavailableReason ? nowhere : clients.for(provider),
+      provider: unavailableReason ? nowhere : client,
     };
   };
 }
