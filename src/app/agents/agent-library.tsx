@@ -4,10 +4,39 @@ import Link from "next/link";
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
+import { formatContext, priceLine } from "@/app/admin/models/format.ts";
 import { api, type RouterInputs, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
 type AgentInput = RouterInputs["agents"]["create"];
+type Model = RouterOutputs["models"]["list"][number];
+
+/** The picker's groups: one per provider, in the catalog's order (the offline model first). */
+function modelGroups(models: Model[]) {
+  const groups = new Map<string, { name: string; models: Model[] }>();
+  for (const m of models) {
+    const group = groups.get(m.provider) ?? { name: m.providerName, models: [] };
+    group.models.push(m);
+    groups.set(m.provider, group);
+  }
+  return [...groups.entries()];
+}
+
+/** One option's text: label, context window, price per million tokens, and why it cannot be chosen. */
+function modelOption(m: Model): string {
+  const parts = [m.label, m.offline ? "offline" : null, `${formatContext(m.contextWindow)} context`, m.offline ? null : priceLine(m.price)];
+  const text = parts.filter(Boolean).join(" · ");
+  return m.available ? text : `${text} — unavailable: ${m.unavailableReason}`;
+}
+
+/** The line under the picker about the chosen model. */
+function modelHint(m: Model | undefined, alias: string): string {
+  if (!m) return `The model "${alias}" no longer exists: choose another.`;
+  if (!m.available) return `${m.label} cannot be used now: ${m.unavailableReason}.`;
+  const credits = m.price ? ` Credits per call scale with its multiplier, ×${m.price.multiplier}.` : "";
+  if (m.offline) return `${m.label} runs on this server with no provider: for trying Pantheon out.${credits}`;
+  return `${m.label} from ${m.providerName}: ${formatContext(m.contextWindow)} tokens of context, ${priceLine(m.price)}.${credits}`;
+}
 
 const empty: AgentInput = { key: "", name: "", modelAlias: "local", rolePrompt: "", toolPermissions: [] };
 
@@ -51,14 +80,30 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
       </div>
       <div className="field">
         <label htmlFor={id("model")}>Model</label>
-        <select id={id("model")} value={form.modelAlias} onChange={(e) => setForm({ ...form, modelAlias: e.target.value })} aria-invalid={!!fieldErrors.modelAlias}>
-          {models.data?.map((m) => (
-            <option key={m.alias} value={m.alias} disabled={!m.available}>
-              {m.label}
-              {m.offline ? " — offline" : m.available ? "" : " — needs an API key"}
+        <select id={id("model")} value={form.modelAlias} onChange={(e) => setForm({ ...form, modelAlias: e.target.value })} aria-invalid={!!fieldErrors.modelAlias} aria-describedby={[describedBy("modelAlias"), `${id("model")}-hint`].filter(Boolean).join(" ")}>
+          {models.data && !models.data.some((m) => m.alias === form.modelAlias) && (
+            <option value={form.modelAlias} disabled>
+              {form.modelAlias} — no longer exists
             </option>
+          )}
+          {modelGroups(models.data ?? []).map(([provider, group]) => (
+            <optgroup key={provider} label={group.name}>
+              {group.models.map((m) => (
+                <option key={m.alias} value={m.alias} disabled={!m.available}>
+                  {modelOption(m)}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </select>
+        {models.data && (
+          <p id={`${id("model")}-hint`} className="field-hint" data-testid="model-hint">
+            {modelHint(
+              models.data.find((m) => m.alias === form.modelAlias),
+              form.modelAlias,
+            )}
+          </p>
+        )}
         {error("modelAlias")}
       </div>
       <div className="field">

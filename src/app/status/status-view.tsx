@@ -21,17 +21,19 @@ function formatUptime(seconds: number) {
   return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min` : `${seconds} s`;
 }
 
-function StatusCard(props: { id: string; title: string; tone: Tone; label: string; children?: React.ReactNode }) {
+function StatusCard(props: { id: string; title: string; tone: Tone; label: string; children?: React.ReactNode; headingLevel?: 2 | 3; footer?: React.ReactNode }) {
+  const Heading = props.headingLevel === 3 ? "h3" : "h2";
   return (
     <section className={styles.card} aria-labelledby={`${props.id}-title`} data-tone={props.tone}>
       <div className={styles.cardHead}>
-        <h2 id={`${props.id}-title`}>{props.title}</h2>
+        <Heading id={`${props.id}-title`}>{props.title}</Heading>
         <span className={styles.badge} data-tone={props.tone}>
           <span aria-hidden="true" className={styles.dot} />
           {props.label}
         </span>
       </div>
       <dl className={styles.facts}>{props.children}</dl>
+      {props.footer}
     </section>
   );
 }
@@ -42,6 +44,35 @@ function Fact(props: { term: string; children: React.ReactNode }) {
       <dt>{props.term}</dt>
       <dd>{props.children}</dd>
     </div>
+  );
+}
+
+type ProviderHealth = Health["providers"][number];
+
+function ago(date: Date | null) {
+  return formatAge(date ? (Date.now() - date.getTime()) / 1000 : null);
+}
+
+function ProviderCard({ provider: p }: { provider: ProviderHealth }) {
+  const called = !!(p.lastSuccessAt || p.lastErrorAt);
+  const tone: Tone = !called ? "unknown" : p.ok ? "ok" : "bad";
+  return (
+    <StatusCard
+      id={`provider-${p.key}`}
+      title={p.name}
+      tone={tone}
+      label={!called ? "No calls yet" : p.ok ? "Healthy" : "Failing"}
+      headingLevel={3}
+      footer={p.lastError && !p.ok ? <p className={styles.providerError}>{p.lastError}</p> : null}
+    >
+      {called && (
+        <>
+          <Fact term="Last success">{ago(p.lastSuccessAt)}</Fact>
+          {p.latencyMs !== null && <Fact term="Latency">{p.latencyMs} ms</Fact>}
+          {p.lastErrorAt && <Fact term="Last error">{ago(p.lastErrorAt)}</Fact>}
+        </>
+      )}
+    </StatusCard>
   );
 }
 
@@ -102,6 +133,19 @@ export function StatusView(props: { canPing: boolean }) {
           {data && <Fact term="Last heartbeat">{formatAge(data.worker.ageS)}</Fact>}
         </StatusCard>
       </div>
+
+      <section className={styles.providers} aria-labelledby="providers-title">
+        <h2 id="providers-title">Model providers</h2>
+        <p className={styles.hint}>From real calls: nothing is sent to a provider just to check it.</p>
+        {data && data.providers.length === 0 && <p className={styles.none}>No model provider is enabled: agents use the offline model.</p>}
+        {data && data.providers.length > 0 && (
+          <div className={`${styles.grid} ${styles.providerGrid}`}>
+            {data.providers.map((p) => (
+              <ProviderCard key={p.key} provider={p} />
+            ))}
+          </div>
+        )}
+      </section>
 
       <section className={styles.ping} aria-labelledby="ping-title">
         <h2 id="ping-title">Worker round trip</h2>

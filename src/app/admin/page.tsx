@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/server/auth/current-user.ts";
+import { AdminOnly, isStaff } from "./admin-only.tsx";
+
+export const metadata: Metadata = { title: "Admin" };
+
+export default async function AdminPage() {
+  const user = await requireUser("/admin");
+  if (!isStaff(user.role)) return <AdminOnly />;
+  return (
+    <div className="stack">
+      <div>
+        <h1>Admin</h1>
+        <p className="lede">{user.role === "owner" ? "Run this Pantheon install." : "Read-only: analysts see everything here; only owners change it."}</p>
+      </div>
+      <ul className="item-list">
+        <li className="item">
+          <div className="item-main">
+            <Link href="/admin/models">Models &amp; providers</Link>
+            <span className="muted">Providers and their keys, the models agents can use, prices, fallbacks, and the manager and summary models.</span>
+          </div>
+        </li>
+      </ul>
+    </div>
+  );
+}
