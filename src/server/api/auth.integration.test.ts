@@ -277,9 +277,9 @@ describe("CORS on /api/trpc", () => {
   });
 });
 
-describe("adminProcedure", () => {
+describe("ownerProcedure", () => {
   it("lets owners through and refuses everyone else with FORBIDDEN", async () => {
-    const { adminProcedure, createTRPCRouter } = await import("./trpc.ts");
+    const { ownerProcedure: adminProcedure, createTRPCRouter } = await import("./trpc.ts");
     const { setUserRole } = await import("../domain/auth/users.ts");
     const router = createTRPCRouter({ secret: adminProcedure.query(() => "admin only") });
     const ask = async (token: string) => {

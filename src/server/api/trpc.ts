@@ -105,5 +105,3 @@ export const ownerProcedure = staffProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-/** @deprecated Use ownerProcedure (the same check, with the admin_only / owner_only codes). */
-export const adminProcedure = ownerProcedure;

@@ -13,6 +13,16 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** What a public report says of a provider's last error: its kind, never its text. */
+function publicError(message: string | null): string | null {
+  if (!message) return null;
+  if (/unreachable|cannot be used/i.test(message)) return "unreachable";
+  if (/rate limit/i.test(message)) return "rate limited";
+  if (/no complete answer|timed? ?out/i.test(message)) return "timed out";
+  const status = /error (\d{3})/i.exec(message)?.[1];
+  return status ? `HTTP ${status}` : "error";
+}
+
 /**
  * Probes the database, the queue and the worker heartbeat. Never throws: a failing part (even a
  * database that is not configured at all, so `getDb` throws) is reported as not ok, so callers
@@ -75,7 +85,7 @@ export async function checkHealth(deps: { getDb: () => Db }): Promise<HealthRepo
       providers: (row?.providers ?? []).map((p) => {
         const lastSuccessAt = p.lastSuccessAt ? new Date(p.lastSuccessAt) : null;
         const lastErrorAt = p.lastErrorAt ? new Date(p.lastErrorAt) : null;
-        return { ...p, lastSuccessAt, lastErrorAt, ok: !lastErrorAt || (!!lastSuccessAt && lastSuccessAt > lastErrorAt) };
+        return { ...p, lastError: publicError(p.lastError), lastSuccessAt, lastErrorAt, ok: !lastErrorAt || (!!lastSuccessAt && lastSuccessAt > lastErrorAt) };
       }),
       unpricedModels: row?.unpriced ?? [],
     }))

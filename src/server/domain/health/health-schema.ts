@@ -10,7 +10,8 @@ export const healthReport = z.object({
   worker: z.object({ ok: z.boolean(), lastHeartbeatAt: z.date().nullable(), ageS: z.number().nullable() }),
   /**
    * Each enabled model provider, from its real calls (PRODUCT.md 13; nothing is polled): `ok` when
-   * its last call succeeded (or none was made yet). Informational: a provider's trouble does not
+   * its last call succeeded (or none was made yet). `lastError` is only its kind (a provider's error
+   * text can name internal hosts; owners read it on Models & providers). Informational: a provider's trouble does not
    * change `status`, since its models may have fallbacks and other models keep working.
    */
   providers: z.array(
