@@ -42,6 +42,7 @@ export const ledgerCsvColumns: readonly (readonly [string, (row: LlmCallEvent) =
   ["idempotency_key", (r) => r.idempotencyKey],
   ["started_at", (r) => r.startedAt],
   ["created_at", (r) => r.createdAt],
+  ["fallback_from", (r) => r.fallbackFrom],
 ];
 
 // Spreadsheets run a cell that starts with one of these as a formula (CSV injection, OWASP). No
