@@ -23,7 +23,6 @@ const routeTo =
       providerKey: "test",
       providerId: null,
       providerModel: alias === "llama" ? "meta-llama/llama-3.3-70b-instruct" : "pantheon-local",
-      contextWindow: 8192,
       fallbackAlias: null,
       usageInStream: true,
       unavailableReason: null,

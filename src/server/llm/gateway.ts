@@ -18,7 +18,6 @@ export interface RoutedModel {
   /** For the provider's health (null: nothing to record, e.g. the offline model). */
   providerId: string | null;
   providerModel: string;
-  contextWindow: number;
   fallbackAlias: string | null;
   /** Whether to ask for usage in the stream's last chunk (`stream_options.include_usage`). */
   usageInStream: boolean;

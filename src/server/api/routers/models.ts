@@ -20,8 +20,7 @@ import {
   updateModel,
   updateModelInput,
 } from "../../domain/models/model-admin.ts";
-import { perMillionFromPerToken } from "../../domain/models/pricing.ts";
-import { createProvider, createProviderInput, deleteProvider, listProviders, testProvider, testProviderInput, updateProvider, updateProviderInput } from "../../domain/models/providers.ts";
+import { createProvider, createProviderInput, deleteProvider, discoverProvider, listProviders, testProvider, testProviderInput, updateProvider, updateProviderInput } from "../../domain/models/providers.ts";
 import { createTRPCRouter, ownerProcedure, protectedProcedure, staffProcedure } from "../trpc.ts";
 
 const byId = z.object({ id: z.uuid() });
@@ -37,22 +36,7 @@ const providersRouter = createTRPCRouter({
    * A saved provider's models for "Import models": each with the alias it is already imported as
    * (null when it is not) and, where the provider publishes them, its prices per million tokens.
    */
-  discover: ownerProcedure.input(byId).mutation(async ({ ctx, input }) => {
-    const found = await testProvider(ctx.db, { id: input.id });
-    const imported = await ctx.db.llmModel.findMany({ where: { providerId: input.id }, select: { alias: true, providerModel: true } });
-    const aliasOf = new Map(imported.map((m) => [m.providerModel, m.alias]));
-    return {
-      latencyMs: found.latencyMs,
-      models: found.models.map((m) => ({
-        providerModel: m.providerModel,
-        label: m.label,
-        contextWindow: m.contextWindow,
-        maxOutput: m.maxOutput,
-        importedAs: aliasOf.get(m.providerModel) ?? null,
-        prices: m.prices ? perMillionFromPerToken(m.prices) : null,
-      })),
-    };
-  }),
+  discover: ownerProcedure.input(byId).mutation(({ ctx, input }) => discoverProvider(ctx.db, input.id)),
 });
 
 export const modelsRouter = createTRPCRouter({

@@ -1,6 +1,7 @@
 import type { Db } from "../../db.ts";
 import { env } from "../../env.ts";
 import { appVersion } from "../../version.ts";
+import { activePricingVersion } from "../metering/meter.ts";
 import { overallStatus, workerHealth, type HealthReport } from "./health-schema.ts";
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -78,7 +79,7 @@ export async function checkHealth(deps: { getDb: () => Db }): Promise<HealthRepo
            FROM llm_providers WHERE enabled AND kind <> 'local') AS providers,
         (SELECT array_agg(m.alias ORDER BY m.alias) FROM llm_models m
            WHERE m.enabled AND NOT EXISTS (SELECT 1 FROM model_pricing mp WHERE mp.model_alias = m.alias
-             AND mp.pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1))) AS unpriced`,
+             AND mp.pricing_version = ${activePricingVersion})) AS unpriced`,
     "models probe",
   )
     .then(([row]) => ({

@@ -11,8 +11,9 @@ import type { Env } from "../../env.ts";
 import { presetById } from "../../llm/presets.ts";
 import { logger } from "../../logger.ts";
 import { recordAudit, type AuditActor } from "../admin/audit.ts";
+import { activePricingVersion } from "../metering/meter.ts";
 import { loadCatalog, unpricedEnabled } from "./catalog.ts";
-import { providerView } from "./providers.ts";
+import { providerAuditView } from "./providers.ts";
 
 const envActor: AuditActor = { id: null, label: "env" };
 
@@ -58,7 +59,7 @@ async function applyProvider(db: Db, wanted: EnvProvider): Promise<void> {
         await tx.$executeRaw`
           INSERT INTO llm_models (alias, provider_id, provider_model, label, context_window, capabilities, enabled)
           VALUES (${m.alias}, ${row.id}::uuid, ${m.providerModel}, ${m.label}, ${m.contextWindow}, ARRAY['usage_in_stream', 'tools'],
-            EXISTS (SELECT 1 FROM model_pricing WHERE model_alias = ${m.alias} AND pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1)))
+            EXISTS (SELECT 1 FROM model_pricing WHERE model_alias = ${m.alias} AND pricing_version = ${activePricingVersion}))
           ON CONFLICT (alias) DO NOTHING`;
       }
     }
@@ -66,8 +67,8 @@ async function applyProvider(db: Db, wanted: EnvProvider): Promise<void> {
       action: before ? "provider.update" : "provider.create",
       targetType: "provider",
       targetId: row.id,
-      before: before ? providerView(before) : undefined,
-      after: providerView(row),
+      before: before ? providerAuditView(before) : undefined,
+      after: providerAuditView(row),
     });
   });
 }

@@ -40,45 +40,35 @@ export interface CatalogModel {
 export type Catalog = ReadonlyMap<string, CatalogModel>;
 
 /** Whether a provider has what its calls need: a key when its preset requires one. */
-export function providerConfigured(p: { kind: string; preset: string; apiKeyCiphertext?: string | null; hasSavedKey?: boolean; apiKeyEnv: string | null }): boolean {
-  if (p.kind === "local") return true;
-  if (p.hasSavedKey || p.apiKeyCiphertext) return true;
+export function providerConfigured(p: { kind: string; preset: string; apiKeyCiphertext: string | null; apiKeyEnv: string | null }): boolean {
+  if (p.kind === "local" || p.apiKeyCiphertext) return true;
   if (p.apiKeyEnv && process.env[p.apiKeyEnv]) return true;
   return !(presetById(p.preset)?.keyRequired ?? false);
 }
 
-function unavailableReason(m: Omit<CatalogModel, "unavailableReason">): string | null {
+/**
+ * Why a model cannot be called now; null when it can. The one place for these reasons: the catalog
+ * (agents, send) and the gateway's routing (model-routes.ts, where `priced` is left to the
+ * reservation, which reads the price anyway).
+ */
+export function unavailableReason(m: { enabled: boolean; provider: { name: string; enabled: boolean; configured: boolean } }, priced = true): string | null {
   if (!m.provider.enabled) return `its provider ${m.provider.name} is disabled`;
   if (!m.provider.configured) return `its provider ${m.provider.name} has no API key`;
   if (!m.enabled) return "it is disabled";
-  if (!m.price) return "it has no price in the active pricing version";
+  if (!priced) return "it has no price in the active pricing version";
   return null;
 }
 
-interface Row {
-  alias: string;
-  label: string;
-  providerModel: string;
-  contextWindow: number;
-  maxOutput: number | null;
-  capabilities: string[];
-  enabled: boolean;
-  builtin: boolean;
-  fallbackAlias: string | null;
+type Row = Omit<CatalogModel, "provider" | "offline" | "price" | "unavailableReason"> & {
   providerId: string;
   providerKey: string;
   providerName: string;
   providerKind: string;
   providerPreset: string;
   providerEnabled: boolean;
-  hasSavedKey: boolean;
+  apiKeyCiphertext: string | null;
   apiKeyEnv: string | null;
-  pricingVersion: number | null;
-  multiplier: string | null;
-  inputUsdPerToken: string | null;
-  cachedInputUsdPerToken: string | null;
-  outputUsdPerToken: string | null;
-}
+} & { [K in keyof ModelPrice]: ModelPrice[K] | null };
 
 /** A numeric column's text without its scale's trailing zeros ("2.0000" → "2"). */
 const exact = (value: string) => new Decimal(value).toFixed();
@@ -89,7 +79,7 @@ export async function loadCatalog(db: Pick<Db, "$queryRaw">, where: Prisma.Sql =
     SELECT m.alias, m.label, m.provider_model AS "providerModel", m.context_window AS "contextWindow", m.max_output AS "maxOutput",
            m.capabilities, m.enabled, m.builtin, m.fallback_alias AS "fallbackAlias",
            p.id AS "providerId", p.key AS "providerKey", p.name AS "providerName", p.kind AS "providerKind", p.preset AS "providerPreset",
-           p.enabled AS "providerEnabled", (p.api_key_ciphertext IS NOT NULL) AS "hasSavedKey", p.api_key_env AS "apiKeyEnv",
+           p.enabled AS "providerEnabled", p.api_key_ciphertext AS "apiKeyCiphertext", p.api_key_env AS "apiKeyEnv",
            mp.pricing_version AS "pricingVersion", mp.multiplier::text AS multiplier, mp.input_usd_per_token::text AS "inputUsdPerToken",
            mp.cached_input_usd_per_token::text AS "cachedInputUsdPerToken", mp.output_usd_per_token::text AS "outputUsdPerToken"
     FROM llm_models m
@@ -116,7 +106,7 @@ export async function loadCatalog(db: Pick<Db, "$queryRaw">, where: Prisma.Sql =
           kind: r.providerKind,
           preset: r.providerPreset,
           enabled: r.providerEnabled,
-          configured: providerConfigured({ kind: r.providerKind, preset: r.providerPreset, hasSavedKey: r.hasSavedKey, apiKeyEnv: r.apiKeyEnv }),
+          configured: providerConfigured({ kind: r.providerKind, preset: r.providerPreset, apiKeyCiphertext: r.apiKeyCiphertext, apiKeyEnv: r.apiKeyEnv }),
         },
         offline: r.providerKind === "local",
         price:
@@ -130,7 +120,7 @@ export async function loadCatalog(db: Pick<Db, "$queryRaw">, where: Prisma.Sql =
                 outputUsdPerToken: exact(r.outputUsdPerToken!),
               },
       };
-      return [r.alias, { ...model, unavailableReason: unavailableReason(model) }];
+      return [r.alias, { ...model, unavailableReason: unavailableReason(model, model.price !== null) }];
     }),
   );
 }

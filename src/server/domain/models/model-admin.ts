@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db.ts";
-import type { LlmModel } from "@/generated/prisma/client.ts";
+import type { LlmModel, Prisma } from "@/generated/prisma/client.ts";
 import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
 import { recordAudit, type AuditActor } from "../admin/audit.ts";
@@ -120,7 +120,7 @@ export async function importModels(db: Db, actor: AuditActor, input: z.infer<typ
   }
 }
 
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+type Tx = Prisma.TransactionClient;
 
 async function getModel(tx: Pick<Db, "llmModel">, alias: string) {
   const row = await tx.llmModel.findUnique({ where: { alias } });
@@ -128,10 +128,15 @@ async function getModel(tx: Pick<Db, "llmModel">, alias: string) {
   return row;
 }
 
-async function enableInTx(tx: Tx, actor: AuditActor, alias: string) {
+/** A model is enabled only with a price in the active pricing version (PRODUCT.md 13). */
+async function assertPriced(tx: Tx, alias: string) {
   if (!(await hasActivePrice(tx, alias))) {
     throw new AppError("model_unpriced", `Give ${alias} a price before enabling it: a model is enabled only with a price in the active pricing version.`, { model: alias });
   }
+}
+
+async function enableInTx(tx: Tx, actor: AuditActor, alias: string) {
+  await assertPriced(tx, alias);
   const before = await getModel(tx, alias);
   const row = await tx.llmModel.update({ where: { alias }, data: { enabled: true } });
   await recordAudit(tx, actor, { action: "model.enable", targetType: "model", targetId: alias, before: modelAudit(before), after: modelAudit(row) });
@@ -148,9 +153,7 @@ export async function updateModel(db: Db, actor: AuditActor, input: z.infer<type
       if (changes.fallbackAlias === alias) throw new AppError("invalid_input", "A model cannot be its own fallback.", { field: "fallbackAlias" });
       await getModel(tx, changes.fallbackAlias);
     }
-    if (changes.enabled === true && !before.enabled && !(await hasActivePrice(tx, alias))) {
-      throw new AppError("model_unpriced", `Give ${alias} a price before enabling it: a model is enabled only with a price in the active pricing version.`, { model: alias });
-    }
+    if (changes.enabled === true && !before.enabled) await assertPriced(tx, alias);
     const row = await tx.llmModel.update({ where: { alias }, data: changes });
     await recordAudit(tx, actor, { action: "model.update", targetType: "model", targetId: alias, before: modelAudit(before), after: modelAudit(row) });
     return modelAudit(row);

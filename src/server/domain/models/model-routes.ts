@@ -11,7 +11,7 @@ import { ProviderClients } from "../../llm/provider-clients.ts";
 import { LocalProvider } from "../../llm/providers/local.ts";
 import { LlmError, type Provider } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
-import { providerConfigured } from "./catalog.ts";
+import { providerConfigured, unavailableReason } from "./catalog.ts";
 
 const nowhere: Provider = {
   stream: () => Promise.reject(new LlmError("unavailable", "The model does not exist.", false)),
@@ -21,7 +21,7 @@ export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: str
   return async (alias) => {
     const row = await db.llmModel.findUnique({ where: { alias }, include: { provider: true } });
     if (!row) {
-      return { alias, providerKey: "unknown", providerId: null, providerModel: alias, contextWindow: 0, fallbackAlias: null, usageInStream: true, unavailableReason: "it no longer exists", provider: nowhere };
+      return { alias, providerKey: "unknown", providerId: null, providerModel: alias, fallbackAlias: null, usageInStream: true, unavailableReason: "it no longer exists", provider: nowhere };
     }
     const { provider } = row;
     let client: Provider = nowhere;
@@ -33,23 +33,16 @@ export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: str
       // provider unavailable with a reason, instead of failing the turn.
       keyProblem = `the API key of ${provider.name} cannot be read: ${err instanceof Error ? err.message : String(err)}`;
     }
-    const unavailableReason = keyProblem ?? (!provider.enabled
-      ? `its provider ${provider.name} is disabled`
-      : !providerConfigured(provider)
-        ? `its provider ${provider.name} has no API key`
-        : !row.enabled
-          ? "it is disabled"
-          : null);
+    const unavailable = keyProblem ?? unavailableReason({ enabled: row.enabled, provider: { name: provider.name, enabled: provider.enabled, configured: providerConfigured(provider) } });
     return {
       alias,
       providerKey: provider.key,
       providerId: provider.kind === "local" ? null : provider.id,
       providerModel: row.providerModel,
-      contextWindow: row.contextWindow,
       fallbackAlias: row.fallbackAlias,
       usageInStream: row.capabilities.includes("usage_in_stream"),
-      unavailableReason,
-      provider: unavailableReason ? nowhere : client,
+      unavailableReason: unavailable,
+      provider: unavailable ? nowhere : client,
     };
   };
 }

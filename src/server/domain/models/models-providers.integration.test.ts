@@ -9,7 +9,7 @@
  */
 import { Decimal } from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliActor, type AuditActor } from "@/server/domain/admin/audit.ts";
+import type { AuditActor } from "@/server/domain/admin/audit.ts";
 import { checkHealth } from "@/server/domain/health/check-health.ts";
 import { summarizeUsage, usageSummaryInput } from "@/server/domain/metering/usage.ts";
 import { setSetting } from "@/server/domain/settings/settings.ts";
@@ -250,6 +250,5 @@ describe("models and providers", () => {
       delete process.env.OPENROUTER_API_KEY;
     }
     expect((await loadCatalog(t.db)).get("llama")?.unavailableReason).toContain("no API key");
-    expect(cliActor.label).toBe("cli");
   });
 });

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import { recordAudit, type AuditActor } from "../admin/audit.ts";
+import { activePricingVersion } from "../metering/meter.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -90,6 +91,6 @@ export async function applyPriceChanges(tx: Tx, actor: AuditActor, changes: { al
 /** Whether `alias` has a price in the active version (inside the caller's transaction). */
 export async function hasActivePrice(tx: Tx, alias: string): Promise<boolean> {
   const [row] = await tx.$queryRaw<{ priced: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM model_pricing WHERE model_alias = ${alias} AND pricing_version = (SELECT version FROM pricing_versions WHERE active LIMIT 1)) AS priced`;
+    SELECT EXISTS (SELECT 1 FROM model_pricing WHERE model_alias = ${alias} AND pricing_version = ${activePricingVersion}) AS priced`;
   return !!row?.priced;
 }

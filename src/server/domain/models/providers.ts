@@ -15,6 +15,7 @@ import { headersOf, providerApiKey } from "../../llm/provider-clients.ts";
 import { recordAudit, type AuditActor } from "../admin/audit.ts";
 import { text } from "../text.ts";
 import { providerConfigured } from "./catalog.ts";
+import { perMillionFromPerToken } from "./pricing.ts";
 
 const baseUrl = z
   .url({ protocol: /^https?$/, error: "Use an http:// or https:// URL, like https://api.openai.com/v1" })
@@ -59,6 +60,7 @@ export const testProviderInput = z.union([
 
 /** A provider as every procedure returns it: never the key, only where it comes from and its last 4. */
 export function providerView(p: LlmProvider & { _count?: { models: number } }) {
+  const envKey = p.apiKeyEnv ? process.env[p.apiKeyEnv] : undefined;
   return {
     id: p.id,
     key: p.key,
@@ -66,9 +68,10 @@ export function providerView(p: LlmProvider & { _count?: { models: number } }) {
     kind: p.kind,
     preset: p.preset,
     baseUrl: p.baseUrl,
-    apiKeySource: p.apiKeyEnv && process.env[p.apiKeyEnv] ? ("env" as const) : p.apiKeyCiphertext ? ("saved" as const) : null,
+    // As providerApiKey decides: the environment's key wins over a saved one.
+    apiKeySource: envKey ? ("env" as const) : p.apiKeyCiphertext ? ("saved" as const) : null,
     apiKeyEnv: p.apiKeyEnv,
-    apiKeyLast4: p.apiKeyEnv && process.env[p.apiKeyEnv] ? lastFour(process.env[p.apiKeyEnv]!) : p.apiKeyLast4,
+    apiKeyLast4: envKey ? lastFour(envKey) : p.apiKeyLast4,
     extraHeaderNames: Object.keys(headersOf(p.extraHeaders)),
     enabled: p.enabled,
     builtin: p.builtin,
@@ -81,8 +84,8 @@ export function providerView(p: LlmProvider & { _count?: { models: number } }) {
 }
 export type ProviderView = ReturnType<typeof providerView>;
 
-/** What the audit log keeps of a provider (no secret). */
-function auditView(p: LlmProvider) {
+/** What the audit log keeps of a provider (no secret, no health). */
+export function providerAuditView(p: LlmProvider) {
   const { health: _health, modelCount: _count, createdAt: _c, updatedAt: _u, ...rest } = providerView(p);
   return rest;
 }
@@ -124,7 +127,7 @@ export async function createProvider(db: Db, actor: AuditActor, input: z.infer<t
       const row = await tx.llmProvider.create({
         data: { key, name: input.name, kind: "openai_compatible", preset: input.preset, baseUrl: url, extraHeaders: input.extraHeaders, enabled: input.enabled, ...sealedKey(input.apiKey) },
       });
-      await recordAudit(tx, actor, { action: "provider.create", targetType: "provider", targetId: row.id, after: auditView(row) });
+      await recordAudit(tx, actor, { action: "provider.create", targetType: "provider", targetId: row.id, after: providerAuditView(row) });
       return providerView(row);
     });
   } catch (error) {
@@ -141,7 +144,7 @@ export async function updateProvider(db: Db, actor: AuditActor, input: z.infer<t
         throw new AppError("builtin_protected", "The offline model's provider is built in: it cannot be changed or disabled.");
       }
       const row = await tx.llmProvider.update({ where: { id }, data: { ...changes, ...sealedKey(newKey) } });
-      await recordAudit(tx, actor, { action: "provider.update", targetType: "provider", targetId: id, before: auditView(before), after: auditView(row) });
+      await recordAudit(tx, actor, { action: "provider.update", targetType: "provider", targetId: id, before: providerAuditView(before), after: providerAuditView(row) });
       return providerView(row);
     });
   } catch (error) {
@@ -154,10 +157,11 @@ export async function deleteProvider(db: Db, actor: AuditActor, id: string) {
   return db.$transaction(async (tx) => {
     const before = await getProvider(tx, id);
     if (before.builtin) throw new AppError("builtin_protected", "The offline model's provider is built in: it cannot be removed.");
-    const inUse = await tx.agent.count({ where: { deletedAt: null, modelAlias: { in: (await tx.llmModel.findMany({ where: { providerId: id }, select: { alias: true } })).map((m) => m.alias) } } });
+    const aliases = (await tx.llmModel.findMany({ where: { providerId: id }, select: { alias: true } })).map((m) => m.alias);
+    const inUse = await tx.agent.count({ where: { deletedAt: null, modelAlias: { in: aliases } } });
     if (inUse > 0) throw new AppError("conflict", `${inUse} agent${inUse === 1 ? " uses" : "s use"} this provider's models: move them to another model, or disable the provider instead.`, { agents: inUse });
     await tx.llmProvider.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: "provider.delete", targetType: "provider", targetId: id, before: auditView(before) });
+    await recordAudit(tx, actor, { action: "provider.delete", targetType: "provider", targetId: id, before: providerAuditView(before) });
     return { id };
   });
 }
@@ -179,4 +183,24 @@ export async function testProvider(db: Db, input: z.infer<typeof testProviderInp
     if (error instanceof DiscoveryError) throw new AppError("provider_unreachable", error.message, { reason: error.reason });
     throw error;
   }
+}
+
+/**
+ * A saved provider's models for "Import models" (the console and the CLI): each with the alias it
+ * is already imported as (null when it is not) and, where published, its prices per million tokens.
+ */
+export async function discoverProvider(db: Db, id: string) {
+  const [found, imported] = await Promise.all([testProvider(db, { id }), db.llmModel.findMany({ where: { providerId: id }, select: { alias: true, providerModel: true } })]);
+  const aliasOf = new Map(imported.map((m) => [m.providerModel, m.alias]));
+  return {
+    latencyMs: found.latencyMs,
+    models: found.models.map((m) => ({
+      providerModel: m.providerModel,
+      label: m.label,
+      contextWindow: m.contextWindow,
+      maxOutput: m.maxOutput,
+      importedAs: aliasOf.get(m.providerModel) ?? null,
+      prices: m.prices ? perMillionFromPerToken(m.prices) : null,
+    })),
+  };
 }

@@ -85,6 +85,11 @@ interface Target {
   triesOnModel: number;
 }
 
+/** The step's metadata while an attempt runs: the spec's, and the model it was meant for on a fallback. */
+function attemptMetadata(spec: StepSpec, target: Target): StepMetadata {
+  return { ...spec.metadata, ...(target.fallbackFrom ? { fallbackFrom: target.fallbackFrom } : {}) };
+}
+
 /** A running attempt, with the pricing its call was reserved at (the settlement bills at it). */
 type Started = TurnStep & { pricing: Pricing; target: Target };
 
@@ -235,7 +240,7 @@ export class StepRunner {
       agentName: spec.agent.name,
       modelAlias: target.model.alias,
       round: spec.round,
-      metadata: { ...spec.metadata, ...(target.fallbackFrom ? { fallbackFrom: target.fallbackFrom } : {}) },
+      metadata: attemptMetadata(spec, target),
     };
     return this.deps.db.$transaction(async (tx) => {
       const restart = { ...common, status: "running" as const, attempt: { increment: 1 }, output: "", errorCode: null, errorMessage: null, startedAt: new Date(), finishedAt: null };
@@ -301,11 +306,7 @@ export class StepRunner {
 
   /** Ends the step, writes its message, its event and its ledger row in one transaction — only if this attempt still holds it. */
   private async finish(step: Started, spec: StepSpec, end: StepEnd): Promise<StepOutcome> {
-    const metadata: StepMetadata = {
-      ...spec.metadata,
-      ...(step.target.fallbackFrom ? { fallbackFrom: step.target.fallbackFrom } : {}),
-      ...spec.describe?.({ status: end.status, output: end.output }),
-    };
+    const metadata: StepMetadata = { ...attemptMetadata(spec, step.target), ...spec.describe?.({ status: end.status, output: end.output }) };
     const finishedAt = new Date();
     const finished = await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.turnStep.updateMany({
