@@ -3,6 +3,7 @@
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
+import { TableHead } from "@/components/table-head.tsx";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Token = RouterOutputs["auth"]["tokens"]["list"][number];
@@ -103,17 +104,7 @@ export function TokensPanel() {
       {tokens.data && tokens.data.length === 0 && <p className="field-hint">No tokens yet.</p>}
       {tokens.data && tokens.data.length > 0 && (
         <table className="list">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Token</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Token", "Last used", "Status"]} actions />
           <tbody>
             {tokens.data.map((token) => (
               <tr key={token.id}>

@@ -73,7 +73,7 @@ export function ImportModels(props: { provider: Provider; onClose: () => void })
     onSuccess: async (result) => {
       setDone(result.imported);
       setSubmitted(false);
-      await Promise.all([utils.models.catalog.invalidate(), utils.models.providers.list.invalidate(), utils.models.choices.invalidate(), utils.models.list.invalidate()]);
+      await utils.models.invalidate();
       load();
     },
   });

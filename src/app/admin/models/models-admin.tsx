@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { TableHead } from "@/components/table-head.tsx";
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { presetById } from "@/server/llm/presets.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
@@ -55,12 +56,13 @@ function ProvidersSection(props: { providers: Provider[]; canWrite: boolean }) {
   const [notice, setNotice] = useState<string | null>(null);
   const focus = useFocusReturn();
   const panelHeading = useRef<HTMLHeadingElement>(null);
-  const refresh = () => Promise.all([utils.models.providers.list.invalidate(), utils.models.catalog.invalidate(), utils.models.choices.invalidate(), utils.models.list.invalidate()]);
+  const refresh = () => utils.models.invalidate();
   const toggle = api.models.providers.update.useMutation({
     onSuccess: (p) => setNotice(`${p.name} ${p.enabled ? "enabled" : "disabled"}.`),
     onSettled: refresh,
   });
   const remove = api.models.providers.delete.useMutation({ onSettled: refresh });
+  const actionError = toggle.error ?? remove.error;
   const panelKey = panel ? `${panel.kind}-${"provider" in panel ? panel.provider.id : ""}` : null;
   useEffect(() => {
     if (panelKey) panelHeading.current?.focus();
@@ -76,7 +78,6 @@ function ProvidersSection(props: { providers: Provider[]; canWrite: boolean }) {
     if (message) setNotice(message);
     focus.close();
   };
-  const slug = (p: Provider) => p.key;
 
   return (
     <section className="card stack" aria-labelledby="providers-title">
@@ -94,27 +95,14 @@ function ProvidersSection(props: { providers: Provider[]; canWrite: boolean }) {
       <p className={styles.notice} role="status" aria-live="polite">
         {notice}
       </p>
-      {(toggle.error ?? remove.error) && (
+      {actionError && (
         <p className="field-error" role="alert">
-          {(toggle.error ?? remove.error)!.message}
+          {actionError.message}
         </p>
       )}
       <div className="table-wrap">
         <table className={`list ${styles.providersTable}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Base URL</th>
-              <th scope="col">Key</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Health</th>
-              {props.canWrite && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Base URL", "Key", "Enabled", "Health"]} actions={props.canWrite} />
           <tbody>
             {props.providers.map((p) => (
               <tr key={p.id} data-testid={`provider-${p.key}`}>
@@ -139,10 +127,10 @@ function ProvidersSection(props: { providers: Provider[]; canWrite: boolean }) {
                   <td data-label="Actions">
                     {!p.builtin && (
                       <div className={styles.actions}>
-                        <button type="button" id={`import-${slug(p)}`} className="button small" onClick={() => open({ kind: "import", provider: p }, `import-${slug(p)}`)} aria-label={`Import models from ${p.name}`}>
+                        <button type="button" id={`import-${p.key}`} className="button small" onClick={() => open({ kind: "import", provider: p }, `import-${p.key}`)} aria-label={`Import models from ${p.name}`}>
                           Import models
                         </button>
-                        <button type="button" id={`edit-${slug(p)}`} className="button secondary small" onClick={() => open({ kind: "edit", provider: p }, `edit-${slug(p)}`)} aria-label={`Edit ${p.name}`}>
+                        <button type="button" id={`edit-${p.key}`} className="button secondary small" onClick={() => open({ kind: "edit", provider: p }, `edit-${p.key}`)} aria-label={`Edit ${p.name}`}>
                           Edit
                         </button>
                         <button
@@ -188,7 +176,7 @@ function ProvidersSection(props: { providers: Provider[]; canWrite: boolean }) {
             <ProviderForm
               key={panelKey}
               provider={panel.kind === "edit" ? panel.provider : undefined}
-              onSaved={(saved) => (panel.kind === "add" ? open({ kind: "import", provider: saved }, `import-${slug(saved)}`) : close(`${saved.name} saved.`))}
+              onSaved={(saved) => (panel.kind === "add" ? open({ kind: "import", provider: saved }, `import-${saved.key}`) : close(`${saved.name} saved.`))}
               onCancel={() => close()}
             />
           )}

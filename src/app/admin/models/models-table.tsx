@@ -1,6 +1,7 @@
 "use client";
 
 import { Fragment, useState } from "react";
+import { TableHead, type Column } from "@/components/table-head.tsx";
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 import { fieldErrorsOfError, formMessage } from "./errors.ts";
@@ -11,7 +12,7 @@ import styles from "./admin.module.css";
 export type AdminModel = RouterOutputs["models"]["catalog"][number];
 
 /** The models by provider, in the catalog's order (the offline model first). */
-export function byProvider(models: AdminModel[]): { provider: string; name: string; models: AdminModel[] }[] {
+function byProvider(models: AdminModel[]): { provider: string; name: string; models: AdminModel[] }[] {
   const groups = new Map<string, { provider: string; name: string; models: AdminModel[] }>();
   for (const m of models) {
     const group = groups.get(m.provider) ?? { provider: m.provider, name: m.providerName, models: [] };
@@ -29,7 +30,7 @@ function PriceForm(props: { model: AdminModel; onDone: (version: number | null) 
   const [form, setForm] = useState({ multiplier: p?.multiplier ?? "1", input: p?.inputPerMTokUsd ?? "", cached: p?.cachedInputPerMTokUsd ?? "", output: p?.outputPerMTokUsd ?? "", note: "" });
   const save = api.models.setPrices.useMutation({
     onSuccess: async (result) => {
-      await Promise.all([utils.models.catalog.invalidate(), utils.models.list.invalidate(), utils.models.choices.invalidate()]);
+      await utils.models.invalidate();
       props.onDone(result.pricingVersion);
     },
   });
@@ -98,6 +99,8 @@ function PriceForm(props: { model: AdminModel; onDone: (version: number | null) 
   );
 }
 
+const columns: Column[] = ["Model", { label: "Context", num: true }, { label: "Input /M", num: true }, { label: "Output /M", num: true }, { label: "Multiplier", num: true }, "Enabled", "Fallback"];
+
 /**
  * Every model, grouped by provider: context window, prices per million tokens, multiplier, an
  * enabled toggle, a fallback, and "Edit prices". Analysts see the same, read-only.
@@ -112,7 +115,7 @@ export function ModelsTable(props: { models: AdminModel[]; canWrite: boolean }) 
     onMutate: () => setRowError(null),
     onError: (error, input) => setRowError({ alias: input.alias, message: error.message }),
     onSuccess: (_row, input) => setNotice(input.enabled !== undefined ? `${input.alias} ${input.enabled ? "enabled" : "disabled"}.` : `Fallback of ${input.alias} saved.`),
-    onSettled: () => Promise.all([utils.models.catalog.invalidate(), utils.models.list.invalidate(), utils.models.choices.invalidate()]),
+    onSettled: () => utils.models.invalidate(),
   });
   const versions = props.models.flatMap((m) => (m.price ? [m.price.pricingVersion] : []));
   const activeVersion = versions.length ? Math.max(...versions) : null;
@@ -137,30 +140,7 @@ export function ModelsTable(props: { models: AdminModel[]; canWrite: boolean }) 
           </h3>
           <div className="table-wrap">
             <table className={`list ${styles.modelsTable}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col" className="num">
-                    Context
-                  </th>
-                  <th scope="col" className="num">
-                    Input /M
-                  </th>
-                  <th scope="col" className="num">
-                    Output /M
-                  </th>
-                  <th scope="col" className="num">
-                    Multiplier
-                  </th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Fallback</th>
-                  {props.canWrite && (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
+              <TableHead columns={columns} actions={props.canWrite} />
               <tbody>
                 {group.models.map((m) => (
                   <Fragment key={m.alias}>
@@ -242,7 +222,7 @@ export function ModelsTable(props: { models: AdminModel[]; canWrite: boolean }) 
                     </tr>
                     {editing === m.alias && (
                       <tr className={styles.editRow}>
-                        <td colSpan={8}>
+                        <td colSpan={columns.length + 1}>
                           <PriceForm model={m} onDone={(version) => closePrices(m.alias, version)} />
                         </td>
                       </tr>

@@ -23,13 +23,15 @@ interface FormState {
 const firstPreset = providerPresets[0]!;
 
 function initialState(provider: Provider | undefined): FormState {
+  // The saved key and headers are never sent back: the form starts without them.
+  const secrets = { apiKey: "", removeKey: false, headers: "", removeHeaders: false };
   if (provider) {
-    return { preset: (presetById(provider.preset)?.id ?? "custom") as ProviderPresetId, name: provider.name, baseUrl: provider.baseUrl ?? "", apiKey: "", removeKey: false, headers: "", removeHeaders: false, enabled: provider.enabled };
+    return { preset: (presetById(provider.preset)?.id ?? "custom") as ProviderPresetId, name: provider.name, baseUrl: provider.baseUrl ?? "", enabled: provider.enabled, ...secrets };
   }
-  return { preset: firstPreset.id, name: firstPreset.label, baseUrl: firstPreset.defaultBaseUrl ?? "", apiKey: "", removeKey: false, headers: "", removeHeaders: false, enabled: true };
+  return { preset: firstPreset.id, name: firstPreset.label, baseUrl: firstPreset.defaultBaseUrl ?? "", enabled: true, ...secrets };
 }
 
-/** "Name: value" per line; null with the line that is not one. */
+/** "Name: value" per line; an error naming the first line that is not one. */
 function parseHeaders(text: string): { headers: Record<string, string> } | { error: string } {
   const headers: Record<string, string> = {};
   for (const [i, raw] of text.split("\n").entries()) {
@@ -62,7 +64,7 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (provider: P
   const [headersError, setHeadersError] = useState<string | null>(null);
   const utils = api.useUtils();
   const onSaved = async (saved: Provider) => {
-    await Promise.all([utils.models.providers.list.invalidate(), utils.models.catalog.invalidate(), utils.models.choices.invalidate()]);
+    await utils.models.invalidate();
     props.onSaved(saved);
   };
   const create = api.models.providers.create.useMutation({ onSuccess: onSaved });
@@ -72,9 +74,20 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (provider: P
   const fieldErrors = fieldErrorsOfError(save.error);
   if (headersError) fieldErrors.extraHeaders = headersError;
   const preset = presetById(form.preset);
+  const savedHeaders = editing && editing.extraHeaderNames.length > 0 ? editing.extraHeaderNames.join(", ") : null;
   const prefix = editing ? `provider-${editing.id.slice(0, 8)}` : "provider-new";
   const id = (field: string) => `${prefix}-${field}`;
-  const describedBy = (field: string, hint?: boolean) => [fieldErrors[field] ? `${id(field)}-error` : null, hint ? `${id(field)}-hint` : null].filter(Boolean).join(" ") || undefined;
+  /** A control's id, and its error and hint (when it has one) for screen readers. */
+  const control = (field: string, hint?: boolean) => ({
+    id: id(field),
+    "aria-invalid": !!fieldErrors[field],
+    "aria-describedby": [fieldErrors[field] ? `${id(field)}-error` : null, hint ? `${id(field)}-hint` : null].filter(Boolean).join(" ") || undefined,
+  });
+  const fieldHint = (field: string, text: React.ReactNode) => (
+    <p id={`${id(field)}-hint`} className="field-hint">
+      {text}
+    </p>
+  );
   const fieldError = (field: string) =>
     fieldErrors[field] ? (
       <p id={`${id(field)}-error`} className="field-error">
@@ -155,60 +168,55 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (provider: P
             ))}
           </select>
         )}
-        <p id={`${id("preset")}-hint`} className="field-hint">
-          {editing ? "A provider keeps its preset; add another provider for a different one." : "Any OpenAI-compatible API. A preset fills in its usual base URL."}
-        </p>
+        {fieldHint("preset", editing ? "A provider keeps its preset; add another provider for a different one." : "Any OpenAI-compatible API. A preset fills in its usual base URL.")}
       </div>
 
       <div className="field">
         <label htmlFor={id("name")}>Name</label>
-        <input id={id("name")} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} aria-invalid={!!fieldErrors.name} aria-describedby={describedBy("name")} required />
+        <input {...control("name")} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required />
         {fieldError("name")}
       </div>
 
       <div className="field">
         <label htmlFor={id("baseUrl")}>Base URL</label>
         <input
-          id={id("baseUrl")}
+          {...control("baseUrl", true)}
           type="url"
           inputMode="url"
           value={form.baseUrl}
           onChange={(e) => setForm({ ...form, baseUrl: e.target.value })}
           placeholder={preset?.defaultBaseUrl ?? "https://llm.example.com/v1"}
-          aria-invalid={!!fieldErrors.baseUrl}
-          aria-describedby={describedBy("baseUrl", true)}
           autoCapitalize="none"
           spellCheck={false}
         />
-        <p id={`${id("baseUrl")}-hint`} className="field-hint">
-          The API root, usually ending in /v1: Pantheon calls its /models and /chat/completions.
-        </p>
+        {fieldHint("baseUrl", "The API root, usually ending in /v1: Pantheon calls its /models and /chat/completions.")}
         {fieldError("baseUrl")}
       </div>
 
       <div className="field">
         <label htmlFor={id("apiKey")}>API key</label>
         <input
-          id={id("apiKey")}
+          {...control("apiKey", true)}
           type="password"
           autoComplete="new-password"
           value={form.apiKey}
           onChange={(e) => setForm({ ...form, apiKey: e.target.value, removeKey: false })}
-          aria-invalid={!!fieldErrors.apiKey}
-          aria-describedby={describedBy("apiKey", true)}
           disabled={form.removeKey}
           spellCheck={false}
         />
-        <p id={`${id("apiKey")}-hint`} className="field-hint">
-          {editing && editing.apiKeySource === "saved"
-            ? `Saved key: ${keyText(editing)}. Leave empty to keep it.`
-            : editing && editing.apiKeySource === "env"
-              ? `The key comes from ${editing.apiKeyEnv} on the server; a key saved here is used when that is not set.`
-              : preset?.keyRequired
-                ? `${preset.label} needs one.`
-                : "Optional for this preset."}{" "}
-          Stored encrypted; only its last 4 characters are shown again.
-        </p>
+        {fieldHint(
+          "apiKey",
+          <>
+            {editing?.apiKeySource === "saved"
+              ? `Saved key: ${keyText(editing)}. Leave empty to keep it.`
+              : editing?.apiKeySource === "env"
+                ? `The key comes from ${editing.apiKeyEnv} on the server; a key saved here is used when that is not set.`
+                : preset?.keyRequired
+                  ? `${preset.label} needs one.`
+                  : "Optional for this preset."}{" "}
+            Stored encrypted; only its last 4 characters are shown again.
+          </>,
+        )}
         {fieldError("apiKey")}
         {editing?.apiKeySource === "saved" && (
           <label className={styles.check}>
@@ -219,25 +227,26 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (provider: P
       </div>
 
       <div className="field">
-        <label htmlFor={id("headers")}>Extra headers</label>
+        <label htmlFor={id("extraHeaders")}>Extra headers</label>
         <textarea
-          id={id("headers")}
+          {...control("extraHeaders", true)}
           value={form.headers}
           onChange={(e) => setForm({ ...form, headers: e.target.value })}
           rows={3}
           placeholder="X-Title: Pantheon"
-          aria-invalid={!!fieldErrors.extraHeaders}
-          aria-describedby={describedBy("extraHeaders", true)}
           disabled={form.removeHeaders}
           spellCheck={false}
           className={styles.mono}
         />
-        <p id={`${id("extraHeaders")}-hint`} className="field-hint">
-          One per line, as <code>Name: value</code>, sent with every call.
-          {editing && editing.extraHeaderNames.length > 0 && ` Saved: ${editing.extraHeaderNames.join(", ")}. Leave empty to keep them; what you enter replaces them.`}
-        </p>
+        {fieldHint(
+          "extraHeaders",
+          <>
+            One per line, as <code>Name: value</code>, sent with every call.
+            {savedHeaders && ` Saved: ${savedHeaders}. Leave empty to keep them; what you enter replaces them.`}
+          </>,
+        )}
         {fieldError("extraHeaders")}
-        {editing && editing.extraHeaderNames.length > 0 && (
+        {savedHeaders && (
           <label className={styles.check}>
             <input type="checkbox" checked={form.removeHeaders} onChange={(e) => setForm({ ...form, removeHeaders: e.target.checked, headers: "" })} />
             Remove the saved headers
