@@ -23,7 +23,7 @@ type WithDb = (fn: (db: Db) => Promise<void>) => Promise<void>;
 // --- Output ---
 
 /** Columns padded to their widest cell; `right` lists the columns aligned right (numbers). */
-function printTable(header: string[], rows: string[][], right: number[] = []) {
+export function printTable(header: string[], rows: string[][], right: number[] = []) {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (row: string[]) =>
@@ -130,6 +130,17 @@ async function findProvider(db: Db, keyOrId: string): Promise<LlmProvider> {
   return row;
 }
 
+/** Runs `fn` on the database with the provider named by its key or id. */
+function withProvider(withDb: WithDb, keyOrId: string, fn: (db: Db, provider: LlmProvider) => Promise<void>) {
+  return withDb(async (db) => fn(db, await findProvider(db, keyOrId)));
+}
+
+async function findModel(db: Db, alias: string) {
+  const found = (await adminCatalog(db)).find((m) => m.alias === alias.trim().toLowerCase());
+  if (!found) throw new Error(`No model ${alias}: see \`models list\`.`);
+  return found;
+}
+
 /** A usable alias from a provider's model id: its last path segment, else prefixed with the provider's key. */
 function aliasFor(providerModel: string, providerKey: string, taken: Set<string>): string {
   const clean = (s: string) =>
@@ -168,9 +179,10 @@ async function createEnvKeyedProvider(db: Db, input: z.output<typeof createProvi
       const row = await tx.llmProvider.create({
         data: { key, name: input.name, kind: "openai_compatible", preset: input.preset, baseUrl, apiKeyEnv, extraHeaders: input.extraHeaders, enabled: input.enabled },
       });
-      const { health: _health, modelCount: _count, createdAt: _c, updatedAt: _u, ...after } = providerView(row);
+      const view = providerView(row);
+      const { health: _health, modelCount: _count, createdAt: _c, updatedAt: _u, ...after } = view;
       await recordAudit(tx, cliActor, { action: "provider.create", targetType: "provider", targetId: row.id, after });
-      return providerView(row);
+      return view;
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new Error(`A provider named "${input.name}" or with the key "${key}" already exists.`);
@@ -257,9 +269,8 @@ export function registerProviderCommands(program: Command, withDb: WithDb) {
     .description("connect to a provider and list the models its GET /models returns, with context window and prices when it publishes them")
     .argument("<provider>", "its key or id")
     .option("--json", "print the models as JSON")
-    .action(async (keyOrId: string, opts: { json?: boolean }) => {
-      await withDb(async (db) => {
-        const provider = await findProvider(db, keyOrId);
+    .action((keyOrId: string, opts: { json?: boolean }) =>
+      withProvider(withDb, keyOrId, async (db, provider) => {
         const [result, imported] = await Promise.all([
           testProvider(db, { id: provider.id }),
           db.llmModel.findMany({ where: { providerId: provider.id }, select: { alias: true, providerModel: true } }),
@@ -275,21 +286,20 @@ export function registerProviderCommands(program: Command, withDb: WithDb) {
           models.map((m) => [m.providerModel, m.label === m.providerModel ? "" : short(m.label, 40), count(m.contextWindow), usd(m.pricesPerMTokUsd?.inputPerMTokUsd), usd(m.pricesPerMTokUsd?.outputPerMTokUsd), m.importedAs ?? ""]),
           [2, 3, 4],
         );
-      });
-    });
+      }),
+    );
 
   for (const [command, enabled] of [["enable", true], ["disable", false]] as const) {
     providers
       .command(command)
       .description(enabled ? "enable a provider: its enabled models become usable" : "disable a provider: its models cannot be used until it is enabled again")
       .argument("<provider>", "its key or id")
-      .action(async (keyOrId: string) => {
-        await withDb(async (db) => {
-          const provider = await findProvider(db, keyOrId);
+      .action((keyOrId: string) =>
+        withProvider(withDb, keyOrId, async (db, provider) => {
           const updated = await updateProvider(db, cliActor, { id: provider.id, enabled });
           console.log(`${updated.name} is now ${updated.enabled ? "enabled" : "disabled"}`);
-        });
-      });
+        }),
+      );
   }
 
   providers
@@ -297,15 +307,14 @@ export function registerProviderCommands(program: Command, withDb: WithDb) {
     .description("replace a provider's saved API key (e.g. after changing PANTHEON_ENCRYPTION_KEY), read from standard input")
     .argument("<provider>", "its key or id")
     .option("--remove", "remove the saved key instead")
-    .action(async (keyOrId: string, opts: { remove?: boolean }) => {
-      await withDb(async (db) => {
-        const provider = await findProvider(db, keyOrId);
+    .action((keyOrId: string, opts: { remove?: boolean }) =>
+      withProvider(withDb, keyOrId, async (db, provider) => {
         if (provider.kind === "local") throw new Error("The offline model's provider is built in: it has no API key.");
         const apiKey = opts.remove ? null : parseOrExplain(createProviderInput.shape.apiKey, await readKeyFromStdin(), { "": "API key" });
         const updated = await updateProvider(db, cliActor, { id: provider.id, apiKey });
         console.log(apiKey === null ? `${updated.name}'s saved API key is removed` : `${updated.name}'s API key is saved encrypted (…${updated.apiKeyLast4})`);
-      });
-    });
+      }),
+    );
 }
 
 export function registerModelCommands(program: Command, withDb: WithDb) {
@@ -352,8 +361,7 @@ export function registerModelCommands(program: Command, withDb: WithDb) {
       const alias = opts.alias === undefined ? undefined : parseOrExplain(modelAlias, opts.alias, { "": "--alias" });
       const context = opts.context === undefined ? undefined : Number(opts.context);
       if (context !== undefined && (!Number.isInteger(context) || context < 256)) throw new Error("--context must be a whole number of tokens, at least 256");
-      await withDb(async (db) => {
-        const provider = await findProvider(db, keyOrId);
+      await withProvider(withDb, keyOrId, async (db, provider) => {
         if (provider.kind === "local") throw new Error("The offline provider has only its built-in model.");
         const { models: found } = await testProvider(db, { id: provider.id });
         const byId = new Map(found.map((m) => [m.providerModel, m]));
@@ -390,8 +398,7 @@ export function registerModelCommands(program: Command, withDb: WithDb) {
     .option("--note <text>", "why, for the pricing history")
     .action(async (alias: string, opts: { input?: string; output?: string; cached?: string; multiplier?: string; note?: string }) => {
       await withDb(async (db) => {
-        const current = (await adminCatalog(db)).find((m) => m.alias === alias.trim().toLowerCase());
-        if (!current) throw new Error(`No model ${alias}: see \`models list\`.`);
+        const current = await findModel(db, alias);
         const now = current.price;
         if (!now && (opts.input === undefined || opts.output === undefined)) throw new Error(`${current.alias} has no price yet: give both --input and --output (USD per million tokens)`);
         if (now && [opts.input, opts.output, opts.cached, opts.multiplier].every((v) => v === undefined)) throw new Error("Nothing to change: give --input, --output, --cached or --multiplier");
@@ -450,10 +457,4 @@ export function registerModelCommands(program: Command, withDb: WithDb) {
         if (agents) console.error(`pantheon: note: ${agents} agent${agents === 1 ? " is" : "s are"} on ${current.alias}: move ${agents === 1 ? "it" : "them"} to another model, or set a fallback in the app`);
       });
     });
-}
-
-async function findModel(db: Db, alias: string) {
-  const found = (await adminCatalog(db)).find((m) => m.alias === alias.trim().toLowerCase());
-  if (!found) throw new Error(`No model ${alias}: see \`models list\`.`);
-  return found;
 }

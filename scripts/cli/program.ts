@@ -13,7 +13,7 @@ import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
 import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail, normalizeEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
 import { getWallet, grantCredits } from "../../src/server/domain/metering/wallet.ts";
-import { registerModelCommands, registerProviderCommands } from "./models-commands.ts";
+import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
   const db = createDb();
@@ -145,9 +145,11 @@ export async function run(argv: string[]) {
       console.log(`available  ${wallet.available}${wallet.lowBalance ? `  (low: below ${wallet.lowBalanceThreshold})` : ""}`);
       console.log("");
       console.log(`last 30 days, by model (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)}):`);
-      const rows = [["model", "calls", "tokens", "credits"], ...summary.groups.map((g) => [g.label, String(g.calls), String(g.tokens), g.credits]), ["total", String(summary.total.calls), String(summary.total.tokens), summary.total.credits]];
-      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+      printTable(
+        ["model", "calls", "tokens", "credits"],
+        [...summary.groups.map((g) => [g.label, String(g.calls), String(g.tokens), g.credits]), ["total", String(summary.total.calls), String(summary.total.tokens), summary.total.credits]],
+        [1, 2, 3],
+      );
     });
 
   // Operator commands: they work on the database directly (DATABASE_URL, or the embedded one).
