@@ -7,7 +7,7 @@
 import type { Db } from "../../db.ts";
 import { env } from "../../env.ts";
 import { Gateway, type CallEnd, type RoutedModel } from "../../llm/gateway.ts";
-import { ProviderClients } from "../../llm/provider-clients.ts";
+import { ProviderClients, type ProviderRow } from "../../llm/provider-clients.ts";
 import { LocalProvider } from "../../llm/providers/local.ts";
 import { LlmError, type Provider } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
@@ -17,13 +17,28 @@ const nowhere: Provider = {
   stream: () => Promise.reject(new LlmError("unavailable", "The model does not exist.", false)),
 };
 
+interface RouteRow {
+  providerModel: string;
+  enabled: boolean;
+  fallbackAlias: string | null;
+  capabilities: string[];
+  provider: Omit<ProviderRow, "updatedAt"> & { key: string; name: string; preset: string; enabled: boolean; updatedAt: string };
+}
+
 export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: string) => Promise<RoutedModel> {
   return async (alias) => {
-    const row = await db.llmModel.findUnique({ where: { alias }, include: { provider: true } });
+    // One statement on the hot path (a findUnique with its provider is two).
+    const [row] = await db.$queryRaw<RouteRow[]>`
+      SELECT m.provider_model AS "providerModel", m.enabled, m.fallback_alias AS "fallbackAlias", m.capabilities,
+             json_build_object('id', p.id, 'key', p.key, 'name', p.name, 'kind', p.kind, 'preset', p.preset, 'baseUrl', p.base_url,
+               'apiKeyCiphertext', p.api_key_ciphertext, 'apiKeyEnv', p.api_key_env, 'extraHeaders', p.extra_headers,
+               'enabled', p.enabled, 'updatedAt', p.updated_at) AS provider
+      FROM llm_models m JOIN llm_providers p ON p.id = m.provider_id
+      WHERE m.alias = ${alias}`;
     if (!row) {
       return { alias, providerKey: "unknown", providerId: null, providerModel: alias, fallbackAlias: null, usageInStream: true, unavailableReason: "it no longer exists", provider: nowhere };
     }
-    const { provider } = row;
+    const provider = { ...row.provider, updatedAt: new Date(row.provider.updatedAt) };
     let client: Provider = nowhere;
     let keyProblem: string | null = null;
     try {
