@@ -174,6 +174,13 @@ stack the time goes to the number of statements, each paying Prisma's compile an
   Going further means fewer Prisma round trips per statement: sending the hot path's statements
   through the pool directly (\`pg\`, 2–2.5× cheaper per statement here), or batching a step's start
   into its finish for models that answer at once. Both are larger changes than this round's.
+- **Models as data (the next round):** the catalog moved from a constant to the database, so a
+  send reads it once (usability, context windows, the manager model: 13 operations) and a turn
+  reads it at its start and resolves each call's model and provider at call time, in one statement
+  (21 operations to run a one-agent turn). The run above was made on a machine about 40 % slower
+  than the previous round's (\`system.ping\` 5.4 against 3.3 ms, unchanged metering code 4.4
+  against 2.9 ms): send → job start held (30 ms p50); throughput fell to 15.2 turns/s, part of it
+  the two new reads per turn, part the slower machine.
 `;
 
 /** Written by hand from the measurements made when rooms.list was sped up (its numbers are from then). */
