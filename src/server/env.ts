@@ -76,6 +76,23 @@ const schema = z.object({
   LLM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   // The offline model streams one token per this many milliseconds (0: as fast as it can).
   LOCAL_MODEL_TOKEN_MS: z.coerce.number().int().min(0).max(1000).default(30),
+  // --- Tools and files (PRODUCT.md 8) ---
+  // Web search: Tavily (the key goes in the Authorization header) or a self-hosted SearXNG (its JSON
+  // API must be enabled). Tavily wins when both are set; with neither, the search tool is unavailable.
+  TAVILY_API_KEY: z.string().min(1).optional(),
+  TAVILY_BASE_URL: z.url().default("https://api.tavily.com"),
+  SEARXNG_URL: z.url().optional(),
+  // Uploaded files go to the local disk under PANTHEON_DATA_DIR unless S3_BUCKET is set; then to
+  // that S3-compatible bucket (S3_ENDPOINT for MinIO, R2 and the like).
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+  // The text extractor runs in a child process with these limits, so a hostile file cannot wedge the worker.
+  FILE_PARSE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  FILE_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(8192).default(512),
   // --- CLI ---
   PANTHEON_URL: z.url().default("http://localhost:3000"),
   PANTHEON_TOKEN: z.string().min(1).optional(),

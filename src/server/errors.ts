@@ -27,6 +27,12 @@ export const appErrorCodes = {
   builtin_protected: "UNPROCESSABLE_CONTENT",
   provider_unreachable: "BAD_GATEWAY",
   encryption_key_missing: "PRECONDITION_FAILED",
+  // Uploads (PRODUCT.md 8).
+  file_type_not_allowed: "UNSUPPORTED_MEDIA_TYPE",
+  file_too_large: "PAYLOAD_TOO_LARGE",
+  room_storage_full: "PAYLOAD_TOO_LARGE",
+  // An archive (DOCX) whose contents would unpack past the limit: a decompression bomb.
+  file_unpacks_too_large: "UNPROCESSABLE_CONTENT",
   rate_limited: "TOO_MANY_REQUESTS",
   worker_unavailable: "SERVICE_UNAVAILABLE",
   timeout: "TIMEOUT",

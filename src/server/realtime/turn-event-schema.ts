@@ -103,6 +103,40 @@ export const modeAppliedEvent = z.object({
   to: z.enum(modes),
 });
 
+/** A link a tool found (search results); shown under the answer. */
+export const toolSource = z.object({ title: z.string(), url: z.string() });
+
+export const toolCallStatus = z.enum(["running", "succeeded", "failed", "cancelled", "denied"]);
+
+/** A step's tool loop asked for a tool (PRODUCT.md 8); `toolCallId` is the `tool_call_events` id. */
+export const toolStartedEvent = z.object({
+  type: z.literal("tool_started"),
+  stepId: id,
+  toolCallId: id,
+  tool: z.string(),
+  input: z.record(z.string(), z.unknown()),
+});
+
+export const toolCompletedEvent = z.object({
+  type: z.literal("tool_completed"),
+  stepId: id,
+  toolCallId: id,
+  status: toolCallStatus.exclude(["running"]),
+  /** One line for the timeline: "Searched: …", "Read: report.pdf p. 3–4". */
+  summary: z.string(),
+  sources: z.array(toolSource).optional(),
+  latencyMs: count.nullable(),
+  credits: decimal,
+});
+
+/** An uploaded file moved on (uploaded → parsing → ready | failed), on its room's or session's streams. */
+export const fileStatusEvent = z.object({
+  type: z.literal("file_status"),
+  fileId: id,
+  status: z.enum(["uploaded", "parsing", "ready", "failed"]),
+  error: z.string().optional(),
+});
+
 /** One event's payload: what a `turn_events` row stores in `payload`. */
 export const turnEventBody = z.discriminatedUnion("type", [
   turnStartedEvent,
@@ -113,6 +147,9 @@ export const turnEventBody = z.discriminatedUnion("type", [
   turnFailedEvent,
   turnCancelledEvent,
   modeAppliedEvent,
+  toolStartedEvent,
+  toolCompletedEvent,
+  fileStatusEvent,
 ]);
 
 /** An event as subscribers get it: the payload with its row's id, session, turn and time. */
@@ -131,3 +168,4 @@ export type StepUsage = z.infer<typeof stepUsage>;
 export type TurnEventBody = z.infer<typeof turnEventBody>;
 export type TurnEventType = TurnEventBody["type"];
 export type TurnEvent = z.infer<typeof turnEvent>;
+export type ToolSource = z.infer<typeof toolSource>;

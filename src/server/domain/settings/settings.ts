@@ -23,6 +23,13 @@ const definitions = {
   "credits.enforcement": z.boolean().default(true),
   "credits.low_balance_threshold": z.number().min(0).default(5),
   "credits.signup_grant": z.number().min(0).default(100),
+  // Tools and files (PRODUCT.md 8).
+  "tools.max_calls_per_step": z.number().int().min(1).max(20).default(5),
+  "tools.search_credits": z.number().min(0).default(0.05),
+  // The most of one tool result that enters a context (tokens); less when the context is nearly full.
+  "tools.result_max_tokens": z.number().int().min(100).max(16_000).default(1500),
+  "files.max_bytes": z.number().int().min(1024).default(10 * 1024 * 1024),
+  "files.room_max_bytes": z.number().int().min(1024).default(100 * 1024 * 1024),
 } as const;
 
 type Definitions = typeof definitions;
