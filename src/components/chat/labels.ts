@@ -31,6 +31,26 @@ export const stepKindNames: Record<string, string> = {
   summary: "Summary",
 };
 
+/** The tools an agent may be given, as people read them. */
+export const toolNames: Record<string, string> = {
+  search: "Web search",
+  file_search: "File search",
+  file_read: "Read a file",
+};
+
+export const toolCallStatusNames: Record<string, string> = {
+  running: "Running",
+  succeeded: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  denied: "Not allowed",
+};
+
+/** A duration: "850 ms", "2.4 s". */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** A browser-made request id: `crypto.randomUUID` needs a secure context, `getRandomValues` does not. */
 export function newRequestId(): string {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TurnView } from "@/server/domain/turns/turn-view.ts";
 import type { TurnEvent, TurnEventBody } from "@/server/realtime/turn-events.ts";
-import { applyEvent, emptyLive, mergeTurns, type LiveState } from "./live-turns.ts";
+import { applyEvent, emptyLive, isWebUrl, mergeTurns, type LiveState, type ToolCallView } from "./live-turns.ts";
 
 const agent = { id: "a1", key: "strategist", name: "Strategist", model: "local" };
 let nextId = 1;
@@ -99,5 +99,99 @@ describe("live turns", () => {
     // Once the list has the end, its figures win.
     [shown] = mergeTurns([turn({ status: "completed", credits: "0.2", steps: [step({ status: "succeeded", attempt: 2, credits: "0.2" })] })], live);
     expect(shown).toMatchObject({ credits: "0.2", steps: [{ credits: "0.2" }] });
+  });
+
+  describe("tool calls", () => {
+    const callId = "00000000-0000-4000-8000-0000000000c1";
+    const toolStarted = (id = callId, input: Record<string, unknown> = { query: "solar panels" }) => ev({ type: "tool_started", stepId: "st1", toolCallId: id, tool: "search", input });
+    const toolCompleted = (over: Partial<{ status: "succeeded" | "failed" | "cancelled" | "denied"; summary: string; sources: { title: string; url: string }[] }> = {}, id = callId) =>
+      ev({ type: "tool_completed", stepId: "st1", toolCallId: id, status: over.status ?? "succeeded", summary: over.summary ?? "Searched: solar panels", sources: over.sources, latencyMs: 42, credits: "0.01" });
+    const listedCall = (over: Partial<ToolCallView> = {}): ToolCallView => ({
+      id: callId,
+      tool: "search",
+      status: "succeeded",
+      input: { query: "solar panels" },
+      summary: "Searched: solar panels",
+      sources: [],
+      latencyMs: 40,
+      credits: "0.01",
+      error: null,
+      ...over,
+    });
+    const shownStep = (live: LiveState, steps = [step()]) => mergeTurns([turn({ steps })], live)[0]!.steps[0]!;
+
+    it("shows a running call from tool_started, then its end from tool_completed, in call order", () => {
+      let live = fold([started(), toolStarted()]);
+      expect(shownStep(live).toolCalls).toMatchObject([{ id: callId, tool: "search", status: "running", input: { query: "solar panels" }, summary: "", credits: null }]);
+      live = fold([toolStarted("00000000-0000-4000-8000-0000000000c2", { query: "wind" }), toolCompleted()], live);
+      expect(shownStep(live).toolCalls).toMatchObject([
+        { id: callId, status: "succeeded", summary: "Searched: solar panels", latencyMs: 42, credits: "0.01" },
+        { id: "00000000-0000-4000-8000-0000000000c2", status: "running" },
+      ]);
+    });
+
+    it("is pure and applies each tool event once", () => {
+      const before = fold([started()]);
+      const start = toolStarted();
+      const after = applyEvent(before, start);
+      expect(before.steps.get("st1")!.toolCalls).toEqual([]);
+      expect(applyEvent(after, start)).toBe(after);
+      // Even with a new id, the same call is not added twice.
+      expect(shownStep(applyEvent(after, toolStarted())).toolCalls).toHaveLength(1);
+    });
+
+    it("keeps a step's tool calls across a new attempt of the step", () => {
+      const live = fold([started(), toolStarted(), toolCompleted(), delta("partial"), started(2)]);
+      expect(shownStep(live)).toMatchObject({ attempt: 2, text: "", toolCalls: [{ id: callId, status: "succeeded" }] });
+    });
+
+    it("shows a completion whose start it never heard, and a tool event for a step the list does not have yet", () => {
+      const live = fold([toolCompleted({ status: "failed", summary: "Search failed: provider unreachable" }), started()]);
+      expect(shownStep(live, []).toolCalls).toMatchObject([{ id: callId, status: "failed", summary: "Search failed: provider unreachable", input: {} }]);
+    });
+
+    it("lists the step's sources once each, http(s) only, from every call", () => {
+      const sources = [
+        { title: "A", url: "https://a.example/1" },
+        { title: "A again", url: "https://a.example/1" },
+        { title: "Script", url: "javascript:alert(1)" },
+        { title: "Data", url: "data:text/html,hi" },
+        { title: "B", url: "http://b.example/" },
+      ];
+      const live = fold([started(), toolStarted(), toolCompleted({ sources })]);
+      expect(shownStep(live).sources).toEqual([
+        { title: "A", url: "https://a.example/1" },
+        { title: "B", url: "http://b.example/" },
+      ]);
+    });
+
+    it("after a reload, shows the list's tool calls (with their errors); a running one takes the event's end", () => {
+      const failed = listedCall({ id: "00000000-0000-4000-8000-0000000000c3", status: "failed", error: "No such file", summary: "Read failed" });
+      const ended = shownStep(emptyLive("s"), [step({ status: "succeeded", output: "Done", toolCalls: [listedCall(), failed] } as never)]);
+      expect(ended.toolCalls.map((c) => [c.status, c.error])).toEqual([
+        ["succeeded", null],
+        ["failed", "No such file"],
+      ]);
+      const live = fold([started(), toolCompleted({ summary: "Searched: solar panels (5 results)" })]);
+      const shown = shownStep(live, [step({ toolCalls: [listedCall({ status: "running", summary: "", latencyMs: null, credits: null })] } as never)]);
+      expect(shown.toolCalls).toMatchObject([{ id: callId, status: "succeeded", summary: "Searched: solar panels (5 results)", input: { query: "solar panels" }, credits: "0.01" }]);
+    });
+
+    it("shows a call still running in a step that ended as cancelled", () => {
+      const live = fold([started(), toolStarted(), ev({ type: "turn_cancelled", turnId: "t" })]);
+      expect(shownStep(live)).toMatchObject({ status: "cancelled", toolCalls: [{ status: "cancelled" }] });
+    });
+
+    it("a file_status event moves the stream on and changes no turn", () => {
+      const before = fold([started()]);
+      const after = applyEvent(before, ev({ type: "file_status", fileId: "00000000-0000-4000-8000-0000000000f1", status: "ready" }));
+      expect(after).not.toBe(before);
+      expect(after.steps).toBe(before.steps);
+      expect(after.turns).toBe(before.turns);
+    });
+  });
+
+  it("recognizes web links only", () => {
+    expect(["https://x.example", "http://x.example/a?b", "javascript:alert(1)", "mailto:a@b.c", "/relative", "not a url"].map(isWebUrl)).toEqual([true, true, false, false, false, false]);
   });
 });

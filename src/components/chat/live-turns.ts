@@ -12,6 +12,29 @@ export type StepView = TurnView["steps"][number];
 type StepStatus = StepView["status"];
 type TurnStatus = TurnView["status"];
 
+export type ToolCallStatus = "running" | "succeeded" | "failed" | "cancelled" | "denied";
+
+/** One tool call of a step, as `turns.list` gives it (`toolCalls`, in call order) and as the events build it. */
+export interface ToolCallView {
+  id: string;
+  tool: string;
+  status: ToolCallStatus;
+  input: Record<string, unknown>;
+  /** "Searched: …", "Read: report.pdf p. 3–4"; empty while it runs. */
+  summary: string;
+  sources: { title: string; url: string }[];
+  latencyMs: number | null;
+  /** Exact decimal; null until the call ended. */
+  credits: string | null;
+  error: string | null;
+}
+
+/** A step's tool calls from the list: a field the list gains with tools; none before. */
+function listedToolCalls(step: StepView): ToolCallView[] {
+  const calls = (step as { toolCalls?: readonly ToolCallView[] }).toolCalls;
+  return calls ? [...calls] : [];
+}
+
 interface LiveStep {
   id: string;
   turnId: string | null;
@@ -27,6 +50,8 @@ interface LiveStep {
   /** What this attempt's call cost (from `step_completed`). */
   credits: string | null;
   latencyMs: number | null;
+  /** In the order they started; kept across attempts (a finished call is never run again). */
+  toolCalls: readonly ToolCallView[];
 }
 
 export interface LiveState {
@@ -62,7 +87,7 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
       setTurn(event.turnId, "running");
       break;
     case "step_started":
-      // A new attempt (the worker restarted the step) starts its text over.
+      // A new attempt (the worker restarted the step) starts its text over; its tool calls stay.
       setStep({
         id: event.stepId,
         turnId: event.turnId,
@@ -77,6 +102,7 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
         usage: null,
         credits: null,
         latencyMs: null,
+        toolCalls: state.steps.get(event.stepId)?.toolCalls ?? [],
       });
       break;
     case "step_delta": {
@@ -97,6 +123,22 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
       });
       break;
     }
+    case "tool_started": {
+      const step = state.steps.get(event.stepId) ?? blankStep(event.stepId, tracked.turnId);
+      if (step.toolCalls.some((c) => c.id === event.toolCallId)) break;
+      const call: ToolCallView = { id: event.toolCallId, tool: event.tool, status: "running", input: event.input, summary: "", sources: [], latencyMs: null, credits: null, error: null };
+      setStep({ ...step, toolCalls: [...step.toolCalls, call] });
+      break;
+    }
+    case "tool_completed": {
+      const step = state.steps.get(event.stepId) ?? blankStep(event.stepId, tracked.turnId);
+      const known = step.toolCalls.find((c) => c.id === event.toolCallId);
+      // A start not heard (the page subscribed later): the call is still worth showing, without its arguments.
+      const before: ToolCallView = known ?? { id: event.toolCallId, tool: "", status: "running", input: {}, summary: "", sources: [], latencyMs: null, credits: null, error: null };
+      const ended: ToolCallView = { ...before, status: event.status, summary: event.summary, sources: event.sources ?? [], latencyMs: event.latencyMs, credits: event.credits };
+      setStep({ ...step, toolCalls: known ? step.toolCalls.map((c) => (c.id === ended.id ? ended : c)) : [...step.toolCalls, ended] });
+      break;
+    }
     case "turn_completed":
       setTurn(event.turnId, event.status, null, event.credits);
       break;
@@ -107,18 +149,23 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
       setTurn(event.turnId, "cancelled");
       break;
     case "mode_applied":
+    case "file_status":
       break;
   }
   return next;
 }
 
 function blankStep(id: string, turnId: string | null): LiveStep {
-  return { id, turnId, index: null, kind: null, round: 1, attempt: 1, agent: null, text: "", status: "running", error: null, usage: null, credits: null, latencyMs: null };
+  return { id, turnId, index: null, kind: null, round: 1, attempt: 1, agent: null, text: "", status: "running", error: null, usage: null, credits: null, latencyMs: null, toolCalls: [] };
 }
 
-export interface DisplayStep extends StepView {
+export interface DisplayStep extends Omit<StepView, "toolCalls"> {
   /** What to show: the output once the step ended, the streamed text while it runs. */
   text: string;
+  /** Its tool calls in call order: the list's, brought up to date by the events. */
+  toolCalls: ToolCallView[];
+  /** The links its tools found (http and https only, each once), to show under the answer. */
+  sources: { title: string; url: string }[];
 }
 
 export interface DisplayTurn extends Omit<TurnView, "steps"> {
@@ -147,6 +194,8 @@ export function mergeTurns(items: readonly TurnView[], live: LiveState): Display
             agent: step.agent,
             output: "",
             text: step.text,
+            toolCalls: [...step.toolCalls],
+            sources: [],
             error: step.error,
             usage: step.usage ? { ...step.usage, source: null } : null,
             credits: step.credits,
@@ -159,9 +208,9 @@ export function mergeTurns(items: readonly TurnView[], live: LiveState): Display
         }
       }
       // Heard that the turn ended before the list caught up: nothing of it is still writing.
-      const shown = endedTurn.has(status)
-        ? steps.map((s) => (isStepEnded(s.status) ? s : { ...s, status: (status === "cancelled" ? "cancelled" : "failed") as StepStatus }))
-        : steps;
+      const shown = (endedTurn.has(status) ? steps.map((s) => (isStepEnded(s.status) ? s : { ...s, status: (status === "cancelled" ? "cancelled" : "failed") as StepStatus })) : steps).map(
+        withToolEnds,
+      );
       return { ...turn, status, error: turn.error ?? heard?.error ?? null, credits: turnCredits(turn, status, heard?.credits ?? null, shown), steps: shown.sort((a, b) => a.index - b.index) };
     });
 }
@@ -177,10 +226,48 @@ function turnCredits(turn: TurnView, status: TurnStatus, heard: string | null, s
   return Decimal.max(sum, turn.credits).toFixed();
 }
 
+/**
+ * A step's tool calls with its sources: a call still "running" in a step that ended was cut off
+ * (shown cancelled); sources are the calls' links, http(s) only and each URL once.
+ */
+function withToolEnds(step: DisplayStep): DisplayStep {
+  const toolCalls = isStepEnded(step.status) ? step.toolCalls.map((c) => (c.status === "running" ? { ...c, status: "cancelled" as const } : c)) : step.toolCalls;
+  const seen = new Set<string>();
+  const sources = toolCalls.flatMap((c) => c.sources).filter((s) => isWebUrl(s.url) && !seen.has(s.url) && !!seen.add(s.url));
+  return { ...step, toolCalls, sources };
+}
+
+/** Only http and https links are ever rendered (a tool's result is untrusted). */
+export function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The list's tool calls, with the ones the events know better: a call the list has not seen yet
+ * is added after them, and a call the list still has running takes the event's end.
+ */
+export function mergeToolCalls(listed: readonly ToolCallView[], live: readonly ToolCallView[]): ToolCallView[] {
+  const heard = new Map(live.map((c) => [c.id, c]));
+  const merged = listed.map((c) => {
+    const event = heard.get(c.id);
+    return c.status === "running" && event && event.status !== "running" ? { ...c, ...event, tool: event.tool || c.tool, input: Object.keys(event.input).length ? event.input : c.input } : c;
+  });
+  const known = new Set(listed.map((c) => c.id));
+  return [...merged, ...live.filter((c) => !known.has(c.id))];
+}
+
 function overlayStep(step: StepView, live: LiveStep | undefined): DisplayStep {
-  if (isStepEnded(step.status) || !live || live.attempt < step.attempt) return { ...step, text: step.output };
+  const listed = listedToolCalls(step);
+  const base = { ...step, toolCalls: listed, sources: [] };
+  if (isStepEnded(step.status) || !live || live.attempt < step.attempt) return { ...base, text: step.output, toolCalls: live ? mergeToolCalls(listed, live.toolCalls) : listed };
   return {
-    ...step,
+    ...base,
+    toolCalls: mergeToolCalls(listed, live.toolCalls),
     status: live.status,
     attempt: live.attempt,
     text: live.text,

@@ -25,9 +25,11 @@ export function SessionChat(props: {
   placeholder: string;
   /** After a send is accepted, and when a pending mode is applied. */
   onModeMaybeChanged?: () => void;
+  /** A file of the room (or of this session) changed status, heard on the session's stream. */
+  onFileStatus?: () => void;
 }) {
   const utils = api.useUtils();
-  const session = useSessionTurns(props.sessionId, { onModeApplied: props.onModeMaybeChanged });
+  const session = useSessionTurns(props.sessionId, { onModeApplied: props.onModeMaybeChanged, onFileStatus: props.onFileStatus });
   const [draft, setDraft] = useState("");
   // One request id per message; a retry of the same message in the same session reuses it, so a
   // send whose answer was lost is not run twice.

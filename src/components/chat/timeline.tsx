@@ -4,12 +4,14 @@ import { useLayoutEffect, useRef, type ReactNode } from "react";
 import { creditsText } from "@/components/usage/credits.ts";
 import { modeNames, turnStatusNames } from "./labels.ts";
 import type { DisplayStep, DisplayTurn } from "./live-turns.ts";
+import { SourceList, ToolCallList } from "./tool-calls.tsx";
 
 /**
  * A session's timeline: each turn is the user's message, then one message per step. Orchestrator
  * turns are grouped by round, with the manager's routing and evaluation as short notes, and the
  * synthesis as its own message. A running step shows "writing…" and is `aria-busy`; what a screen
- * reader hears when a message ends is announced by the parent, not by every token here.
+ * reader hears when a message ends is announced by the parent, not by every token here. A step's
+ * tool calls are compact lines above its answer, and the links they found are listed under it.
  */
 export function Timeline(props: {
   turns: DisplayTurn[];
@@ -24,8 +26,9 @@ export function Timeline(props: {
   const pinnedToBottom = useRef(true);
   const lastTurnId = useRef<string | undefined>(undefined);
   const last = props.turns.at(-1);
-  // What grows at the bottom: a new turn, a new step, more streamed text.
-  const tail = last ? `${last.id}:${last.status}:${last.steps.length}:${last.steps.at(-1)?.text.length ?? 0}` : "";
+  // What grows at the bottom: a new turn, a new step, a tool call, more streamed text.
+  const lastStep = last?.steps.at(-1);
+  const tail = last ? `${last.id}:${last.status}:${last.steps.length}:${lastStep?.toolCalls.length ?? 0}:${lastStep?.sources.length ?? 0}:${lastStep?.text.length ?? 0}` : "";
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -244,7 +247,9 @@ function StepMessage(props: { step: DisplayStep; mode: string }) {
           </span>
         )}
       </header>
+      <ToolCallList calls={step.toolCalls} agentName={synthesis ? "the synthesis" : step.agent.name} />
       {(step.text || !running) && <div className="msg-body">{step.text || <span className="muted">(no text)</span>}</div>}
+      <SourceList sources={step.sources} />
       {step.status === "failed" && step.error && (
         <p className="step-error">
           {step.error.message || "The call failed."} <span className="muted">({step.error.code})</span>

@@ -2,7 +2,8 @@
 
 import { useEffect, useRef } from "react";
 import { creditsText, formatCredits } from "@/components/usage/credits.ts";
-import { modeNames, stepKindNames, stepStatusNames, turnStatusNames } from "./labels.ts";
+import { formatMs, modeNames, stepKindNames, stepStatusNames, toolCallStatusNames, toolNames, turnStatusNames } from "./labels.ts";
+import { toolCallLine } from "./tool-calls.tsx";
 import type { DisplayTurn } from "./live-turns.ts";
 
 const number = new Intl.NumberFormat("en");
@@ -11,8 +12,9 @@ const dash = "—";
 /**
  * The turn-details drawer: a modal side panel (a native `<dialog>`, so focus stays inside and
  * Escape closes it) with every step's kind, agent, model, round, status, attempt, tokens and
- * latency and credits (a step's credits are its ledger rows', "—" until its call has ended). The
- * parent returns focus to the opener.
+ * latency and credits (a step's credits are its ledger rows', "—" until its call has ended), then
+ * every tool call, per step, with its status, latency and credits. The parent returns focus to the
+ * opener.
  */
 export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -26,6 +28,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
   }, [open]);
 
   const turn = props.turn;
+  const toolCalls = turn?.steps.flatMap((step) => step.toolCalls.map((call) => ({ step, call }))) ?? [];
   const totals = turn?.steps.reduce(
     (sum, s) => ({ input: sum.input + (s.usage?.inputTokens ?? 0), cached: sum.cached + (s.usage?.cachedTokens ?? 0), output: sum.output + (s.usage?.outputTokens ?? 0) }),
     { input: 0, cached: 0, output: 0 },
@@ -132,12 +135,42 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
               </table>
             </div>
           )}
+          {toolCalls.length > 0 && (
+            <div className="steps-table-wrap" tabIndex={0} role="region" aria-label={`Tool calls of turn ${turn.index}`}>
+              <table className="steps-table" data-testid="tool-calls-table">
+                <caption className="drawer-caption">Tool calls</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Step</th>
+                    <th scope="col">Tool</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Latency</th>
+                    <th scope="col">Credits</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {toolCalls.map(({ step, call }) => (
+                    <tr key={call.id} data-status={call.status}>
+                      <td data-label="Step">
+                        {step.index} · {step.agent.name}
+                      </td>
+                      <td data-label="Tool">{toolNames[call.tool] ?? (call.tool || dash)}</td>
+                      <td data-label="What">
+                        {toolCallLine(call)}
+                        {call.error && <span className="muted"> · {call.error}</span>}
+                      </td>
+                      <td data-label="Status">{toolCallStatusNames[call.status] ?? call.status}</td>
+                      <td data-label="Latency">{call.latencyMs !== null ? formatMs(call.latencyMs) : dash}</td>
+                      <td data-label="Credits">{call.credits !== null ? formatCredits(call.credits) : dash}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </div>
       )}
     </dialog>
   );
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -16,9 +16,10 @@ const refreshingEvents = new Set<TurnEventType>(["turn_started", "step_started",
  * A session's turns as the timeline shows them: `turns.list` pages, followed live through the
  * `turns.events` subscription from the first page's `streamFrom` (so a page opened mid-turn
  * replays the running turn from its start), with an announcement for screen readers each time a
- * message or a turn ends — never per token.
+ * message or a turn ends — never per token. Tool calls are folded in from `tool_started` and
+ * `tool_completed`; `file_status` (a room's or session's file moved on) is passed to `onFileStatus`.
  */
-export function useSessionTurns(sessionId: string | null, options: { onModeApplied?: () => void } = {}) {
+export function useSessionTurns(sessionId: string | null, options: { onModeApplied?: () => void; onFileStatus?: () => void } = {}) {
   const utils = api.useUtils();
   const input = sessionId ? { sessionId, limit: PAGE_SIZE } : skipToken;
   const list = api.turns.list.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor ?? undefined, staleTime: 0 });
@@ -64,6 +65,7 @@ export function useSessionTurns(sessionId: string | null, options: { onModeAppli
     setLive(after);
     if (refreshingEvents.has(event.event.type)) scheduleRefresh(sessionId);
     if (event.event.type === "mode_applied") options.onModeApplied?.();
+    if (event.event.type === "file_status") options.onFileStatus?.();
     // The turn's calls are settled: the balance (and the low-balance banner) changed.
     if (event.event.type === "turn_completed" || event.event.type === "turn_failed" || event.event.type === "turn_cancelled") void utils.usage.invalidate();
     const said = announce(event, after, utils.turns.list.getInfiniteData({ sessionId, limit: PAGE_SIZE })?.pages.flatMap((p) => p.items) ?? []);
