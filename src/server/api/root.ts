@@ -5,6 +5,7 @@ import { modeRouter } from "./routers/mode.ts";
 import { modelsRouter } from "./routers/models.ts";
 import { roomsRouter } from "./routers/rooms.ts";
 import { sessionsRouter } from "./routers/sessions.ts";
+import { toolsRouter } from "./routers/tools.ts";
 import { turnsRouter } from "./routers/turns.ts";
 import { usageRouter } from "./routers/usage.ts";
 import { createCallerFactory, createTRPCRouter } from "./trpc.ts";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   turns: turnsRouter,
   usage: usageRouter,
   models: modelsRouter,
+  tools: toolsRouter,
 });
 
 export type AppRouter = typeof appRouter;
