@@ -5,6 +5,7 @@ import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { formatContext, priceLine } from "@/app/admin/models/format.ts";
+import { useToolAvailability, type ToolAvailability } from "@/components/files/files-api.ts";
 import { api, type RouterInputs, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
@@ -38,12 +39,29 @@ function modelHint(m: Model | undefined, alias: string): string {
   return `${m.label} from ${m.providerName}: ${formatContext(m.contextWindow)} tokens of context, ${priceLine(m.price)}.${credits}`;
 }
 
+const toolHints: Record<"search" | "file_read", string> = {
+  search: "Looks things up on the web and lists its sources under the answer.",
+  file_read: "Searches and reads the files uploaded to the room or chat.",
+};
+
+/**
+ * Why the tools a permission grants cannot run on this server (e.g. web search with no provider
+ * configured), or null when at least one of them can (or while that is not known yet).
+ */
+function unavailableReason(tools: ToolAvailability[] | undefined, permission: string): string | null {
+  const granted = tools?.filter((t) => t.permission === permission) ?? [];
+  if (granted.length === 0 || granted.some((t) => t.available)) return null;
+  const reasons = [...new Set(granted.map((t) => t.reason?.replace(/\.$/, "")).filter(Boolean))];
+  return reasons.join("; ") || "not configured";
+}
+
 const empty: AgentInput = { key: "", name: "", modelAlias: "local", rolePrompt: "", toolPermissions: [] };
 
 function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: boolean; error: { message: string; data?: { appCode?: string; details?: unknown; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null } | null; onSubmit: (input: AgentInput) => void; onCancel?: () => void }) {
   const [form, setForm] = useState(props.initial);
   const hydrated = useHydrated();
   const models = api.agents.models.useQuery();
+  const tools = useToolAvailability();
   const fieldErrors = fieldErrorsOf(props.error);
   const details = props.error?.data?.details as { field?: string } | null | undefined;
   if (props.error?.data?.appCode === "conflict" && details?.field) fieldErrors[details.field] = props.error.message;
@@ -113,18 +131,30 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
       </div>
       <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
         <legend style={{ fontWeight: 600 }}>Tools</legend>
-        {(["search", "file_read"] as const).map((tool) => (
-          <label key={tool} className="row" style={{ gap: "0.5rem" }}>
-            <input
-              type="checkbox"
-              checked={form.toolPermissions?.includes(tool) ?? false}
-              onChange={(e) =>
-                setForm({ ...form, toolPermissions: e.target.checked ? [...(form.toolPermissions ?? []), tool] : (form.toolPermissions ?? []).filter((t) => t !== tool) })
-              }
-            />
-            {tool === "search" ? "Web search" : "Read room files"}
-          </label>
-        ))}
+        {(["search", "file_read"] as const).map((tool) => {
+          const why = unavailableReason(tools.data?.tools, tool);
+          const hintId = `${id(`tool-${tool}`)}-hint`;
+          return (
+            <div key={tool} className="tool-option">
+              <label className="row" style={{ gap: "0.5rem" }}>
+                <input
+                  type="checkbox"
+                  checked={form.toolPermissions?.includes(tool) ?? false}
+                  aria-describedby={hintId}
+                  onChange={(e) =>
+                    setForm({ ...form, toolPermissions: e.target.checked ? [...(form.toolPermissions ?? []), tool] : (form.toolPermissions ?? []).filter((t) => t !== tool) })
+                  }
+                />
+                {tool === "search" ? "Web search" : "Read room files"}
+              </label>
+              <p id={hintId} className="field-hint tool-hint" data-testid={`tool-hint-${tool}`} data-available={why === null}>
+                {why === null
+                  ? toolHints[tool]
+                  : `Not available on this server: ${why}. You can still allow it; the agent gets it once the server is set up for it.`}
+              </p>
+            </div>
+          );
+        })}
       </fieldset>
       {props.error && (
         <p className="field-error" role="alert">

@@ -3,15 +3,18 @@
 import Link from "next/link";
 import { SessionChat } from "@/components/chat/session-chat.tsx";
 import { SessionList, useSessionPicker } from "@/components/chat/session-list.tsx";
+import { useRefreshFiles } from "@/components/files/files-api.ts";
+import { FilesPanel } from "@/components/files/files-panel.tsx";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
 import { api } from "@/trpc/react.tsx";
 
-/** The room workspace: its sessions, the selected session's live timeline and composer, and the mode switcher. */
+/** The room workspace: its sessions, the mode switcher and the room's files, and the selected session's live timeline and composer. */
 export function RoomWorkspace(props: { roomId: string }) {
   const utils = api.useUtils();
   const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
   const mode = api.mode.get.useQuery({ roomId: props.roomId }, { enabled: !!room.data });
   const sessions = useSessionPicker({ roomId: props.roomId }, { enabled: !!room.data, noun: "Session" });
+  const refreshFiles = useRefreshFiles();
 
   if (room.error) return <p className="field-error" role="alert">{room.error.data?.appCode === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
   if (!room.data) return <p>Loading room…</p>;
@@ -32,9 +35,12 @@ export function RoomWorkspace(props: { roomId: string }) {
         </Link>
       </div>
       <div className="two-col workspace">
-        <SessionList picker={sessions}>
-          <ModeSwitcher roomId={props.roomId} />
-        </SessionList>
+        <div className="stack workspace-side-col">
+          <SessionList picker={sessions}>
+            <ModeSwitcher roomId={props.roomId} />
+          </SessionList>
+          <FilesPanel scope={{ roomId: props.roomId }} owner="room" />
+        </div>
         <SessionChat
           sessionId={sessions.currentId}
           ensureSession={sessions.ensureSession}
@@ -53,6 +59,7 @@ export function RoomWorkspace(props: { roomId: string }) {
             </p>
           }
           placeholder={mode.data && (mode.data.pendingMode ?? mode.data.currentMode) === "manual" ? "Message… tag agents with @key" : "Message the room…"}
+          onFileStatus={refreshFiles}
           onModeMaybeChanged={() => {
             void utils.mode.get.invalidate({ roomId: props.roomId });
             void utils.mode.history.invalidate({ roomId: props.roomId });

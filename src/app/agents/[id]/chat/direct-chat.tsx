@@ -3,12 +3,15 @@
 import Link from "next/link";
 import { SessionChat } from "@/components/chat/session-chat.tsx";
 import { SessionList, useSessionPicker } from "@/components/chat/session-list.tsx";
+import { useRefreshFiles } from "@/components/files/files-api.ts";
+import { FilesPanel } from "@/components/files/files-panel.tsx";
 import { api } from "@/trpc/react.tsx";
 
-/** Direct chat with one agent: its sessions, and the same live timeline and composer as a room (no tags). */
+/** Direct chat with one agent: its sessions, the shown session's files, and the same live timeline and composer as a room (no tags). */
 export function DirectChat(props: { agentId: string }) {
   const agent = api.agents.byId.useQuery({ id: props.agentId }, { retry: false });
   const sessions = useSessionPicker({ agentId: props.agentId }, { enabled: !!agent.data, noun: "Chat" });
+  const refreshFiles = useRefreshFiles();
 
   if (agent.error) return <p className="field-error" role="alert">{agent.error.data?.appCode === "not_found" ? "This agent does not exist, or is not yours." : agent.error.message}</p>;
   if (!agent.data) return <p>Loading agent…</p>;
@@ -27,7 +30,10 @@ export function DirectChat(props: { agentId: string }) {
         </Link>
       </div>
       <div className="two-col workspace">
-        <SessionList picker={sessions} />
+        <div className="stack workspace-side-col">
+          <SessionList picker={sessions} />
+          <FilesPanel scope={sessions.currentId ? { sessionId: sessions.currentId } : null} ensureScope={async () => ({ sessionId: await sessions.ensureSession() })} owner="chat" />
+        </div>
         <SessionChat
           sessionId={sessions.currentId}
           ensureSession={sessions.ensureSession}
@@ -36,6 +42,7 @@ export function DirectChat(props: { agentId: string }) {
           title={sessions.title}
           empty={<p className="muted">{sessions.currentId ? `No messages yet. Say hello to ${agent.data.name}.` : `Send a message to start a chat with ${agent.data.name}.`}</p>}
           placeholder={`Message ${agent.data.name}…`}
+          onFileStatus={refreshFiles}
         />
       </div>
     </div>
