@@ -51,6 +51,8 @@ export interface FakeSearch {
   respondRaw(body: string, status?: number): void;
   /** Back to answering with the results. */
   answer(): void;
+  /** Forgets the recorded requests and the count of dropped ones. */
+  reset(): void;
   /** Resolves once `count` requests have arrived. */
   waitForRequests(count: number): Promise<FakeSearchRequest[]>;
   /** Resolves once `count` (default 1) hung requests' clients have gone away (they aborted). */
@@ -149,6 +151,10 @@ function startFake(flavour: Flavour, initial: FakeSearchResult[]): Promise<FakeS
         },
         answer() {
           behaviour = { kind: "answer" };
+        },
+        reset() {
+          requests.length = 0;
+          gone = 0;
         },
         waitForRequests(count) {
           if (requests.length >= count) return Promise.resolve([...requests]);

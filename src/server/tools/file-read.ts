@@ -15,8 +15,8 @@ import { ToolError, type Tool } from "./tool.ts";
 const MAX_POSITION = 1_000_000;
 /** Chunks loaded per query while filling the budget. */
 const BATCH = 40;
-/** What the header and the closing line may take of the budget. */
-const FRAME_TOKENS = 80;
+/** Tokens kept back beyond the header and closing line (the blank lines between parts, rounding at joins). */
+const FRAME_TOKENS = 8;
 
 export const fileReadArgs = z.object({
   file_id: z.string().trim().min(1).max(200).describe("The file's id, as file_search returned it."),
@@ -89,7 +89,15 @@ export async function readFile(db: Db, scope: FileScope, args: FileReadArgs, max
   if (start > lastPosition) throw new ToolError(`${file.name} has chunks 0–${lastPosition}; start ${start} is past its end.`);
 
   const paged = file.kind === "pdf";
-  const budget = Math.max(maxTokens - FRAME_TOKENS, 20);
+  const headerOf = (last: number, pages: number[]) =>
+    `${file.name} (file_id: ${file.id}, ${describeFile(file.kind, file.pages, lastPosition)}): ${last === start ? `chunk ${start}` : `chunks ${start}–${last}`}${pageRange(pages, ", ")}`;
+  // The header and closing line, at their longest, come off the budget before any text.
+  const widest = file.pages ?? 9999;
+  const frame =
+    countTextTokens(headerOf(end, [widest, widest + 1])) +
+    countTextTokens(closingLine({ cutShort: true, lastRead: end, nextStart: end, end, lastPosition })) +
+    FRAME_TOKENS;
+  const budget = Math.max(maxTokens - frame, 20);
   const parts: string[] = [];
   const pages: number[] = [];
   let used = 0;
@@ -131,8 +139,7 @@ export async function readFile(db: Db, scope: FileScope, args: FileReadArgs, max
   }
 
   const nextStart = lastRead < end ? lastRead + 1 : null;
-  const range = lastRead === start ? `chunk ${start}` : `chunks ${start}–${lastRead}`;
-  const header = `${file.name} (file_id: ${file.id}, ${describeFile(file.kind, file.pages, lastPosition)}): ${range}${pageRange(pages, " ")}`;
+  const header = headerOf(lastRead, pages);
   const closing = closingLine({ cutShort, lastRead, nextStart, end, lastPosition });
   return {
     content: `${header}\n\n${parts.join("\n\n")}\n\n${closing}`,

@@ -115,7 +115,7 @@ async function request(label: string, url: string, options: RequestOptions): Pro
   const failed = (error: unknown): never => {
     // The caller's abort is not the provider's failure: let the loop see the turn's own reason.
     if (options.signal.aborted) throw options.signal.reason;
-    if (timeout.aborted) throw new ToolError(`${label} did not answer within ${Math.round(timeoutMs / 1000)} s; try again later.`);
+    if (timeout.aborted) throw new ToolError(`${label} did not answer within ${Number((timeoutMs / 1000).toFixed(1))} s; try again later.`);
     const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw new ToolError(redact(`Could not reach ${label}: ${cause}`));
   };
