@@ -188,6 +188,10 @@ describe("file_search", () => {
     const withExclusion = await fileSearchTool.run({ query: "zeppelin boiler -gas" }, roomContext());
     expect(passageLines(withExclusion.content).some((l) => l.includes("chunk 4"))).toBe(false);
     expect(passageLines(withExclusion.content).some((l) => l.includes("notes.md"))).toBe(true);
+
+    // Excluding a stop word excludes nothing.
+    const stopWord = await fileSearchTool.run({ query: 'zeppelin boiler -the -"of a"' }, roomContext());
+    expect(passageLines(stopWord.content)).toHaveLength(2);
   });
 
   it("answers plainly when nothing matches (not an error)", async () => {
