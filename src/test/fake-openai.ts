@@ -51,7 +51,9 @@ export type FakeReply =
   | string
   | { text: string; chunks?: string[]; usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number } | null }
   | { status: number; message?: string }
-  | { hang: true; partial?: string };
+  | { hang: true; partial?: string }
+  /** Asks for tool calls (streamed in pieces, as providers do), after optional text. */
+  | { toolCalls: { name: string; arguments: Record<string, unknown> | string; id?: string }[]; text?: string };
 
 export type FakeScript = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
 
@@ -101,6 +103,23 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply", 
       if (reply.partial) res.write(`data: ${JSON.stringify(chunk(reply.partial))}\n\n`);
       return; // never ends: the client aborts, or close() cuts it
     }
+    if (typeof reply !== "string" && "toolCalls" in reply) {
+      if (reply.text) res.write(`data: ${JSON.stringify(chunk(reply.text))}\n\n`);
+      for (const [index, call] of reply.toolCalls.entries()) {
+        const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
+        const half = Math.floor(args.length / 2);
+        const id = call.id ?? `call_fake_${request.n}_${index}`;
+        const first = { index, id, type: "function", function: { name: call.name, arguments: args.slice(0, half) } };
+        const rest = { index, function: { arguments: args.slice(half) } };
+        for (const piece of [first, rest]) {
+          res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model: "fake", choices: [{ index: 0, delta: { tool_calls: [piece] }, finish_reason: null }] })}\n\n`);
+        }
+      }
+      const usage = { prompt_tokens: countMessageTokens(request.messages), completion_tokens: 12, total_tokens: countMessageTokens(request.messages) + 12 };
+      res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model: "fake", choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }], usage })}\n\n`);
+      res.end("data: [DONE]\n\n");
+      return;
+    }
     const text = typeof reply === "string" ? reply : reply.text;
     const chunks = typeof reply === "string" ? piecesOf(text) : (reply.chunks ?? piecesOf(text));
     for (const piece of chunks) res.write(`data: ${JSON.stringify(chunk(piece))}\n\n`);
@@ -128,7 +147,8 @@ export async function startFakeOpenAI(initial: FakeScript = () => "fake reply", 
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
       const body = JSON.parse(raw || "{}") as FakeRequest["body"];
-      const messages = body.messages ?? [];
+      // An assistant message that only asks for tools has `content: null` on the wire.
+      const messages = (body.messages ?? []).map((m) => ({ ...m, content: m.content ?? "" }));
       const request: FakeRequest = {
         n: requests.length + 1,
         body,

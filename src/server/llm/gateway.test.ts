@@ -25,6 +25,7 @@ const routeTo =
       providerModel: alias === "llama" ? "meta-llama/llama-3.3-70b-instruct" : "pantheon-local",
       fallbackAlias: null,
       usageInStream: true,
+      tools: true,
       unavailableReason: null,
       provider,
       ...overrides,

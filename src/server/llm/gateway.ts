@@ -8,7 +8,7 @@
  */
 import { countMessageTokens, countTextTokens } from "./tokenizer.ts";
 import type { ManagerContract } from "./protocol.ts";
-import { LlmError, type ChatMessage, type Provider, type Usage } from "./types.ts";
+import { LlmError, type ChatMessage, type Provider, type ToolCallRequest, type ToolDefinition, type Usage } from "./types.ts";
 
 /** A model alias resolved to what calling it takes. */
 export interface RoutedModel {
@@ -21,6 +21,8 @@ export interface RoutedModel {
   fallbackAlias: string | null;
   /** Whether to ask for usage in the stream's last chunk (`stream_options.include_usage`). */
   usageInStream: boolean;
+  /** Whether it can be offered tools (the `tools` capability): function calling. */
+  tools: boolean;
   /** Why it cannot be called now (disabled, no key, gone); null when it can. */
   unavailableReason: string | null;
   provider: Provider;
@@ -33,11 +35,15 @@ export interface CallOptions {
   onDelta?: (text: string) => void;
   /** Passed to the provider unchanged (see ProviderRequest). */
   contract?: ManagerContract;
+  /** Tools the model may call (the caller offers them only to models with the `tools` capability). */
+  tools?: ToolDefinition[];
 }
 
 export interface CallResult {
   model: RoutedModel;
   text: string;
+  /** The tools the model asked to call; empty when it answered. */
+  toolCalls: ToolCallRequest[];
   usage: Usage;
   requestId: string | null;
   latencyMs: number;
@@ -90,6 +96,8 @@ export class Gateway {
         maxOutputTokens,
         signal,
         contract: options.contract,
+        // Never offered to a model without function calling: it would refuse the request or ignore them.
+        tools: model.tools ? options.tools : undefined,
         usageInStream: model.usageInStream,
         onDelta: (text) => {
           ttftMs ??= elapsed();
@@ -101,7 +109,7 @@ export class Gateway {
         : { inputTokens: countMessageTokens(options.messages), cachedTokens: 0, outputTokens: countTextTokens(result.text), source: "estimated" };
       const latencyMs = elapsed();
       this.config.onCallEnd?.(model, { ok: true, latencyMs });
-      return { model, text: result.text, usage, requestId: result.requestId, latencyMs, ttftMs };
+      return { model, text: result.text, toolCalls: result.toolCalls ?? [], usage, requestId: result.requestId, latencyMs, ttftMs };
     } catch (caught) {
       const error = caught instanceof LlmError ? caught : new LlmError("provider", String(caught), false, "", { cause: caught });
       if (options.signal?.aborted) throw new LlmError("cancelled", "The call was cancelled.", false, error.partialText, { cause: error });

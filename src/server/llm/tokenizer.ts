@@ -38,6 +38,11 @@ export function countTextTokens(text: string): number {
   return count;
 }
 
+function toolCallTokens(message: ChatMessage): number {
+  if (message.role !== "assistant" || !message.toolCalls) return 0;
+  return message.toolCalls.reduce((n, call) => n + PER_MESSAGE_OVERHEAD + countTextTokens(call.name) + countTextTokens(call.arguments), 0);
+}
+
 export function countMessageTokens(messages: ChatMessage[]): number {
-  return messages.reduce((n, m) => n + PER_MESSAGE_OVERHEAD + countTextTokens(m.content), 2);
+  return messages.reduce((n, m) => n + PER_MESSAGE_OVERHEAD + countTextTokens(m.content) + toolCallTokens(m), 2);
 }

@@ -1,9 +1,26 @@
 /** The gateway's vocabulary: what a caller asks for, and what a call produces. */
 import type { ManagerContract } from "./protocol.ts";
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
+/**
+ * One message of a call's context. An assistant message may ask for tool calls; a `tool` message
+ * answers one of them (by its id) inside a step's tool loop (PRODUCT.md 8).
+ */
+export type ChatMessage =
+  | { role: "system" | "user"; content: string }
+  | { role: "assistant"; content: string; toolCalls?: ToolCallRequest[] }
+  | { role: "tool"; toolCallId: string; content: string };
+
+/** A model's request to call a tool: `arguments` is the JSON text it wrote (not yet validated). */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A tool as a model is offered it (OpenAI's function-calling shape). */
+export interface ToolDefinition {
+  type: "function";
+  function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
 export interface Usage {
@@ -25,10 +42,14 @@ export interface ProviderRequest {
   contract?: ManagerContract;
   /** Ask for usage in the stream's last chunk (some servers reject `stream_options`). Default true. */
   usageInStream?: boolean;
+  /** Tools the model may call (only for models with the `tools` capability); none: a plain answer. */
+  tools?: ToolDefinition[];
 }
 
 export interface ProviderResult {
   text: string;
+  /** The tools the model asked to call (empty when it answered). */
+  toolCalls?: ToolCallRequest[];
   usage: Omit<Usage, "source"> | null;
   requestId: string | null;
 }

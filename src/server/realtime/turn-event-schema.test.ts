@@ -23,6 +23,10 @@ const samples: TurnEventBody[] = [
   { type: "turn_completed", turnId, status: "completed", credits: "0", balanceAfter: null, lowBalance: false },
   { type: "turn_failed", turnId, code: "all_steps_failed", message: "Every agent's call failed; see the steps for why." },
   { type: "turn_cancelled", turnId },
+  { type: "tool_started", stepId, toolCallId: randomUUID(), tool: "file_read", input: { file_id: randomUUID() } },
+  { type: "tool_completed", stepId, toolCallId: randomUUID(), status: "succeeded", summary: "Searched: solar", sources: [{ title: "A", url: "https://example.com/a" }], latencyMs: 12, credits: "0.05" },
+  { type: "tool_completed", stepId, toolCallId: randomUUID(), status: "denied", summary: "Not allowed: search", latencyMs: null, credits: "0" },
+  { type: "file_status", fileId: randomUUID(), status: "failed", error: "The PDF is damaged." },
 ];
 
 describe("turnEventBody", () => {
@@ -34,14 +38,15 @@ describe("turnEventBody", () => {
 
   it("has a schema for every event type of PRODUCT.md section 6 that a turn writes, and the samples cover them", () => {
     const types = turnEventBody.options.map((o) => o.shape.type.value);
-    expect(new Set(types)).toEqual(new Set(["turn_started", "step_started", "step_delta", "step_completed", "turn_completed", "turn_failed", "turn_cancelled", "mode_applied"]));
+    expect(new Set(types)).toEqual(new Set(["turn_started", "step_started", "step_delta", "step_completed", "turn_completed", "turn_failed", "turn_cancelled", "mode_applied", "tool_started", "tool_completed", "file_status"]));
     expect(new Set(samples.map((s) => s.type))).toEqual(new Set(types));
   });
 
   const started = samples.find((s) => s.type === "step_started")!;
   const completed = samples.find((s) => s.type === "step_completed")!;
   const refused: [string, unknown][] = [
-    ["an unknown type", { type: "tool_started", stepId }],
+    ["an unknown type", { type: "tool_finished", stepId }],
+    ["a tool event without its call id", { type: "tool_started", stepId, tool: "search", input: {} }],
     ["no type", { turnId }],
     ["a missing field", { type: "step_delta", stepId }],
     ["a step status that is not an end", { ...completed, status: "running" }],

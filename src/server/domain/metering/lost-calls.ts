@@ -8,6 +8,7 @@ import type { Db } from "../../db.ts";
 import type { TurnStep } from "@/generated/prisma/client.ts";
 import { countTextTokens } from "../../llm/tokenizer.ts";
 import { settleCall, type CallAttribution, type CallPurpose } from "./meter.ts";
+import { endLostToolCalls, isToolCallKey } from "../tools/tool-calls.ts";
 
 export const purposeOf: Record<TurnStep["kind"], CallPurpose> = {
   agent: "agent_reply",
@@ -66,9 +67,12 @@ export async function settleLostCall(db: Db, call: CallAttribution, step: Pick<T
 export async function settleTurnReservations(db: Db, turnId: string): Promise<number> {
   const turn = await db.turn.findUnique({ where: { id: turnId }, include: { session: { select: { roomId: true } }, steps: true } });
   if (!turn) return 0;
+  // Tool calls left running end cancelled, which releases their holds (nothing is charged).
+  await endLostToolCalls(db, { id: turn.id, sessionId: turn.sessionId, userId: turn.userId, roomId: turn.session.roomId });
   const reservations = await db.walletReservation.findMany({ where: { key: { startsWith: `${turnId}:` } } });
   let settled = 0;
   for (const reservation of reservations) {
+    if (isToolCallKey(reservation.key)) continue;
     const index = Number(reservation.key.split(":")[1]);
     const step = turn.steps.find((s) => s.index === index);
     if (!step) {

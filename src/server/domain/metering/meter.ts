@@ -193,3 +193,49 @@ export async function settleCall(tx: Tx, call: CallAttribution, key: string, out
     SELECT count(*)::int AS settled FROM inserted`;
   return { credits, settled: (row?.settled ?? 0) > 0 };
 }
+
+/**
+ * Holds `amount` credits for a metered call that is not an LLM call (a tool call: PRODUCT.md 8)
+ * under `key`, unless a hold with that key exists already (a resumed call keeps its hold). Returns
+ * false, holding nothing, when the wallet cannot cover it. Never throws for want of credits: the
+ * caller records the refusal instead.
+ */
+export async function holdCredits(tx: Tx, args: { userId: string; key: string; amount: Decimal }): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ held: boolean }[]>`
+    WITH existing AS (SELECT 1 FROM wallet_reservations WHERE key = ${args.key}),
+    held AS (
+      UPDATE credit_wallets SET reserved = reserved + ${args.amount.toString()}::numeric, updated_at = now()
+      WHERE user_id = ${args.userId}::uuid AND balance - reserved >= ${args.amount.toString()}::numeric AND NOT EXISTS (SELECT 1 FROM existing)
+      RETURNING user_id),
+    inserted AS (
+      INSERT INTO wallet_reservations (id, user_id, key, amount, input_tokens, pricing_version)
+      SELECT gen_random_uuid(), user_id, ${args.key}, ${args.amount.toString()}::numeric, 0, NULL FROM held
+      RETURNING id)
+    SELECT EXISTS (SELECT 1 FROM existing) OR EXISTS (SELECT 1 FROM inserted) AS held`;
+  return rows[0]?.held ?? false;
+}
+
+/**
+ * Settles a hold made with `holdCredits`, in the caller's transaction: the hold released and
+ * `credits` debited (at most what the wallet has beyond other holds), with a `debit` transaction
+ * referencing `key` (unique per kind: a second settlement fails and rolls back). The caller guards
+ * against one with its own row (a tool call's status). Returns what was debited.
+ */
+export async function settleHeldCredits(tx: Tx, args: { userId: string; key: string; credits: Decimal; note: string }): Promise<Decimal> {
+  const [row] = await tx.$queryRaw<{ amount: string }[]>`
+    WITH released AS (DELETE FROM wallet_reservations WHERE key = ${args.key} RETURNING amount),
+    wallet AS (SELECT balance, reserved FROM credit_wallets WHERE user_id = ${args.userId}::uuid FOR UPDATE),
+    debit AS (
+      SELECT LEAST(${args.credits.toString()}::numeric, GREATEST(0, wallet.balance - GREATEST(0, wallet.reserved - held.amount))) AS amount, held.amount AS held
+      FROM wallet, (SELECT COALESCE(sum(amount), 0) AS amount FROM released) AS held),
+    debited AS (
+      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - debit.held), updated_at = now()
+      FROM debit WHERE user_id = ${args.userId}::uuid
+      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount),
+    logged AS (
+      INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
+      SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${args.key}, ${args.note}
+      FROM debited WHERE amount > 0)
+    SELECT amount::text FROM debited`;
+  return new Decimal(row?.amount ?? 0);
+}

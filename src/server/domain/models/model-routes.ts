@@ -36,7 +36,7 @@ export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: str
       FROM llm_models m JOIN llm_providers p ON p.id = m.provider_id
       WHERE m.alias = ${alias}`;
     if (!row) {
-      return { alias, providerKey: "unknown", providerId: null, providerModel: alias, fallbackAlias: null, usageInStream: true, unavailableReason: "it no longer exists", provider: nowhere };
+      return { alias, providerKey: "unknown", providerId: null, providerModel: alias, fallbackAlias: null, usageInStream: true, tools: false, unavailableReason: "it no longer exists", provider: nowhere };
     }
     const provider = { ...row.provider, updatedAt: new Date(row.provider.updatedAt) };
     let client: Provider = nowhere;
@@ -56,6 +56,7 @@ export function routeFromDatabase(db: Db, clients: ProviderClients): (alias: str
       providerModel: row.providerModel,
       fallbackAlias: row.fallbackAlias,
       usageInStream: row.capabilities.includes("usage_in_stream"),
+      tools: row.capabilities.includes("tools"),
       unavailableReason: unavailable,
       provider: unavailable ? nowhere : client,
     };

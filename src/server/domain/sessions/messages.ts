@@ -15,7 +15,8 @@ export async function listMessages(db: Db, userId: string, input: z.infer<typeof
   const session = await db.chatSession.findFirst({ where: { id: input.sessionId, userId, deletedAt: null }, select: { id: true } });
   if (!session) throw new AppError("not_found", "No such session.");
   const rows = await db.message.findMany({
-    where: { sessionId: session.id, ...(input.cursor ? { seq: { lt: BigInt(input.cursor) } } : {}) },
+    // Tool traces are the agents' private memory; people see a step's tool calls on the step.
+    where: { sessionId: session.id, role: { not: "tool" }, ...(input.cursor ? { seq: { lt: BigInt(input.cursor) } } : {}) },
     orderBy: { seq: "desc" },
     take: input.limit + 1,
   });

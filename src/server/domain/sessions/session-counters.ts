@@ -12,7 +12,7 @@ type Tx = Prisma.TransactionClient;
  */
 export async function appendMessage(
   tx: Tx,
-  message: { sessionId: string; turnId: string; stepId: string | null; role: "user" | "assistant"; visibility: "shared" | "private"; agentKey: string | null; agentName: string | null; content: string },
+  message: { sessionId: string; turnId: string; stepId: string | null; role: "user" | "assistant" | "tool"; visibility: "shared" | "private"; agentKey: string | null; agentName: string | null; content: string },
 ): Promise<bigint> {
   const [row] = await tx.$queryRaw<{ seq: bigint }[]>`
     WITH next AS (UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ${message.sessionId}::uuid RETURNING last_seq)

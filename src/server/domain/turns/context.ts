@@ -20,6 +20,8 @@ export interface RosterEntry {
   name: string;
   model: string;
   role: string;
+  /** Tool permissions (`search`, `file_read`). */
+  tools?: string[];
 }
 
 export interface HistoryMessage {
@@ -89,6 +91,8 @@ export function systemMessage(input: Pick<ContextInput, "speaker" | "mode" | "ro
 
 function historyMessage(m: HistoryMessage, speakerKey: string | null): ChatMessage {
   if (m.role === "user") return { role: "user", content: m.content };
+  // The speaker's own tool traces (private: no one else gets them), already fenced and labelled.
+  if (m.role === "tool") return { role: "assistant", content: m.content };
   // The speaker's own earlier answers are its own; everyone else's are labelled.
   if (m.agentKey !== null && m.agentKey === speakerKey) return { role: "assistant", content: m.content };
   return { role: "assistant", content: `[${m.agentName ?? "Assistant"}]: ${m.content}` };

@@ -7,7 +7,11 @@ import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
 import { Decimal } from "decimal.js";
 import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
+import { env as processEnv, type Env } from "../../env.ts";
 import { isAppError } from "../../errors.ts";
+import { toolDefinition, toolsFor } from "../../tools/registry.ts";
+import { filesPrompt, type ListedFile } from "../tools/files-prompt.ts";
+import type { StepToolbox } from "../tools/tool-calls.ts";
 import type { Gateway } from "../../llm/gateway.ts";
 import { loadCatalog, type Catalog } from "../models/catalog.ts";
 import { chooseModel } from "../models/model-choice.ts";
@@ -36,6 +40,8 @@ import { TurnStop, TurnWatch } from "./turn-stop.ts";
 export interface RunDeps {
   db: Db;
   gateway: Gateway;
+  /** Where tools find their configuration (search providers); the process's env by default. */
+  env?: Env;
   /** For the follow-up summary job; without it no summary is scheduled (unit tests of one turn). */
   boss?: PgBoss;
 }
@@ -56,6 +62,9 @@ interface TurnScope {
   catalog: Catalog;
   /** The manager model the turn was sent with. */
   managerModel: string;
+  env: Env;
+  /** The room's (or direct session's) ready files, for agents with file tools. */
+  files: ListedFile[];
 }
 
 /**
@@ -131,10 +140,18 @@ async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: 
     db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" }, select: { text: true, throughSeq: true } }),
   ]);
   const rows = await db.message.findMany({
-    where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id }, role: { in: ["user", "assistant"] } },
+    where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id } },
     orderBy: { seq: "asc" },
     select: { seq: true, role: true, agentKey: true, agentName: true, content: true, visibility: true },
   });
+  const readsFiles = snapshot.roster.some((a) => a.tools?.includes("file_read"));
+  const files = readsFiles
+    ? await db.file.findMany({
+        where: { userId: turn.userId, status: "ready", deletedAt: null, ...(session.roomId ? { roomId: session.roomId } : { sessionId: session.id }) },
+        orderBy: { createdAt: "asc" },
+        select: { id: true, name: true, kind: true, pages: true },
+      })
+    : [];
   return {
     turn,
     settings,
@@ -146,6 +163,8 @@ async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: 
     catalog,
     // Fixed at send; a turn sent before it was recorded takes today's choice.
     managerModel: settings["orchestrator.manager_model"] ?? chooseModel(catalog, settings, "manager").alias,
+    env: deps.env ?? processEnv,
+    files,
     runner: new StepRunner({
       deps,
       turn: { id: turn.id, sessionId: turn.sessionId, userId: turn.userId, roomId: session.roomId, mode: turn.mode, settings },
@@ -168,14 +187,36 @@ function agentRef(agent: RosterEntry): AgentRef {
   return { id: agent.id, key: agent.key, name: agent.name, model: agent.model };
 }
 
+/**
+ * The tools an agent's step may use (PRODUCT.md 8): its permissions as they were when the turn was
+ * sent, limited to what runs on this server. None for a model without function calling.
+ */
+function toolboxOf(scope: TurnScope, agent: RosterEntry, inputBudget: number): StepSpec["tools"] {
+  const offered = scope.catalog.get(agent.model)?.capabilities.includes("tools") ? toolsFor(agent.tools ?? [], scope.env) : [];
+  const toolbox: StepToolbox = {
+    offered,
+    env: scope.env,
+    settings: scope.settings,
+    maxCalls: scope.settings["tools.max_calls_per_step"],
+    resultMaxTokens: scope.settings["tools.result_max_tokens"],
+    inputBudget,
+  };
+  // Even with nothing offered, the loop is there to refuse a tool the model asks for anyway.
+  return { toolbox, definitions: offered.map(toolDefinition) };
+}
+
 function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn: { agentName: string; content: string }[]): Promise<StepOutcome> {
   const maxOutputTokens = scope.settings["turns.max_output_tokens"];
+  const budget = contextBudget(scope.catalog.get(agent.model)?.contextWindow, maxOutputTokens);
+  const tools = toolboxOf(scope, agent, budget.input);
+  const readsFiles = tools?.toolbox.offered.some((t) => t.permission === "file_read");
   return scope.runner.run({
     kind: "agent",
     agent: agentRef(agent),
     round,
     maxOutputTokens,
     message: { agentKey: agent.key, agentName: agent.name },
+    tools,
     messages: () =>
       assembleContext(
         {
@@ -187,8 +228,9 @@ function runAgent(scope: TurnScope, agent: RosterEntry, round: number, sameTurn:
           history: visibleHistory(scope, agent.key),
           userMessage: scope.turn.userInput,
           sameTurn,
+          instructions: readsFiles ? filesPrompt(scope.files) : undefined,
         },
-        contextBudget(scope.catalog.get(agent.model)?.contextWindow, maxOutputTokens),
+        budget,
       ).messages,
   });
 }
@@ -317,7 +359,8 @@ async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "fai
       UPDATE turns SET status = ${status}::turn_status, finished_at = now(),
         error_code = COALESCE(${failure?.code ?? null}, error_code), error_message = COALESCE(${failure?.message ?? null}, error_message)
       WHERE id = ${turn.id}::uuid AND status::text = ANY(${turnSourcesOf(status)}::text[])
-      RETURNING (SELECT sum(credits_burned)::text FROM llm_call_events WHERE turn_id = ${turn.id}::uuid) AS credits,
+      RETURNING ((SELECT sum(credits_burned) FROM llm_call_events WHERE turn_id = ${turn.id}::uuid)
+        + (SELECT COALESCE(sum(credits), 0) FROM tool_call_events WHERE turn_id = ${turn.id}::uuid))::text AS credits,
                 (SELECT balance::text FROM credit_wallets WHERE user_id = ${turn.userId}::uuid) AS balance`;
     if (!ended) return;
     const balance = ended.balance;

@@ -157,7 +157,7 @@ export async function planRoomTurn(tx: Tx, args: { roomId: string; userId: strin
 export async function planDirectTurn(tx: Tx, userId: string, agentId: string): Promise<TurnPlan> {
   const agent = await tx.agent.findFirst({ where: { id: agentId, userId, deletedAt: null } });
   if (!agent) throw new AppError("not_found", "No such session.");
-  const roster = [{ id: agent.id, key: agent.key, name: agent.name, model: agent.modelAlias, role: agent.rolePrompt }];
+  const roster = [{ id: agent.id, key: agent.key, name: agent.name, model: agent.modelAlias, role: agent.rolePrompt, tools: agent.toolPermissions }];
   return { mode: "direct", room: null, roster, selected: roster, events: [], unknownTags: [] };
 }
 
@@ -172,7 +172,7 @@ function planSettings(settings: Settings, managerModel: string): PlanSettings {
 
 async function loadRoster(tx: Tx, roomId: string): Promise<RosterEntry[]> {
   const rows = await tx.roomAgent.findMany({ where: { roomId, agent: { deletedAt: null } }, include: { agent: true }, orderBy: { position: "asc" } });
-  return rows.map(({ agent }) => ({ id: agent.id, key: agent.key, name: agent.name, model: agent.modelAlias, role: agent.rolePrompt }));
+  return rows.map(({ agent }) => ({ id: agent.id, key: agent.key, name: agent.name, model: agent.modelAlias, role: agent.rolePrompt, tools: agent.toolPermissions }));
 }
 
 /** Accepted turns in the last minute and hour (PRODUCT.md 5.1); refused sends never count. */

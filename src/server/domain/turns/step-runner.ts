@@ -6,20 +6,38 @@
  * interrupted: it restarts as a new attempt, and only the attempt that holds the row may finish it.
  * A call that fails transiently, or whose provider is down, is tried again as the step's next attempt
  * (on the same model, or on its fallback): each attempt is one HTTP request and one ledger row.
+ *
+ * An agent step with tools runs the tool loop (PRODUCT.md 8): model → tool calls → results → model,
+ * each model call the step's next attempt (so its own ledger row), each tool call a
+ * `tool_call_events` row (domain/tools/tool-calls.ts). A resumed step rebuilds its loop from those
+ * rows: finished tool calls are replayed, never run again.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { Decimal } from "decimal.js";
 import type { Db } from "../../db.ts";
-import type { Prisma, TurnStep } from "@/generated/prisma/client.ts";
+import type { Prisma, ToolCallEvent, TurnStep } from "@/generated/prisma/client.ts";
 import type { Gateway, RoutedModel } from "../../llm/gateway.ts";
 import { errorCodeOf, nextAttempt } from "../../llm/retry-policy.ts";
 import type { ManagerContract } from "../../llm/protocol.ts";
 import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
-import { LlmError, type ChatMessage } from "../../llm/types.ts";
+import { LlmError, type ChatMessage, type ToolCallRequest, type ToolDefinition } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
 import { attributionOf, settleLostCall } from "../metering/lost-calls.ts";
 import { idempotencyKey, priceCall, reserveCall, settleCall, type CallAttribution, type CallStatus, type Pricing } from "../metering/meter.ts";
 import { appendMessage } from "../sessions/session-counters.ts";
+import {
+  endToolCall,
+  MIN_RESULT_TOKENS,
+  recordToolRequests,
+  resultAllowance,
+  resumeToolLoop,
+  runToolCall,
+  toolMessage,
+  traceOf,
+  type StepToolbox,
+  type ToolCallOwner,
+} from "../tools/tool-calls.ts";
 import type { Settings } from "../settings/settings.ts";
 import { parseJsonColumn, stepMetadata, type StepMetadata } from "./turn-json.ts";
 import { isStepFinished, stepSourcesOf, type StepStatus } from "./turn-machine.ts";
@@ -48,6 +66,8 @@ export interface StepSpec {
   describe?: (end: { status: StepOutcome["status"]; output: string }) => StepMetadata;
   /** When set, a successful step's output becomes a timeline message with this author. */
   message?: { agentKey: string | null; agentName: string; visibility?: "shared" | "private" };
+  /** The tools the step may use, with their definitions as the model is offered them. */
+  tools?: { toolbox: StepToolbox; definitions: ToolDefinition[] };
 }
 
 export interface StepOutcome {
@@ -92,6 +112,18 @@ function attemptMetadata(spec: StepSpec, target: Target): StepMetadata {
 
 /** A running attempt, with the pricing its call was reserved at (the settlement bills at it). */
 type Started = TurnStep & { pricing: Pricing; target: Target };
+
+/** A step's tool loop so far: the rounds the model has seen, and how many calls they used. */
+interface Loop {
+  transcript: ChatMessage[];
+  rows: ToolCallEvent[];
+  used: number;
+  /** Model calls this run of the step made that asked for tools. */
+  rounds: number;
+}
+
+/** Model calls a step may make beyond its tool calls: the first, and one to answer after a refusal. */
+const EXTRA_MODEL_CALLS = 2;
 
 interface StepEnd {
   status: StepOutcome["status"];
@@ -149,9 +181,13 @@ export class StepRunner {
     if (stop) throw new TurnStop(stop);
 
     const messages = spec.messages();
-    const inputTokens = countMessageTokens(messages);
     let target: Target = { model: await this.deps.gateway.route(spec.agent.model), fallbackFrom: null, triesOnModel: 1 };
-    let step = await this.start(index, spec, { found, inputTokens, target });
+    let step = await this.start(index, spec, { found, inputTokens: countMessageTokens(messages), target });
+    const loop: Loop = { transcript: [], rows: [], used: 0, rounds: 0 };
+    // A resumed step goes on from its tool calls so far (none for a step that never asked for one).
+    if (found) Object.assign(loop, await this.resumeLoop(step, spec));
+    let context = [...messages, ...loop.transcript];
+    let inputTokens = countMessageTokens(context);
     // One attempt per pass: each is its own ledger row (PRODUCT.md 13); retry-policy.ts decides
     // whether a failed one is tried again, or handed to the model's fallback.
     for (;;) {
@@ -159,9 +195,10 @@ export class StepRunner {
       let streamed = false;
       try {
         const result = await this.deps.gateway.callModel(target.model, {
-          messages,
+          messages: context,
           maxOutputTokens: spec.maxOutputTokens,
           contract: spec.contract,
+          tools: this.toolsToOffer(spec, loop, inputTokens),
           signal: this.watch.signal,
           onDelta: (text) => {
             streamed = true;
@@ -169,7 +206,7 @@ export class StepRunner {
           },
         });
         await deltas.flush();
-        return await this.finish(step, spec, {
+        const end: StepEnd = {
           status: "succeeded",
           output: result.text,
           usage: result.usage,
@@ -177,9 +214,23 @@ export class StepRunner {
           ttftMs: result.ttftMs,
           requestId: result.requestId,
           error: null,
-        });
+        };
+        if (result.toolCalls.length > 0 && loop.rounds < (spec.tools?.toolbox.maxCalls ?? 0) + EXTRA_MODEL_CALLS) {
+          step = await this.toolRound(step, spec, end, result.toolCalls, loop);
+          context = [...messages, ...loop.transcript];
+          inputTokens = countMessageTokens(context);
+          step = await this.nextCall(step, spec, inputTokens);
+          target = { ...target, triesOnModel: 1 };
+          continue;
+        }
+        if (result.toolCalls.length > 0 && !result.text.trim()) {
+          // Still asking for tools at the end of its allowance, with nothing to say.
+          return await this.finish(step, spec, { ...end, status: "failed", error: { code: "no_answer", message: "The model kept asking for tools and gave no answer." } }, loop);
+        }
+        return await this.finish(step, spec, end, loop);
       } catch (caught) {
         await deltas.flush();
+        if (caught instanceof TurnStop) throw caught;
         const error = caught instanceof LlmError ? caught : null;
         if (!error) throw caught;
         // An attempt that never reached a model costs nothing; any other is billed for its input.
@@ -192,19 +243,19 @@ export class StepRunner {
           // Only the owner's cancel ends the step; a worker stopping or losing the job leaves it
           // running for the job's next attempt, which settles it as lost and runs it again.
           if (stop.endsTurn) {
-            await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } });
+            await this.finish(step, spec, { status: "cancelled", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: error.message } }, loop);
           }
           throw stop;
         }
         const end: StepEnd = { status: "failed", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: errorCodeOf(error), message: error.message } };
         const next = nextAttempt(error, { triesOnModel: target.triesOnModel, streamed, fallbackAlias: target.model.fallbackAlias, onFallback: target.fallbackFrom !== null });
-        if (!next) return await this.finish(step, spec, end);
+        if (!next) return await this.finish(step, spec, end, loop);
         if (next.kind === "retry") {
           await sleep(this.deps.gateway.retryDelayMs, undefined, { signal: this.watch.signal }).catch(() => undefined);
           // Stopped while waiting: no new attempt (it would be billed for a call never made).
           if (this.watch.signal.aborted) {
             const stop = new TurnStop(this.watch.reason ?? "job_expired");
-            if (stop.endsTurn) await this.finish(step, spec, { ...end, status: "cancelled", error: { code: "cancelled", message: "The call was cancelled." } });
+            if (stop.endsTurn) await this.finish(step, spec, { ...end, status: "cancelled", error: { code: "cancelled", message: "The call was cancelled." } }, loop);
             throw stop;
           }
           target = { ...target, triesOnModel: target.triesOnModel + 1 };
@@ -214,6 +265,99 @@ export class StepRunner {
         step = await this.start(index, spec, { found: step, inputTokens, target, previous: { step, end } });
       }
     }
+  }
+
+  private toolOwner(step: Pick<TurnStep, "id" | "index">): ToolCallOwner {
+    return { turnId: this.turn.id, sessionId: this.turn.sessionId, userId: this.turn.userId, roomId: this.turn.roomId, stepId: step.id, stepIndex: step.index };
+  }
+
+  /** The tools to offer this call: none past the step's limit, or when a result would no longer fit. */
+  private toolsToOffer(spec: StepSpec, loop: Loop, inputTokens: number): ToolDefinition[] | undefined {
+    if (!spec.tools || spec.tools.definitions.length === 0) return undefined;
+    const { toolbox } = spec.tools;
+    if (loop.used >= toolbox.maxCalls || resultAllowance(toolbox, inputTokens) < MIN_RESULT_TOKENS) return undefined;
+    return spec.tools.definitions;
+  }
+
+  private resumeLoop(step: Started, spec: StepSpec): Promise<Omit<Loop, "rounds">> {
+    return this.stoppable(step, spec, [], () =>
+      resumeToolLoop(this.deps, this.toolOwner(step), spec.tools?.toolbox ?? null, {
+        signal: this.watch.signal,
+        maxResultTokens: spec.tools ? spec.tools.toolbox.resultMaxTokens : MIN_RESULT_TOKENS,
+      }),
+    );
+  }
+
+  /**
+   * A model call that asked for tools: its ledger row and the calls' rows (with their holds) commit
+   * together; then each permitted call runs and ends with its own settlement. The results join the
+   * loop's transcript for the next call.
+   */
+  private async toolRound(step: Started, spec: StepSpec, end: StepEnd, calls: ToolCallRequest[], loop: Loop): Promise<Started> {
+    const owner = this.toolOwner(step);
+    const toolbox = spec.tools?.toolbox ?? null;
+    const rows = await this.deps.db.$transaction(async (tx) => {
+      // Only while this attempt still holds the step.
+      const { count } = await tx.turnStep.updateMany({ where: { id: step.id, attempt: step.attempt, status: "running" }, data: { output: end.output } });
+      if (count === 0) throw new Error(`step ${step.id} attempt ${step.attempt} was superseded`);
+      await this.settle(tx, step, end, new Date());
+      return recordToolRequests(tx, owner, toolbox, { attempt: step.attempt, calls, used: loop.used, enforcement: this.turn.settings["credits.enforcement"] });
+    });
+    loop.rounds++;
+    loop.transcript.push({ role: "assistant", content: end.output, toolCalls: rows.map((r) => ({ id: r.toolCallId, name: r.tool, arguments: JSON.stringify(r.arguments) })) });
+    const allowance = toolbox ? resultAllowance(toolbox, countMessageTokens(loop.transcript)) : MIN_RESULT_TOKENS;
+    for (const row of rows) {
+      const ended = toolbox && row.status === "running"
+        ? await this.stoppable(step, spec, rows, () => runToolCall(this.deps, owner, toolbox, row, { signal: this.watch.signal, maxResultTokens: Math.max(MIN_RESULT_TOKENS, allowance) }))
+        : row;
+      loop.rows.push(ended);
+      loop.transcript.push(toolMessage(ended));
+      if (ended.status !== "denied") loop.used++;
+    }
+    return step;
+  }
+
+  /**
+   * Runs `work` (tool calls) under the turn's watch. When it stops the turn (the owner's cancel),
+   * the calls still running end `cancelled` (nothing charged) and so does the step; any other stop
+   * leaves them running for the job's next attempt, which runs them again under the same rows.
+   */
+  private async stoppable<T>(step: Started, spec: StepSpec, rows: ToolCallEvent[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (caught) {
+      if (!this.watch.signal.aborted) throw caught;
+      const stop = new TurnStop(this.watch.reason ?? "job_expired");
+      if (stop.endsTurn) {
+        const owner = this.toolOwner(step);
+        const running = await this.deps.db.toolCallEvent.findMany({ where: { stepId: step.id, status: "running" } });
+        for (const row of running.length ? running : rows.filter((r) => r.status === "running")) {
+          await endToolCall(this.deps.db, owner, row, { status: "cancelled", content: "", summary: row.summary, sources: [], error: "Cancelled.", latencyMs: null, credits: new Decimal(0) });
+        }
+        const none = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: "estimated" };
+        await this.finish(step, spec, { status: "cancelled", output: "", usage: none, latencyMs: null, ttftMs: null, error: { code: "cancelled", message: "The turn was cancelled." } });
+      }
+      throw stop;
+    }
+  }
+
+  /** The step's next model call in its tool loop: the next attempt, with its own hold (no new `step_started`). */
+  private async nextCall(step: Started, spec: StepSpec, inputTokens: number): Promise<Started> {
+    return this.deps.db.$transaction(async (tx) => {
+      const next = await tx.turnStep.update({
+        where: { id: step.id, attempt: step.attempt, status: "running" },
+        data: { attempt: { increment: 1 }, output: "", startedAt: new Date() },
+      });
+      const { pricing } = await reserveCall(tx, {
+        userId: this.turn.userId,
+        key: idempotencyKey(this.turn.id, step.index, next.attempt),
+        modelAlias: step.target.model.alias,
+        inputTokens,
+        maxOutputTokens: spec.maxOutputTokens,
+        settings: this.turn.settings,
+      });
+      return { ...next, pricing, target: step.target };
+    });
   }
 
   private attribution(step: Pick<TurnStep, "id" | "kind" | "agentId" | "agentKey" | "modelAlias">): CallAttribution {
@@ -305,7 +449,7 @@ export class StepRunner {
   }
 
   /** Ends the step, writes its message, its event and its ledger row in one transaction — only if this attempt still holds it. */
-  private async finish(step: Started, spec: StepSpec, end: StepEnd): Promise<StepOutcome> {
+  private async finish(step: Started, spec: StepSpec, end: StepEnd, loop?: Loop): Promise<StepOutcome> {
     const metadata: StepMetadata = { ...attemptMetadata(spec, step.target), ...spec.describe?.({ status: end.status, output: end.output }) };
     const finishedAt = new Date();
     const finished = await this.deps.db.$transaction(async (tx) => {
@@ -329,6 +473,20 @@ export class StepRunner {
       if (count === 0) return false;
       const priced = priceCall(step.pricing, end.usage);
       if (end.status === "succeeded" && spec.message) {
+        // The agent's tool traces first: private messages only it sees in later turns (PRODUCT.md 5.2).
+        for (const row of loop?.rows ?? []) {
+          if (row.status !== "succeeded" && row.status !== "failed") continue;
+          await appendMessage(tx, {
+            sessionId: this.turn.sessionId,
+            turnId: this.turn.id,
+            stepId: step.id,
+            role: "tool",
+            visibility: "private",
+            agentKey: spec.message.agentKey,
+            agentName: spec.message.agentName,
+            content: traceOf(row),
+          });
+        }
         await appendMessage(tx, {
           sessionId: this.turn.sessionId,
           turnId: this.turn.id,
@@ -345,7 +503,7 @@ export class StepRunner {
           type: "step_completed",
           stepId: step.id,
           status: end.status,
-          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: priced.credits.toString() },
+          usage: { inputTokens: end.usage.inputTokens, cachedTokens: end.usage.cachedTokens, outputTokens: end.usage.outputTokens, credits: (loop?.rows.length ? await stepCredits(tx, step.id, priced.credits) : priced.credits).toString() },
           latencyMs: end.latencyMs,
           error: end.error,
         },
@@ -358,6 +516,17 @@ export class StepRunner {
     if (!finished) throw new Error(`step ${step.id} attempt ${step.attempt} was superseded`);
     return { id: step.id, index: step.index, status: end.status, output: end.output, agent: { ...spec.agent, model: step.target.model.alias }, round: spec.round, metadata };
   }
+}
+
+/**
+ * What a step with tool calls cost: its ledger rows so far (the earlier model calls of its loop),
+ * this last call (settled right after, in the same transaction) and its tool calls.
+ */
+async function stepCredits(tx: Tx, stepId: string, last: Decimal): Promise<Decimal> {
+  const [row] = await tx.$queryRaw<{ credits: string }[]>`
+    SELECT ((SELECT COALESCE(sum(credits_burned), 0) FROM llm_call_events WHERE step_id = ${stepId}::uuid)
+          + (SELECT COALESCE(sum(credits), 0) FROM tool_call_events WHERE step_id = ${stepId}::uuid))::text AS credits`;
+  return last.plus(row?.credits ?? 0);
 }
 
 /** Coalesces a step's streamed text into `step_delta` events, written one after another. */

@@ -4,7 +4,15 @@
  */
 import { z } from "zod";
 
-export const rosterEntry = z.object({ id: z.string(), key: z.string(), name: z.string(), model: z.string(), role: z.string() });
+export const rosterEntry = z.object({
+  id: z.string(),
+  key: z.string(),
+  name: z.string(),
+  model: z.string(),
+  role: z.string(),
+  /** The agent's tool permissions when the turn was sent: what the tool loop may offer it (none on older turns). */
+  tools: z.array(z.string()).optional(),
+});
 
 /** `turns.roster_snapshot`: the roster when the turn was sent, and whom it was resolved to. */
 export const rosterSnapshot = z.object({

@@ -1,5 +1,6 @@
 /** The shape a turn has in the API (`turns.send`, `byId`, `list`): the turn with its steps. */
-import type { Turn, TurnStep } from "@/generated/prisma/client.ts";
+import type { ToolCallEvent, Turn, TurnStep } from "@/generated/prisma/client.ts";
+import type { ToolSource } from "../../realtime/turn-event-schema.ts";
 import { parseJsonColumn, rosterSnapshot, stepMetadata, turnMetadata } from "./turn-json.ts";
 
 
@@ -14,7 +15,22 @@ export interface TurnCredits {
 
 export const noCredits: TurnCredits = { steps: new Map(), turns: new Map() };
 
-export function toStepView(step: TurnStep, credits: TurnCredits = noCredits) {
+/** A tool call as the API shows it (its result stays with the agent: only the summary and sources). */
+export function toToolCallView(call: ToolCallEvent) {
+  return {
+    id: call.id,
+    tool: call.tool,
+    status: call.status,
+    input: (call.arguments ?? {}) as Record<string, unknown>,
+    summary: call.summary,
+    sources: (Array.isArray(call.sources) ? call.sources : []) as ToolSource[],
+    latencyMs: call.latencyMs,
+    credits: call.credits.toFixed(),
+    error: call.error,
+  };
+}
+
+export function toStepView(step: TurnStep & { toolCalls?: ToolCallEvent[] }, credits: TurnCredits = noCredits) {
   return {
     id: step.id,
     index: step.index,
@@ -33,6 +49,7 @@ export function toStepView(step: TurnStep, credits: TurnCredits = noCredits) {
     metadata: parseJsonColumn(stepMetadata, step.metadata, {}),
     startedAt: step.startedAt,
     finishedAt: step.finishedAt,
+    toolCalls: (step.toolCalls ?? []).map(toToolCallView),
   };
 }
 
@@ -42,7 +59,7 @@ function unknownTagsOf(metadata: unknown): { unknownTags?: string[] } {
   return unknownTags ? { unknownTags } : {};
 }
 
-export function toTurnView(turn: Turn & { steps: TurnStep[] }, credits: TurnCredits = noCredits) {
+export function toTurnView(turn: Turn & { steps: (TurnStep & { toolCalls?: ToolCallEvent[] })[] }, credits: TurnCredits = noCredits) {
   const snapshot = rosterSnapshot.parse(turn.rosterSnapshot);
   return {
     id: turn.id,

@@ -12,7 +12,7 @@ import { toTurnView, type TurnCredits } from "./turn-view.ts";
 
 export const listTurnsInput = z.object({ sessionId: z.uuid(), ...pageInput });
 
-const withSteps = { steps: { orderBy: { index: "asc" as const } } };
+const withSteps = { steps: { orderBy: { index: "asc" as const }, include: { toolCalls: { orderBy: [{ attempt: "asc" as const }, { callIndex: "asc" as const }] } } } };
 
 export async function getTurn(db: Db, userId: string, id: string) {
   const turn = await db.turn.findFirst({ where: { id, userId }, include: withSteps });
@@ -20,18 +20,26 @@ export async function getTurn(db: Db, userId: string, id: string) {
   return toTurnView(turn, await creditsOf(db, userId, [turn.id]));
 }
 
-/** The credits of these turns and of their steps, from the ledger. */
+/** The credits of these turns and of their steps: their ledger rows and their tool calls. */
 export async function creditsOf(db: Db, userId: string, turnIds: string[]): Promise<TurnCredits> {
   if (turnIds.length === 0) return { steps: new Map(), turns: new Map() };
-  const rows = await db.llmCallEvent.groupBy({ by: ["turnId", "stepId"], where: { userId, turnId: { in: turnIds } }, _sum: { creditsBurned: true } });
-  const steps = new Map<string, string>();
+  const [calls, tools] = await Promise.all([
+    db.llmCallEvent.groupBy({ by: ["turnId", "stepId"], where: { userId, turnId: { in: turnIds } }, _sum: { creditsBurned: true } }),
+    db.toolCallEvent.groupBy({ by: ["turnId", "stepId"], where: { userId, turnId: { in: turnIds } }, _sum: { credits: true } }),
+  ]);
+  const rows = [
+    ...calls.map((r) => ({ turnId: r.turnId, stepId: r.stepId, sum: r._sum.creditsBurned })),
+    ...tools.map((r) => ({ turnId: r.turnId, stepId: r.stepId, sum: r._sum.credits })),
+  ];
+  const steps = new Map<string, Decimal>();
   const turns = new Map<string, Decimal>();
   for (const row of rows) {
-    const sum = new Decimal((row._sum.creditsBurned ?? 0).toString());
-    if (row.stepId) steps.set(row.stepId, sum.toFixed());
+    const sum = new Decimal((row.sum ?? 0).toString());
+    if (row.stepId) steps.set(row.stepId, (steps.get(row.stepId) ?? new Decimal(0)).plus(sum));
     if (row.turnId) turns.set(row.turnId, (turns.get(row.turnId) ?? new Decimal(0)).plus(sum));
   }
-  return { steps, turns: new Map([...turns].map(([id, sum]) => [id, sum.toFixed()])) };
+  const fixed = (map: Map<string, Decimal>) => new Map([...map].map(([id, sum]) => [id, sum.toFixed()]));
+  return { steps: fixed(steps), turns: fixed(turns) };
 }
 
 /**

@@ -3,12 +3,21 @@
  * Its reply is built from the agent's role and the conversation so a timeline reads sensibly. A
  * manager call's contract (protocol.ts) it answers with valid JSON from the contract's fields alone:
  * it never reads the manager's prose, so rewording a prompt does not change what it answers.
+ *
+ * Tools, when offered (PRODUCT.md 8), it uses by a fixed rule, once per step (`localToolCalls`):
+ * - `file_read` on every listed file whose name the user's message contains;
+ * - else `file_search` when the message mentions files or documents;
+ * - else `search` when the message asks to search, look something up or find out.
+ * With the results back, its answer quotes the passage that best matches the question and names
+ * what it searched.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { encode, decode } from "gpt-tokenizer";
 import type { ManagerContract, RoutingAnswer, EvaluationAnswer, SummaryAnswer } from "../protocol.ts";
 import { countMessageTokens, countTextTokens } from "../tokenizer.ts";
-import { LlmError, type ChatMessage, type Provider, type ProviderRequest, type ProviderResult } from "../types.ts";
+import { parseFencedResults, TRACE_PREFIX, type FencedResult } from "../../domain/tools/fence.ts";
+import { listedFiles } from "../../domain/tools/files-prompt.ts";
+import { LlmError, type ChatMessage, type Provider, type ProviderRequest, type ProviderResult, type ToolCallRequest, type ToolDefinition } from "../types.ts";
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -51,13 +60,75 @@ function answerContract(contract: ManagerContract, messages: ChatMessage[]): Rou
   }
 }
 
+/** The messages after the user's: this step's tool calls and results so far. */
+function afterLastUser(messages: ChatMessage[]): ChatMessage[] {
+  const last = messages.findLastIndex((m) => m.role === "user");
+  return messages.slice(last + 1);
+}
+
+const MENTIONS_FILES = /\b(files?|documents?|uploads?|attachments?|pdfs?)\b/i;
+const ASKS_TO_SEARCH = /\b(search|look(?:\s+\w+)?\s+up|lookup|find out|on the web|online|latest)\b/i;
+
+/** The tool calls the offline model makes for this context (none: it answers). Deterministic. */
+export function localToolCalls(messages: ChatMessage[], tools: ToolDefinition[] | undefined): ToolCallRequest[] {
+  const offered = new Set((tools ?? []).map((t) => t.function.name));
+  if (offered.size === 0 || afterLastUser(messages).some((m) => m.role === "tool")) return [];
+  const question = lastUser(messages);
+  const system = messages.find((m) => m.role === "system")?.content ?? "";
+  const call = (name: string, args: Record<string, unknown>, i = 0): ToolCallRequest => ({
+    id: `call_${hash(`${name}${JSON.stringify(args)}${question}`).toString(36)}_${i}`,
+    name,
+    arguments: JSON.stringify(args),
+  });
+  if (offered.has("file_read")) {
+    const named = listedFiles(system).filter((f) => question.toLowerCase().includes(f.name.toLowerCase()));
+    if (named.length) return named.slice(0, 3).map((f, i) => call("file_read", { file_id: f.id }, i));
+  }
+  if (offered.has("file_search") && MENTIONS_FILES.test(question)) return [call("file_search", { query: question })];
+  if (offered.has("search") && ASKS_TO_SEARCH.test(question)) {
+    const query = question.replace(/@[\w-]+/g, "").replace(/^\W*(please\s+)?(search( the web)?( for)?|look up|find out)\s*/i, "").trim();
+    return [call("search", { query: query || question })];
+  }
+  return [];
+}
+
+function words(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
+}
+
+/** The sentence of `text` that shares the most words with the question. */
+function bestSentence(text: string, question: string): string {
+  const wanted = words(question);
+  const sentences = text.replace(/\s+/g, " ").split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 0);
+  let best = sentences[0] ?? "";
+  let score = -1;
+  for (const sentence of sentences) {
+    const overlap = [...words(sentence)].filter((w) => wanted.has(w)).length;
+    if (overlap > score) [best, score] = [sentence, overlap];
+  }
+  return excerpt(best, 60);
+}
+
+/** What the offline model says about one tool result. */
+function fromResult(result: FencedResult, question: string): string {
+  if (result.status !== "succeeded") return `I could not use ${result.tool}: ${excerpt(result.content, 30)}`;
+  const where = result.summary.replace(/^\w+( files)?:\s*/, "");
+  if (result.tool === "search") {
+    const urls = result.content.match(/https?:\/\/\S+/g) ?? [];
+    return `I searched the web for “${where}”: ${bestSentence(result.content.replace(/https?:\/\/\S+/g, ""), question)}${urls.length ? ` (${urls.length} source${urls.length === 1 ? "" : "s"} below)` : ""}.`;
+  }
+  return `From ${where}: “${bestSentence(result.content, question)}”`;
+}
+
 /** The offline model's answer: JSON for a manager contract, otherwise a reply in the agent's role. */
 export function localReply(messages: ChatMessage[], contract?: ManagerContract): string {
   if (contract) return JSON.stringify(answerContract(contract, messages));
   const system = messages.find((m) => m.role === "system")?.content ?? "";
   const question = lastUser(messages);
+  const results = afterLastUser(messages).flatMap((m) => (m.role === "tool" ? parseFencedResults(m.content) : []));
+  if (results.length) return [...results.map((r) => fromResult(r, question)), "(Offline model: a deterministic stand-in for a real LLM.)"].join(" ");
   const role = excerpt(system.split("\n")[0] ?? "", 14);
-  const earlier = messages.filter((m) => m.role === "assistant").length;
+  const earlier = messages.filter((m) => m.role === "assistant" && !m.content.startsWith(TRACE_PREFIX)).length;
   const openers = earlier ? ["Let me build on that.", "Adding to what was said.", "A different angle."] : ["Here is my take.", "A few thoughts.", "Short answer first."];
   const opener = openers[hash(question + system) % openers.length]!;
   return [
@@ -75,6 +146,13 @@ export class LocalProvider implements Provider {
   constructor(private readonly tokenDelayMs: number) {}
 
   async stream(request: ProviderRequest): Promise<ProviderResult> {
+    const toolCalls = request.contract ? [] : localToolCalls(request.messages, request.tools);
+    if (toolCalls.length) {
+      if (this.tokenDelayMs > 0) await sleep(this.tokenDelayMs, undefined, { signal: request.signal }).catch(() => undefined);
+      if (request.signal.aborted) throw new LlmError("cancelled", "The call was cancelled.", false, "");
+      const output = toolCalls.reduce((n, c) => n + countTextTokens(c.name) + countTextTokens(c.arguments), 0);
+      return { text: "", toolCalls, usage: { inputTokens: countMessageTokens(request.messages), cachedTokens: 0, outputTokens: output }, requestId: null };
+    }
     const tokens = encode(localReply(request.messages, request.contract)).slice(0, request.maxOutputTokens);
     let text = "";
     for (const token of tokens) {

@@ -4,7 +4,21 @@
  * Retries and timeouts are the gateway's, so the SDK's own are off.
  */
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
-import { LlmError, type Provider, type ProviderRequest, type ProviderResult } from "../types.ts";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { LlmError, type ChatMessage, type Provider, type ProviderRequest, type ProviderResult, type ToolCallRequest } from "../types.ts";
+
+/** Our messages in the Chat Completions wire format (tool calls and their answers included). */
+function toWire(message: ChatMessage): ChatCompletionMessageParam {
+  if (message.role === "tool") return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
+  if (message.role === "assistant" && message.toolCalls?.length) {
+    return {
+      role: "assistant",
+      content: message.content || null,
+      tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })),
+    };
+  }
+  return { role: message.role, content: message.content };
+}
 
 export class OpenAICompatibleProvider implements Provider {
   private readonly client: OpenAI;
@@ -29,7 +43,8 @@ export class OpenAICompatibleProvider implements Provider {
         .create(
           {
             model: request.providerModel,
-            messages: request.messages,
+            messages: request.messages.map(toWire),
+            ...(request.tools?.length ? { tools: request.tools } : {}),
             max_tokens: request.maxOutputTokens,
             stream: true,
             ...(request.usageInStream === false ? {} : { stream_options: { include_usage: true } }),
@@ -39,12 +54,21 @@ export class OpenAICompatibleProvider implements Provider {
         .withResponse();
       let requestId = response.headers.get("x-request-id");
       let usage: ProviderResult["usage"] = null;
+      // Tool calls stream in pieces: the first piece of each (by index) has its id and name, the
+      // rest append to its arguments.
+      const toolCalls: ToolCallRequest[] = [];
       for await (const chunk of stream) {
         requestId ??= chunk.id ?? null;
-        const delta = chunk.choices[0]?.delta?.content;
-        if (delta) {
-          text += delta;
-          request.onDelta(delta);
+        const delta = chunk.choices[0]?.delta;
+        if (delta?.content) {
+          text += delta.content;
+          request.onDelta(delta.content);
+        }
+        for (const piece of delta?.tool_calls ?? []) {
+          const call = (toolCalls[piece.index] ??= { id: "", name: "", arguments: "" });
+          if (piece.id) call.id = piece.id;
+          if (piece.function?.name) call.name += piece.function.name;
+          if (piece.function?.arguments) call.arguments += piece.function.arguments;
         }
         if (chunk.usage) {
           usage = {
@@ -56,7 +80,9 @@ export class OpenAICompatibleProvider implements Provider {
       }
       // An aborted stream can end quietly instead of throwing: a cut-short answer is not a result.
       if (request.signal.aborted) throw new LlmError("cancelled", "The call was cancelled.", false, text);
-      return { text, usage, requestId };
+      // A provider that sends no id for a call still needs one to be answered.
+      const calls = toolCalls.filter(Boolean).map((call, i) => ({ ...call, id: call.id || `call_${i}` }));
+      return { text, usage, requestId, toolCalls: calls };
     } catch (error) {
       throw toLlmError(error, text, request.signal);
     }
