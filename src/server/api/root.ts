@@ -1,5 +1,6 @@
 import { agentsRouter } from "./routers/agents.ts";
 import { authRouter } from "./routers/auth.ts";
+import { filesRouter } from "./routers/files.ts";
 import { healthRouter } from "./routers/health.ts";
 import { modeRouter } from "./routers/mode.ts";
 import { modelsRouter } from "./routers/models.ts";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   turns: turnsRouter,
   usage: usageRouter,
   models: modelsRouter,
+  files: filesRouter,
   tools: toolsRouter,
 });
 

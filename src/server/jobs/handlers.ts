@@ -14,6 +14,8 @@ import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
 import { purgeDeletedRooms } from "../domain/rooms/rooms.ts";
+import { parseFile } from "../domain/files/parse-file.ts";
+import { getStorage } from "../files/storage.ts";
 import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
 import { logger } from "../logger.ts";
 import { publish } from "../realtime/publish.ts";
@@ -69,6 +71,13 @@ export const handlers: Handlers = {
     }
   },
   sessionSummarize: (payload, ctx) => summarizeSession(ctx, payload, jobStopSignal(ctx.signal, ctx.workerStopping)),
+  fileParse: async (payload, ctx) => {
+    const lastAttempt = ctx.retryCount >= (queues.fileParse.options?.retryLimit ?? 0);
+    const signal = AbortSignal.any([ctx.signal, ctx.workerStopping]);
+    const outcome = await parseFile({ db: ctx.db, storage: getStorage(), signal }, payload.fileId, { lastAttempt });
+    logger.info({ component: "files", fileId: payload.fileId, ...outcome }, "file parsed");
+    return outcome;
+  },
   turnsSweep: async (_payload, ctx) => {
     const ended = await sweepLostTurns(ctx.db);
     if (ended) logger.warn({ component: "turns", ended }, "ended turns whose job had ended without them");

@@ -81,6 +81,25 @@ export const queues = {
     options: { notify: true, retryLimit: 2, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
     work: { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 2 },
   }),
+  /**
+   * Extracts an uploaded file's text into searchable chunks (PRODUCT.md 8), sent in the upload's
+   * transaction. Retried when the store is unreachable; a file that cannot be read fails at once.
+   */
+  fileParse: defineQueue({
+    name: "file.parse",
+    schema: z.object({ fileId: z.uuid() }),
+    options: {
+      notify: true,
+      retryLimit: 3,
+      retryDelay: 5,
+      retryBackoff: true,
+      heartbeatSeconds: 15,
+      // Above FILE_PARSE_TIMEOUT_SECONDS (at most 600) plus the download and the chunk writes.
+      expireInSeconds: 900,
+      deleteAfterSeconds: 7 * 86_400,
+    },
+    work: { localConcurrency: 2, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 5 },
+  }),
   /** Every minute: ends turns whose job ended without them (src/server/domain/turns/sweep-turns.ts). */
   turnsSweep: defineQueue({
     name: "turns.sweep",
