@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll } from "vitest";
+import type { Env } from "@/server/env.ts";
 import type { Db } from "@/server/db.ts";
 import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
 import { createAgent } from "@/server/domain/agents/agents.ts";
@@ -125,7 +126,7 @@ export async function roomWorld(db: Db, mode: "manual" | "roundtable" | "orchest
 }
 
 /** Sends through the real send path and runs the turn in this process. */
-export async function sendAndRun(deps: { db: Db; boss: PgBoss; gateway: Gateway }, userId: string, sessionId: string, message: string) {
+export async function sendAndRun(deps: { db: Db; boss: PgBoss; gateway: Gateway; env?: Env }, userId: string, sessionId: string, message: string) {
   const turn = await sendTurn(deps, userId, { sessionId, message, clientRequestId: randomUUID() });
   await runTurn(deps, turn.id, new AbortController().signal);
   return deps.db.turn.findUniqueOrThrow({ where: { id: turn.id }, include: { steps: { orderBy: { index: "asc" } }, messages: { orderBy: { seq: "asc" } } } });
