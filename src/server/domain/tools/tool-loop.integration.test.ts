@@ -13,7 +13,9 @@ import { startFakeTavily, type FakeSearch } from "@/test/fake-search.ts";
 import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
 import { env } from "../../env.ts";
 import { setSetting } from "../settings/settings.ts";
-import { getTurn } from "../turns/turns.ts";
+import { runTurn } from "../turns/run-turn.ts";
+import { sendTurn } from "../turns/send-turn.ts";
+import { cancelTurn, getTurn } from "../turns/turns.ts";
 import type { Db } from "../../db.ts";
 
 const t = databaseForThisFile();
@@ -179,6 +181,40 @@ describe("search in a roundtable", () => {
       await setSetting(t.db, "tools.max_calls_per_step", 5);
     }
   });
+});
+
+it("cancel stops the search in flight: the call ends cancelled, nothing is charged for it, the turn is cancelled", async () => {
+  const world = await roomWorld(t.db, "roundtable", [
+    { key: "scout", modelAlias: "llama" },
+    { key: "after", modelAlias: "llama" },
+  ]);
+  await allow(t.db, world.agents[0]!.id, ["search"]);
+  engine.fake.script((r) => (offered(r).length ? { toolCalls: [{ name: "search", arguments: { query: "slow" } }] } : "Never."));
+  tavily.hang();
+  try {
+    const deps = { ...engine.deps, env: searchEnv() };
+    const turn = await sendTurn(deps, world.user.id, { sessionId: world.session.id, message: "Search slowly.", clientRequestId: randomUUID() });
+    const run = runTurn(deps, turn.id, new AbortController().signal);
+    await tavily.waitForRequests(1);
+    await cancelTurn(deps, world.user.id, turn.id);
+    expect(await run).toBe("cancelled");
+    await tavily.waitForClientGone(1);
+
+    const [call] = await t.db.toolCallEvent.findMany({ where: { turnId: turn.id } });
+    expect(call).toMatchObject({ status: "cancelled", credits: expect.anything() });
+    expect(call!.credits.toFixed()).toBe("0");
+    expect(await t.db.creditTransaction.count({ where: { referenceId: call!.key } })).toBe(0);
+    expect(await t.db.walletReservation.count({ where: { userId: world.user.id } })).toBe(0);
+    const steps = await t.db.turnStep.findMany({ where: { turnId: turn.id }, orderBy: { index: "asc" } });
+    expect(steps.map((s) => [s.agentKey, s.status])).toEqual([["scout", "cancelled"]]);
+    // Only the round that asked for the search reached the model.
+    expect(engine.fake.requests).toHaveLength(1);
+    expect(await t.db.llmCallEvent.count({ where: { turnId: turn.id } })).toBe(1);
+    const completed = await t.db.turnEvent.findFirst({ where: { turnId: turn.id, type: "tool_completed" } });
+    expect(completed?.payload).toMatchObject({ status: "cancelled", credits: "0" });
+  } finally {
+    tavily.answer();
+  }
 });
 
 describe("files with the offline model", () => {
