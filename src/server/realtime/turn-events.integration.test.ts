@@ -1,6 +1,7 @@
 /**
  * The turn event log against a real database: every event real turns write (an orchestrator turn
- * after a mode change, with a failing specialist, its summary, a cancelled and a failed turn) is
+ * after a mode change, with a failing specialist and one using a tool, its summary, a cancelled and
+ * a failed turn, and a file's status) is
  * stored exactly as its schema reads it; a malformed event is refused and nothing of its batch is
  * written; a row that does not parse (from another version) is skipped by readEvents, which still
  * pages past it, and a subscriber that hears it (a malformed notice) catches up and goes on.
@@ -8,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
+import { emitFileStatus } from "@/server/domain/files/file-events.ts";
 import { setMode } from "@/server/domain/modes/room-mode.ts";
 import { setSetting } from "@/server/domain/settings/settings.ts";
 import { failTurn, runTurn } from "@/server/domain/turns/run-turn.ts";
@@ -51,7 +53,11 @@ describe("what the writers write", () => {
   it("every event of real turns parses, unchanged, and together they cover every event type", async () => {
     const w = await roomWorld(t.db, "roundtable", [agent("alice"), agent("bob")]);
     await setMode(t.db, w.user.id, { roomId: w.room.id, mode: "orchestrator" });
+    // Alice reads the room's files: her first call asks for a search of them (tool_started, tool_completed).
+    await t.db.agent.update({ where: { id: w.agents[0]!.id }, data: { toolPermissions: ["file_read"] } });
+    await t.db.$transaction((tx) => emitFileStatus(tx, { roomId: w.room.id, sessionId: null }, { fileId: randomUUID(), status: "failed", error: "The PDF is damaged." }));
     engine.fake.script((r) => {
+      if (r.body.tools && !r.messages.some((m) => m.role === "tool")) return { toolCalls: [{ name: "file_search", arguments: { query: "launch" } }] };
       if (r.system.includes("selected_agent_keys")) return JSON.stringify({ selected_agent_keys: ["alice", "bob"] });
       if (r.system.includes('"continue"')) return JSON.stringify({ continue: false });
       if (roleOf(r) === "You are Bob.") return { status: 400, message: "bad request for bob" };
