@@ -4,7 +4,7 @@
  * and fenced in a labelled block that says so; the fence's closing tag cannot be forged from
  * inside, because any look-alike in the content is defused. Pure.
  */
-import { encode, decode } from "gpt-tokenizer";
+import { cutToTokens } from "../../tools/token-budget.ts";
 
 const OPEN = "<tool_result";
 const CLOSE = "</tool_result>";
@@ -22,11 +22,12 @@ export interface FencedResult {
 /** How an agent's private tool traces start in its later contexts (a finished call, remembered). */
 export const TRACE_PREFIX = "[Earlier tool use]";
 
-/** Cuts `text` to at most `maxTokens` tokens, saying so when it did. */
-export function cutToTokens(text: string, maxTokens: number): { text: string; cut: boolean } {
-  const tokens = encode(text);
-  if (tokens.length <= maxTokens) return { text, cut: false };
-  return { text: `${decode(tokens.slice(0, Math.max(0, maxTokens - 12)))}\n…[cut: the result was longer than this context allows]`, cut: true };
+const CUT_NOTE = "\n…[cut: the result was longer than this context allows]";
+
+/** `text` in at most about `maxTokens` tokens, saying so when it had to be cut. */
+export function capResult(text: string, maxTokens: number): string {
+  const kept = cutToTokens(text, maxTokens - 16);
+  return kept.length < text.length ? `${kept}${CUT_NOTE}` : text;
 }
 
 function attribute(value: string): string {

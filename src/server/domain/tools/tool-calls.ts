@@ -20,7 +20,7 @@ import { appendEventsInTx } from "../../realtime/turn-events.ts";
 import { ToolError, type Source, type Tool } from "../../tools/tool.ts";
 import { holdCredits, settleHeldCredits } from "../metering/meter.ts";
 import type { Settings } from "../settings/settings.ts";
-import { cutToTokens, fenceToolResult, TRACE_PREFIX } from "./fence.ts";
+import { capResult, fenceToolResult, TRACE_PREFIX } from "./fence.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -59,7 +59,7 @@ export const MIN_RESULT_TOKENS = 100;
 const TRACE_MAX_TOKENS = 600;
 
 export function traceOf(row: ToolCallEvent): string {
-  const content = cutToTokens(row.result ?? row.error ?? "", TRACE_MAX_TOKENS).text;
+  const content = capResult(row.result ?? row.error ?? "", TRACE_MAX_TOKENS);
   const status = row.status === "running" ? "failed" : row.status;
   return `${TRACE_PREFIX} ${fenceToolResult({ tool: row.tool, summary: row.summary, status, content })}`;
 }
@@ -210,7 +210,7 @@ export async function runToolCall(
       signal: options.signal,
       maxResultTokens: options.maxResultTokens,
     });
-    const content = cutToTokens(result.content, options.maxResultTokens).text;
+    const content = capResult(result.content, options.maxResultTokens);
     const sources = (result.sources ?? []).filter((s) => /^https?:\/\//i.test(s.url)).slice(0, 20);
     outcome = { status: "succeeded", content, summary: result.summary, sources, error: null };
   } catch (caught) {

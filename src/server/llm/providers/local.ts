@@ -99,7 +99,8 @@ function words(text: string): Set<string> {
 /** The sentence of `text` that shares the most words with the question. */
 function bestSentence(text: string, question: string): string {
   const wanted = words(question);
-  const sentences = text.replace(/\s+/g, " ").split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 0);
+  // Markers such as "[p. 2]" or "[End of file.]" are the tool's, not the document's.
+  const sentences = text.replace(/\[[^\]\n]{0,60}\]/g, " ").replace(/\s+/g, " ").split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 0);
   let best = sentences[0] ?? "";
   let score = -1;
   for (const sentence of sentences) {
