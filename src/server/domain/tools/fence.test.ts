@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { countTextTokens } from "../../llm/tokenizer.ts";
 import { capResult, fenceToolResult, parseFencedResults, UNTRUSTED_NOTICE } from "./fence.ts";
-import { filesPrompt, listedFiles } from "./files-prompt.ts";
+import { filesPrompt, listedFiles, MAX_LISTED_FILES } from "./files-prompt.ts";
 
 describe("fenceToolResult", () => {
   it("labels the block with the tool, its status and summary, and says it is data, not instructions", () => {
@@ -50,5 +50,13 @@ describe("filesPrompt", () => {
       { id: files[1]!.id, name: "notes more.md" },
     ]);
     expect(filesPrompt([])).toBe("No files have been uploaded here yet.");
+  });
+
+  it("lists the newest files by name and says how many older ones file_search can still find", () => {
+    const many = Array.from({ length: MAX_LISTED_FILES + 3 }, (_, i) => ({ id: `0b9e6c1e-3a55-4c2f-9d2a-${String(i).padStart(12, "0")}`, name: `f${i}.txt`, kind: "txt", pages: null }));
+    const prompt = filesPrompt(many);
+    expect(listedFiles(prompt)).toHaveLength(MAX_LISTED_FILES);
+    expect(listedFiles(prompt)[0]!.name).toBe("f3.txt");
+    expect(prompt).toContain("…and 3 older files: use file_search to find them.");
   });
 });
