@@ -14,6 +14,7 @@ import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail, normalizeEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
 import { getWallet, grantCredits } from "../../src/server/domain/metering/wallet.ts";
 import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
+import { registerFileCommands } from "./files-commands.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
   const db = createDb();
@@ -151,6 +152,8 @@ export async function run(argv: string[]) {
         [1, 2, 3],
       );
     });
+
+  registerFileCommands(program, api, { baseUrl: env.PANTHEON_URL, token: env.PANTHEON_TOKEN });
 
   // Operator commands: they work on the database directly (DATABASE_URL, or the embedded one).
   const tokens = program.command("tokens").description("API tokens (operator: direct database access)");
