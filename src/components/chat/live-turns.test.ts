@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TurnView } from "@/server/domain/turns/turn-view.ts";
 import type { TurnEvent, TurnEventBody } from "@/server/realtime/turn-events.ts";
-import { applyEvent, emptyLive, isWebUrl, mergeTurns, type LiveState, type ToolCallView } from "./live-turns.ts";
+import { applyEvent, emptyLive, isWebUrl, mergeTurns, type LiveState } from "./live-turns.ts";
 
 const agent = { id: "a1", key: "strategist", name: "Strategist", model: "local" };
 let nextId = 1;
@@ -48,6 +48,7 @@ function step(over: Partial<TurnView["steps"][number]> = {}): TurnView["steps"][
     metadata: {},
     startedAt: new Date(),
     finishedAt: null,
+    toolCalls: [],
     ...over,
   } as TurnView["steps"][number];
 }
@@ -106,7 +107,8 @@ describe("live turns", () => {
     const toolStarted = (id = callId, input: Record<string, unknown> = { query: "solar panels" }) => ev({ type: "tool_started", stepId: "st1", toolCallId: id, tool: "search", input });
     const toolCompleted = (over: Partial<{ status: "succeeded" | "failed" | "cancelled" | "denied"; summary: string; sources: { title: string; url: string }[] }> = {}, id = callId) =>
       ev({ type: "tool_completed", stepId: "st1", toolCallId: id, status: over.status ?? "succeeded", summary: over.summary ?? "Searched: solar panels", sources: over.sources, latencyMs: 42, credits: "0.01" });
-    const listedCall = (over: Partial<ToolCallView> = {}): ToolCallView => ({
+    type ListedCall = TurnView["steps"][number]["toolCalls"][number];
+    const listedCall = (over: Partial<ListedCall> = {}): ListedCall => ({
       id: callId,
       tool: "search",
       status: "succeeded",
@@ -167,13 +169,13 @@ describe("live turns", () => {
 
     it("after a reload, shows the list's tool calls (with their errors); a running one takes the event's end", () => {
       const failed = listedCall({ id: "00000000-0000-4000-8000-0000000000c3", status: "failed", error: "No such file", summary: "Read failed" });
-      const ended = shownStep(emptyLive("s"), [step({ status: "succeeded", output: "Done", toolCalls: [listedCall(), failed] } as never)]);
+      const ended = shownStep(emptyLive("s"), [step({ status: "succeeded", output: "Done", toolCalls: [listedCall(), failed] })]);
       expect(ended.toolCalls.map((c) => [c.status, c.error])).toEqual([
         ["succeeded", null],
         ["failed", "No such file"],
       ]);
       const live = fold([started(), toolCompleted({ summary: "Searched: solar panels (5 results)" })]);
-      const shown = shownStep(live, [step({ toolCalls: [listedCall({ status: "running", summary: "", latencyMs: null, credits: null })] } as never)]);
+      const shown = shownStep(live, [step({ toolCalls: [listedCall({ status: "running", summary: "", latencyMs: null, credits: "0" })] })]);
       expect(shown.toolCalls).toMatchObject([{ id: callId, status: "succeeded", summary: "Searched: solar panels (5 results)", input: { query: "solar panels" }, credits: "0.01" }]);
     });
 

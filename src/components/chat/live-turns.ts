@@ -12,27 +12,15 @@ export type StepView = TurnView["steps"][number];
 type StepStatus = StepView["status"];
 type TurnStatus = TurnView["status"];
 
-export type ToolCallStatus = "running" | "succeeded" | "failed" | "cancelled" | "denied";
+type ListedToolCall = StepView["toolCalls"][number];
+export type ToolCallStatus = ListedToolCall["status"];
 
-/** One tool call of a step, as `turns.list` gives it (`toolCalls`, in call order) and as the events build it. */
-export interface ToolCallView {
-  id: string;
-  tool: string;
-  status: ToolCallStatus;
-  input: Record<string, unknown>;
-  /** "Searched: …", "Read: report.pdf p. 3–4"; empty while it runs. */
-  summary: string;
-  sources: { title: string; url: string }[];
-  latencyMs: number | null;
-  /** Exact decimal; null until the call ended. */
+/**
+ * One tool call of a step, as `turns.list` gives it (`toolCalls`, in call order) and as the
+ * events build it: its summary is empty and its credits null while it runs.
+ */
+export interface ToolCallView extends Omit<ListedToolCall, "credits"> {
   credits: string | null;
-  error: string | null;
-}
-
-/** A step's tool calls from the list: a field the list gains with tools; none before. */
-function listedToolCalls(step: StepView): ToolCallView[] {
-  const calls = (step as { toolCalls?: readonly ToolCallView[] }).toolCalls;
-  return calls ? [...calls] : [];
 }
 
 interface LiveStep {
@@ -262,7 +250,7 @@ export function mergeToolCalls(listed: readonly ToolCallView[], live: readonly T
 }
 
 function overlayStep(step: StepView, live: LiveStep | undefined): DisplayStep {
-  const listed = listedToolCalls(step);
+  const listed = step.toolCalls;
   const base = { ...step, toolCalls: listed, sources: [] };
   if (isStepEnded(step.status) || !live || live.attempt < step.attempt) return { ...base, text: step.output, toolCalls: live ? mergeToolCalls(listed, live.toolCalls) : listed };
   return {

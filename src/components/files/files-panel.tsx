@@ -43,9 +43,7 @@ export function FilesPanel(props: {
   const [announcement, setAnnouncement] = useState("");
   const dragDepth = useRef(0);
 
-  const raw = list.data;
-  // Sizes may cross the wire as bigints; every figure here is far below 2^53.
-  const data = raw ? { ...raw, usedBytes: Number(raw.usedBytes), maxBytes: Number(raw.maxBytes), roomMaxBytes: Number(raw.roomMaxBytes) } : undefined;
+  const data = list.data;
   useStatusAnnouncements(props.scope ? JSON.stringify(props.scope) : "", data?.items, setAnnouncement);
 
   const startUploads = async (files: File[]) => {
@@ -239,7 +237,7 @@ export function FilesPanel(props: {
 
 function FileRow(props: { file: FileItem; deleting: boolean; onDelete: () => void }) {
   const { file } = props;
-  const facts = [formatBytes(Number(file.sizeBytes)), file.pages ? `${file.pages} ${file.pages === 1 ? "page" : "pages"}` : null].filter(Boolean).join(" · ");
+  const facts = [formatBytes(file.sizeBytes), file.pages ? `${file.pages} ${file.pages === 1 ? "page" : "pages"}` : null].filter(Boolean).join(" · ");
   return (
     <li className="files-item" data-status={file.status} data-testid="file-item">
       <div className="files-item-main">
