@@ -24,6 +24,8 @@ const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
 const t = databaseForThisFile();
 const dataDir = makeTempDir("cli-files");
+// An origin listed in CORS_ORIGINS: it may upload with the cookie, as it may call the API.
+const PARTNER = "https://partner.example";
 let web: WebProcess;
 let worker: WorkerProcess;
 let token: string;
@@ -34,7 +36,7 @@ const cli = async (...args: string[]) => (await run(process.execPath, ["--import
 
 beforeAll(async () => {
   // The web app stores uploads and the worker reads them: one data directory for both.
-  [web, worker] = await Promise.all([startWeb(t.url, { PANTHEON_DATA_DIR: dataDir }), startWorker(t.url, t.db, { PANTHEON_DATA_DIR: dataDir })]);
+  [web, worker] = await Promise.all([startWeb(t.url, { PANTHEON_DATA_DIR: dataDir, CORS_ORIGINS: PARTNER }), startWorker(t.url, t.db, { PANTHEON_DATA_DIR: dataDir })]);
   const user = await ensureUserByEmail(t.db, "files-http@example.com");
   userId = user.id;
   token = (await createApiToken(t.db, user.id, { name: "cli" })).token;
@@ -100,7 +102,7 @@ it("refusals are JSON errors with their HTTP status and machine code, and store 
   await expectError(await post(route, "hello", { headers: { authorization: `Bearer ${strangerToken}` } }), 404, "not_found");
 });
 
-it("the browser's way: a session cookie from Pantheon's own origin uploads; from another origin it is refused", async () => {
+it("the browser's way: a session cookie from Pantheon's own origin (or one in CORS_ORIGINS) uploads; from another origin it is refused", async () => {
   const sessionToken = randomBytes(32).toString("hex");
   await t.db.session.create({ data: { sessionToken, userId, expires: new Date(Date.now() + 3_600_000) } });
   const agentSession = await createSession(t.db, userId, { roomId: (await createRoom(t.db, userId, { name: "Cookie room", goal: "", mode: "manual" })).id });
@@ -117,6 +119,14 @@ it("the browser's way: a session cookie from Pantheon's own origin uploads; from
   expect(file.kind).toBe("md");
   // A room session's upload belongs to its room.
   expect(await t.db.file.findUniqueOrThrow({ where: { id: file.id } })).toMatchObject({ roomId: agentSession.roomId, sessionId: null });
+
+  const preflight = await fetch(new URL(route, web.base), { method: "OPTIONS", headers: { origin: PARTNER, "access-control-request-method": "POST" } });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get("access-control-allow-origin")).toBe(PARTNER);
+  const partner = await post(route, "From a listed origin.", { name: "partner.txt", headers: { ...cookie, origin: PARTNER } });
+  expect(partner.status).toBe(201);
+  expect(partner.headers.get("access-control-allow-origin")).toBe(PARTNER);
+  expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
 });
 
 it("the CLI uploads with --wait, lists and deletes", async () => {

@@ -85,8 +85,6 @@ export const markdownText = "# Launch plan\n\nThe **pilot** starts in March.\n\n
 export function longText(chars: number, marker: string): string {
   const sentence = "The committee reviewed the quarterly figures and agreed on the next steps. ";
   const paragraph = sentence.repeat(6).trim();
-  const paragraphs: string[] = [];
-  while (paragraphs.join("\n\n").length < chars) paragraphs.push(paragraph);
-  paragraphs.push(`Finally the ${marker} was approved.`);
-  return paragraphs.join("\n\n");
+  const count = Math.ceil(chars / (paragraph.length + 2));
+  return [...Array<string>(count).fill(paragraph), `Finally the ${marker} was approved.`].join("\n\n");
 }

@@ -13,7 +13,7 @@ import { resolveActor } from "../domain/auth/resolve-actor.ts";
 import type { FileTarget } from "../domain/files/file-owner.ts";
 import { uploadFile } from "../domain/files/upload-file.ts";
 import { AppError } from "../errors.ts";
-import { isTrustedOrigin } from "../http/origins.ts";
+import { corsHeaders, isTrustedOrigin } from "../http/origins.ts";
 import type { FileStorage } from "./storage.ts";
 
 export interface UploadRouteDeps {
@@ -26,6 +26,13 @@ export interface UploadRouteDeps {
 const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
 export async function uploadResponse(deps: UploadRouteDeps, req: Request, target: FileTarget): Promise<Response> {
+  const response = await answer(deps, req, target);
+  // An origin listed in CORS_ORIGINS may upload from the browser too, as it may call the API.
+  for (const [key, value] of Object.entries(corsHeaders(req.headers.get("origin")))) response.headers.set(key, value);
+  return response;
+}
+
+async function answer(deps: UploadRouteDeps, req: Request, target: FileTarget): Promise<Response> {
   try {
     const actor = await resolveActor(deps.db, req.headers);
     if (!actor) throw new AppError("unauthorized", "Sign in, or send a valid API token as `Authorization: Bearer …`.");
