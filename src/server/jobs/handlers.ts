@@ -14,7 +14,7 @@ import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
 import { purgeDeletedRooms } from "../domain/rooms/rooms.ts";
-import { parseFile } from "../domain/files/parse-file.ts";
+import { fail as failFile, parseFile } from "../domain/files/parse-file.ts";
 import { getStorage } from "../files/storage.ts";
 import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
 import { logger } from "../logger.ts";
@@ -76,6 +76,11 @@ export const handlers: Handlers = {
     const signal = AbortSignal.any([ctx.signal, ctx.workerStopping]);
     const outcome = await parseFile({ db: ctx.db, storage: getStorage(), signal }, payload.fileId, { lastAttempt });
     logger.info({ component: "files", fileId: payload.fileId, ...outcome }, "file parsed");
+    return outcome;
+  },
+  fileParseDeadLetter: async (payload, ctx) => {
+    const outcome = await failFile(ctx.db, payload.fileId, "This file could not be read: its reader stopped before finishing, on every try.");
+    logger.warn({ component: "files", fileId: payload.fileId, ...outcome }, "file parse job given up");
     return outcome;
   },
   turnsSweep: async (_payload, ctx) => {

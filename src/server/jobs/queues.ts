@@ -82,6 +82,16 @@ export const queues = {
     work: { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 2 },
   }),
   /**
+   * A `file.parse` job that ended without its handler ending the file (its last attempt's worker
+   * died, or it expired): the file is failed here, so it never stays `parsing`. Created before
+   * `file.parse`, which names it as its dead-letter queue.
+   */
+  fileParseDeadLetter: defineQueue({
+    name: "file.parse.dead",
+    schema: z.object({ fileId: z.uuid() }),
+    options: { retryLimit: 3, retryDelay: 5, expireInSeconds: 60, deleteAfterSeconds: 7 * 86_400 },
+  }),
+  /**
    * Extracts an uploaded file's text into searchable chunks (PRODUCT.md 8), sent in the upload's
    * transaction. Retried when the store is unreachable; a file that cannot be read fails at once.
    */
@@ -89,6 +99,7 @@ export const queues = {
     name: "file.parse",
     schema: z.object({ fileId: z.uuid() }),
     options: {
+      deadLetter: "file.parse.dead",
       notify: true,
       retryLimit: 3,
       retryDelay: 5,

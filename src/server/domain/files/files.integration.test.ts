@@ -18,6 +18,7 @@ import { createRoom, deleteRoom } from "@/server/domain/rooms/rooms.ts";
 import { createSession } from "@/server/domain/sessions/sessions.ts";
 import { setSetting } from "@/server/domain/settings/settings.ts";
 import { isAppError } from "@/server/errors.ts";
+import { queues } from "@/server/jobs/queues.ts";
 import { localStorage, s3Storage, setStorage } from "@/server/files/storage.ts";
 import { databaseForThisFile } from "@/test/database.ts";
 import { startFakeS3, type FakeS3 } from "@/test/fake-s3.ts";
@@ -154,6 +155,19 @@ describe("uploads that parse", () => {
 
     const next = await upload(w.user.id, { roomId: w.room.id }, "after.txt", "Still working after a bad file.");
     expect((await settled(next.id)).status).toBe("ready");
+  });
+
+  it("a parse job that ends without ending its file (its last try thrown, or expired) goes to the dead-letter queue, which fails the file", async () => {
+    const w = await world();
+    // A row whose object was never stored: each try throws "missing" for a retry; with no retry
+    // left (retryLimit 0 on this job), pg-boss fails the job and dead-letters it.
+    const file = await t.db.file.create({
+      data: { userId: w.user.id, roomId: w.room.id, name: "lost.txt", kind: "txt", mimeType: "text/plain", sizeBytes: 4, sha256: "-" },
+    });
+    expect((await boss.getQueue(queues.fileParse.name))?.deadLetter).toBe(queues.fileParseDeadLetter.name);
+    await boss.send(queues.fileParse.name, { fileId: file.id }, { retryLimit: 0 });
+    const failed = await settled(file.id);
+    expect(failed).toMatchObject({ status: "failed", error: expect.stringMatching(/stopped before finishing/) });
   });
 });
 

@@ -115,7 +115,7 @@ async function saveChunks(db: Db, fileId: string, chunks: Chunk[], counts: { pag
   );
 }
 
-/** uploaded | parsing → failed, with the reason and its event. */
+/** uploaded | parsing → failed, with the reason and its event; a file already ready, failed or deleted is left as it is. */
 export async function fail(db: Db, fileId: string, reason: string): Promise<ParseOutcome> {
   return db.$transaction(async (tx) => {
     const [file] = await tx.$queryRaw<{ room_id: string | null; session_id: string | null }[]>`
