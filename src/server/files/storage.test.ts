@@ -48,6 +48,18 @@ describe.each(stores)("%s store", (_name, make) => {
     await store.delete("9b2f0c1e-0000-4000-8000-000000000001");
   });
 
+  it("lists every stored object with when it was written", async () => {
+    const store = make();
+    const keys = Array.from({ length: 5 }, (_, i) => `list-${i}`);
+    for (const key of keys) await store.put(key, Readable.from([Buffer.from(key)]), key.length);
+    const listed = [];
+    for await (const object of store.list()) listed.push(object);
+    const mine = listed.filter((o) => o.key.startsWith("list-"));
+    expect(mine.map((o) => o.key).sort()).toEqual(keys);
+    for (const o of mine) expect(Date.now() - o.modifiedAt.getTime()).toBeLessThan(60_000);
+    for (const key of keys) await store.delete(key);
+  });
+
   it("refuses keys that are not ids before any I/O", async () => {
     const store = make();
     for (const key of ["../etc/passwd", "a/b", "", ".hidden"]) await expect(store.put(key, Readable.from(["x"]), 1)).rejects.toThrow(/Not a storage key/);
@@ -70,6 +82,32 @@ it("the S3 store talks path style to the bucket, objects named by id", async () 
   await text(await store.get("abc-123"));
   await store.delete("abc-123");
   expect(s3.requests).toEqual(["PUT /pantheon-files/abc-123", "GET /pantheon-files/abc-123", "DELETE /pantheon-files/abc-123"]);
+});
+
+it("the S3 store follows the listing's pages", async () => {
+  const store = s3Storage({ ...s3Options(), bucket: "paged" });
+  for (let i = 0; i < 7; i++) await store.put(`p${i}`, Readable.from([Buffer.from("x")]), 1);
+  s3.listPageSize = 3;
+  s3.requests.length = 0;
+  try {
+    const keys = [];
+    for await (const object of store.list()) keys.push(object.key);
+    expect(keys).toEqual(["p0", "p1", "p2", "p3", "p4", "p5", "p6"]);
+    expect(s3.requests.filter((r) => r.startsWith("GET /paged/"))).toHaveLength(3);
+  } finally {
+    s3.listPageSize = 1000;
+  }
+});
+
+it("the local store does not list partial writes", async () => {
+  const root = path.join(dir, "partials");
+  fs.mkdirSync(root, { recursive: true });
+  fs.writeFileSync(path.join(root, "abc.partial-1234"), "half");
+  const store = localStorage(root);
+  await store.put("abc", Readable.from([Buffer.from("whole")]), 5);
+  const keys = [];
+  for await (const object of store.list()) keys.push(object.key);
+  expect(keys).toEqual(["abc"]);
 });
 
 it("an unreachable S3 store is an error (retried by the caller), not a missing object", async () => {

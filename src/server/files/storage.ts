@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { env, type Env } from "../env.ts";
 
 export interface FileStorage {
@@ -20,6 +20,13 @@ export interface FileStorage {
   get(key: string): Promise<Readable>;
   /** Removes the object; removing one that is not there is not an error. */
   delete(key: string): Promise<void>;
+  /** Every stored object, in no particular order (for the sweep of objects no file owns). */
+  list(): AsyncIterable<StoredObject>;
+}
+
+export interface StoredObject {
+  key: string;
+  modifiedAt: Date;
 }
 
 /** Asked for an object that is not stored (deleted, or never written). */
@@ -72,6 +79,18 @@ export function localStorage(root: string): FileStorage {
     async delete(key) {
       await fs.promises.rm(at(key), { force: true });
     },
+    async *list() {
+      const names = await fs.promises.readdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return [];
+        throw error;
+      });
+      for (const name of names) {
+        // Partial writes in progress (or left by a crash) are not objects.
+        if (!KEY.test(name)) continue;
+        const stat = await fs.promises.stat(path.join(dir, name)).catch(() => null);
+        if (stat?.isFile()) yield { key: name, modifiedAt: stat.mtime };
+      }
+    },
   };
 }
 
@@ -115,6 +134,16 @@ export function s3Storage(options: S3StorageOptions): FileStorage {
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: checkKey(key) }));
+    },
+    async *list() {
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken }));
+        for (const object of page.Contents ?? []) {
+          if (object.Key && object.LastModified) yield { key: object.Key, modifiedAt: object.LastModified };
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
     },
   };
 }

@@ -14,7 +14,8 @@ import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
 import { purgeDeletedRooms } from "../domain/rooms/rooms.ts";
-import { fail as failFile, parseFile } from "../domain/files/parse-file.ts";
+import { failFileParse, parseFile } from "../domain/files/parse-file.ts";
+import { sweepOrphanObjects } from "../domain/files/sweep-files.ts";
 import { getStorage } from "../files/storage.ts";
 import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
 import { logger } from "../logger.ts";
@@ -79,9 +80,14 @@ export const handlers: Handlers = {
     return outcome;
   },
   fileParseDeadLetter: async (payload, ctx) => {
-    const outcome = await failFile(ctx.db, payload.fileId, "This file could not be read: its reader stopped before finishing, on every try.");
+    const outcome = await failFileParse(ctx.db, payload.fileId, "This file could not be read: its reader stopped before finishing, on every try.");
     logger.warn({ component: "files", fileId: payload.fileId, ...outcome }, "file parse job given up");
     return outcome;
+  },
+  filesSweep: async (_payload, ctx) => {
+    const swept = await sweepOrphanObjects({ db: ctx.db, storage: getStorage() });
+    if (swept.removed) logger.info({ component: "files", ...swept }, "removed stored objects no file owns");
+    return swept;
   },
   turnsSweep: async (_payload, ctx) => {
     const ended = await sweepLostTurns(ctx.db);

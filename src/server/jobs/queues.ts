@@ -111,6 +111,12 @@ export const queues = {
     },
     work: { localConcurrency: 2, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 5 },
   }),
+  /** Daily: stored objects that no live file owns are removed (src/server/domain/files/sweep-files.ts). */
+  filesSweep: defineQueue({
+    name: "files.sweep",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, expireInSeconds: 1800, deleteAfterSeconds: 7 * 86_400 },
+  }),
   /** Every minute: ends turns whose job ended without them (src/server/domain/turns/sweep-turns.ts). */
   turnsSweep: defineQueue({
     name: "turns.sweep",
@@ -124,6 +130,8 @@ export const schedules: { queue: QueueKey; cron: string }[] = [
   { queue: "systemMaintenance", cron: "17 * * * *" },
   { queue: "roomsPurge", cron: "41 3 * * *" },
   { queue: "turnsSweep", cron: "* * * * *" },
+  // After rooms.purge, whose rooms' files leave their objects behind.
+  { queue: "filesSweep", cron: "11 4 * * *" },
 ];
 
 export type QueueKey = keyof typeof queues;

@@ -2,7 +2,8 @@
  * Files end to end below HTTP (PRODUCT.md 8): uploads through the domain function with a real
  * pg-boss sender, parsed by the real worker process (its extraction child and all) into chunks that
  * PostgreSQL full-text search finds; every refusal with its own code and nothing left behind;
- * ownership; files.list and files.delete through the tRPC API; retries when the store is down.
+ * ownership; files.list and files.delete through the tRPC API; retries when the store is down; the
+ * sweep of objects no file owns.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -30,6 +31,7 @@ import { waitFor } from "@/test/wait-for.ts";
 import { startWorker, type WorkerProcess } from "@/test/worker-process.ts";
 import type { FileTarget } from "./file-owner.ts";
 import { parseFile } from "./parse-file.ts";
+import { sweepOrphanObjects } from "./sweep-files.ts";
 import { uploadFile } from "./upload-file.ts";
 
 const t = databaseForThisFile();
@@ -292,6 +294,29 @@ describe("ownership, list and delete", () => {
     expect((await clientError(w.api.files.delete.mutate({ id: first.id }))).data?.code).toBe("NOT_FOUND");
     expect((await clientError(w.api.files.delete.mutate({ id: "nope" }))).data?.code).toBe("BAD_REQUEST");
   });
+});
+
+it("the sweep removes stored objects that no live file owns, once they are past the grace period", async () => {
+  const w = await world();
+  const live = await upload(w.user.id, { roomId: w.room.id }, "keep.txt", "Kept.");
+  const deleted = await upload(w.user.id, { roomId: w.room.id }, "gone.txt", "Gone.");
+  await w.api.files.delete.mutate({ id: deleted.id });
+  // As if removing its object had failed at delete time.
+  await storage.put(deleted.id, Readable.from([Buffer.from("Gone.")]), 5);
+  const unknownOld = randomUUID();
+  const unknownYoung = randomUUID();
+  for (const key of [unknownOld, unknownYoung, "not-a-file-id"]) await storage.put(key, Readable.from([Buffer.from("x")]), 1);
+  const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+  for (const key of [live.id, deleted.id, unknownOld, "not-a-file-id"]) fs.utimesSync(path.join(storageDir, key), twoHoursAgo, twoHoursAgo);
+
+  expect(await sweepOrphanObjects({ db: t.db, storage })).toEqual({ checked: 3, removed: 2 });
+  const left = storedObjects();
+  expect(left).toContain(live.id);
+  expect(left).toContain(unknownYoung);
+  expect(left).toContain("not-a-file-id");
+  expect(left).not.toContain(deleted.id);
+  expect(left).not.toContain(unknownOld);
+  for (const key of [unknownYoung, "not-a-file-id"]) await storage.delete(key);
 });
 
 describe("parsing when the store is unreachable", () => {

@@ -51,11 +51,11 @@ export async function parseFile(deps: ParseDeps, fileId: string, options: ParseO
     const saved = await saveChunks(deps.db, fileId, chunks, { pages: text.pages, textChars });
     return saved ? { status: "ready", chunkCount: chunks.length } : { status: "skipped", reason: "deleted while parsing" };
   } catch (error) {
-    if (error instanceof ExtractionFailed) return fail(deps.db, fileId, error.message);
+    if (error instanceof ExtractionFailed) return failFileParse(deps.db, fileId, error.message);
     if (error instanceof StoredObjectMissing && !(await isLive(deps.db, fileId))) return { status: "skipped", reason: "deleted while parsing" };
     if (deps.signal?.aborted || !options.lastAttempt) throw error;
     const reason = error instanceof StoredObjectMissing ? "The stored file is missing." : `The stored file could not be read (${error instanceof Error ? error.message : String(error)}).`;
-    return fail(deps.db, fileId, reason);
+    return failFileParse(deps.db, fileId, reason);
   } finally {
     if (local) await fs.promises.rm(local, { force: true });
   }
@@ -116,7 +116,7 @@ async function saveChunks(db: Db, fileId: string, chunks: Chunk[], counts: { pag
 }
 
 /** uploaded | parsing → failed, with the reason and its event; a file already ready, failed or deleted is left as it is. */
-export async function fail(db: Db, fileId: string, reason: string): Promise<ParseOutcome> {
+export async function failFileParse(db: Db, fileId: string, reason: string): Promise<ParseOutcome> {
   return db.$transaction(async (tx) => {
     const [file] = await tx.$queryRaw<{ room_id: string | null; session_id: string | null }[]>`
       UPDATE files SET status = 'failed', error = ${reason}, updated_at = now()
