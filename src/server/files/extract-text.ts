@@ -34,6 +34,12 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).h
 
 const RSS_POLL_MS = 200;
 
+/** Only what Node and tsx need: no database URL, no keys. */
+function childEnv(): NodeJS.ProcessEnv {
+  const pass = ["PATH", "TMPDIR", "TMP", "TEMP", "HOME", "LANG"];
+  return { NODE_ENV: process.env.NODE_ENV ?? "production", ...Object.fromEntries(pass.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))) };
+}
+
 /** The child's resident set size in bytes (Linux /proc); null where that cannot be read. */
 function residentBytes(pid: number): number | null {
   try {
@@ -53,8 +59,8 @@ export async function extractText(path: string, kind: FileKind, limits: ExtractL
   const child = fork(childEntry, [], {
     execArgv: ["--import", tsxLoader, `--max-old-space-size=${limits.memoryMb}`],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
-    // The child needs no settings; an empty-ish environment keeps secrets out of a process that reads hostile input.
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV ?? "production", TMPDIR: process.env.TMPDIR ?? "" },
+    // The child needs no settings: secrets stay out of a process that reads hostile input.
+    env: childEnv(),
     serialization: "advanced",
   });
   let stderr = "";
