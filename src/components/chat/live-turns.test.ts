@@ -179,6 +179,20 @@ describe("live turns", () => {
       expect(shown.toolCalls).toMatchObject([{ id: callId, status: "succeeded", summary: "Searched: solar panels (5 results)", input: { query: "solar panels" }, credits: "0.01" }]);
     });
 
+    it("starts the step's text over at a tool call: the answer is the next model call's", () => {
+      const live = fold([started(), delta("Let me read it. "), toolStarted(), toolCompleted(), delta("It says 40.")]);
+      expect(shownStep(live).text).toBe("It says 40.");
+    });
+
+    it("follows the streamed answer when the list is ahead by the tool loop's next model call (no step_started)", () => {
+      const live = fold([started(), toolStarted(), toolCompleted(), delta("It says")]);
+      // The list has the step at its second model call, with nothing written yet.
+      const shown = shownStep(live, [step({ attempt: 2, output: "", toolCalls: [listedCall()] })]);
+      expect(shown).toMatchObject({ status: "running", attempt: 2, text: "It says" });
+      // A restart (no tool calls heard) still shows the list's newer attempt until its step_started arrives.
+      expect(shownStep(fold([started(), delta("old")]), [step({ attempt: 2, output: "" })])).toMatchObject({ attempt: 2, text: "" });
+    });
+
     it("shows a call still running in a step that ended as cancelled", () => {
       const live = fold([started(), toolStarted(), ev({ type: "turn_cancelled", turnId: "t" })]);
       expect(shownStep(live)).toMatchObject({ status: "cancelled", toolCalls: [{ status: "cancelled" }] });

@@ -115,7 +115,8 @@ export function applyEvent(state: LiveState, tracked: TurnEvent): LiveState {
       const step = state.steps.get(event.stepId) ?? blankStep(event.stepId, tracked.turnId);
       if (step.toolCalls.some((c) => c.id === event.toolCallId)) break;
       const call: ToolCallView = { id: event.toolCallId, tool: event.tool, status: "running", input: event.input, summary: "", sources: [], latencyMs: null, credits: null, error: null };
-      setStep({ ...step, toolCalls: [...step.toolCalls, call] });
+      // The model call that asked for it ended there; the step's answer is the next call's text.
+      setStep({ ...step, text: "", toolCalls: [...step.toolCalls, call] });
       break;
     }
     case "tool_completed": {
@@ -249,15 +250,22 @@ export function mergeToolCalls(listed: readonly ToolCallView[], live: readonly T
   return [...merged, ...live.filter((c) => !known.has(c.id))];
 }
 
+/**
+ * A step as the list has it, brought up to date by its events. The list's attempt can be ahead of
+ * the events' in two ways: the step was restarted (its `step_started` is on its way, and the list's
+ * text is the newer one), or its tool loop made its next model call, which is an attempt with no
+ * `step_started` of its own (then the events' text is the one being written).
+ */
 function overlayStep(step: StepView, live: LiveStep | undefined): DisplayStep {
   const listed = step.toolCalls;
   const base = { ...step, toolCalls: listed, sources: [] };
-  if (isStepEnded(step.status) || !live || live.attempt < step.attempt) return { ...base, text: step.output, toolCalls: live ? mergeToolCalls(listed, live.toolCalls) : listed };
+  if (isStepEnded(step.status) || !live || (live.attempt < step.attempt && live.toolCalls.length === 0))
+    return { ...base, text: step.output, toolCalls: live ? mergeToolCalls(listed, live.toolCalls) : listed };
   return {
     ...base,
     toolCalls: mergeToolCalls(listed, live.toolCalls),
     status: live.status,
-    attempt: live.attempt,
+    attempt: Math.max(live.attempt, step.attempt),
     text: live.text,
     error: live.error ?? step.error,
     usage: live.usage ? { ...live.usage, source: step.usage?.source ?? null } : step.usage,

@@ -229,7 +229,8 @@ function StepMessage(props: { step: DisplayStep; mode: string }) {
         {step.agent.key && <span className="msg-key">@{step.agent.key}</span>}{" "}
         <span className="msg-sub">
           {step.agent.model} · {props.mode}
-          {step.attempt > 1 ? ` · attempt ${step.attempt}` : ""}
+          {/* A tool loop's model calls count as attempts too: only a step without tools was retried. */}
+          {step.attempt > 1 && step.toolCalls.length === 0 ? ` · attempt ${step.attempt}` : ""}
         </span>{" "}
         {running && (
           <span className="writing" data-testid="writing">

@@ -167,6 +167,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
                   ))}
                 </tbody>
               </table>
+              <p className="field-hint">A step that uses tools calls its model again after each round of tool calls; each of those calls is one of its attempts.</p>
             </div>
           )}
         </div>
