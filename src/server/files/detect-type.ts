@@ -22,7 +22,8 @@ const detected = (kind: FileKind): DetectedType => ({ kind, mimeType: mimeTypes[
 
 /** The kind of the file at `path`; throws `file_type_not_allowed` (or `file_unpacks_too_large`). */
 export async function detectFileType(path: string): Promise<DetectedType> {
-  const signature = await fileTypeFromFile(path);
+  // A malformed container can make a detector throw; then no signature matched, and the text sniff decides.
+  const signature = await fileTypeFromFile(path).catch(() => undefined);
   if (signature?.ext === "pdf") return detected("pdf");
   if (signature?.ext === "docx") {
     await checkZipUnpackSize(path);
