@@ -1,6 +1,7 @@
 /** Type detection from the bytes, never the name: every kind Pantheon takes, and what it refuses. */
 import fs from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAppError } from "../errors.ts";
 import { csvText, docxBomb, docxWith, elfBinary, exeBinary, markdownText, pdfWithPages, plainZip, png } from "@/test/file-fixtures.ts";
@@ -66,6 +67,21 @@ describe("detectFileType", () => {
     expect(error.code).toBe("file_unpacks_too_large");
     expect(error.details).toMatchObject({ maxRatio: 200 });
   });
+});
+
+it("random bytes and cut documents are detected or refused, never an unexpected error", async () => {
+  const docx = docxWith(["Hello"]);
+  const pdf = await pdfWithPages(["Hello"]);
+  const prefixes = [Buffer.alloc(0), docx.subarray(0, 4), pdf.subarray(0, 5), png().subarray(0, 8)];
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...prefixes), fc.uint8Array({ maxLength: 2048 }), fc.double({ min: 0, max: 1, noNaN: true }), async (prefix, tail, cut) => {
+      for (const bytes of [Buffer.concat([prefix, tail]), docx.subarray(0, Math.floor(docx.length * cut)), pdf.subarray(0, Math.floor(pdf.length * cut))]) {
+        const outcome = await detectFileType(write(bytes)).catch((e: unknown) => e);
+        if (outcome instanceof Error) expect(isAppError(outcome) && ["file_type_not_allowed", "file_unpacks_too_large"].includes(outcome.code), String(outcome)).toBe(true);
+      }
+    }),
+    { numRuns: 60 },
+  );
 });
 
 describe("text sniffing", () => {
