@@ -8,7 +8,7 @@ import { Prisma } from "@/generated/prisma/client.ts";
 import { z } from "zod";
 import type { Db } from "../db.ts";
 import { readyFilesSql, type FileScope } from "./file-scope.ts";
-import { countTextTokens, cutToTokens } from "./token-budget.ts";
+import { countTextTokens, entriesWithin } from "./token-budget.ts";
 import type { Tool } from "./tool.ts";
 
 /** How many passages one search returns at most. */
@@ -118,21 +118,11 @@ export function formatPassages(query: string, passages: Passage[], allWords: boo
     ? `Passages matching "${query}", best first:`
     : `No passage matches all of "${query}"; passages matching some of its words, best first:`;
   const footer = "Read more with file_read({ file_id, start, end }), start/end being chunk positions.";
-  let used = countTextTokens(header) + countTextTokens(footer) + 20;
-  const kept: string[] = [];
-  for (const [i, p] of passages.entries()) {
+  const entries = passages.map((p, i) => {
     const where = [`file_id: ${p.fileId}`, `chunk ${p.position}`, ...(p.page !== null ? [`p. ${p.page}`] : [])].join(", ");
-    const entry = `[${i + 1}] ${p.fileName} (${where})\n${p.excerpt}`;
-    const tokens = countTextTokens(entry) + 2;
-    if (used + tokens <= maxTokens) {
-      kept.push(entry);
-      used += tokens;
-      continue;
-    }
-    if (kept.length === 0) kept.push(cutToTokens(entry, Math.max(maxTokens - used, 20)));
-    break;
-  }
-  const left = passages.length - kept.length;
+    return `[${i + 1}] ${p.fileName} (${where})\n${p.excerpt}`;
+  });
+  const { kept, left } = entriesWithin(entries, maxTokens - countTextTokens(header) - countTextTokens(footer) - 20);
   const more = left > 0 ? `\n(${left} more passage${left === 1 ? "" : "s"} left out to stay within the size limit.)` : "";
   return `${header}\n\n${kept.join("\n\n")}\n${more}\n${footer}`.replace(/\n{3,}/g, "\n\n");
 }

@@ -7,7 +7,7 @@ import { Decimal } from "decimal.js";
 import { z } from "zod";
 import type { Env } from "../env.ts";
 import { searchProviderFor, type SearchResult } from "./search-providers.ts";
-import { countTextTokens, cutToTokens } from "./token-budget.ts";
+import { countTextTokens, entriesWithin } from "./token-budget.ts";
 import { ToolError, type Source, type Tool } from "./tool.ts";
 
 /** How many results one search asks for. */
@@ -54,20 +54,7 @@ export function formatResults(query: string, results: SearchResult[], maxTokens:
   const header = `Web results for "${query}":`;
   const entries = results.map((r, i) => `${i + 1}. ${r.title}\n   URL: ${r.url}${r.snippet ? `\n   ${r.snippet}` : ""}`);
   const footerTokens = 30;
-  let used = countTextTokens(header) + footerTokens;
-  const kept: string[] = [];
-  for (const entry of entries) {
-    const tokens = countTextTokens(entry) + 2;
-    if (used + tokens <= maxTokens) {
-      kept.push(entry);
-      used += tokens;
-      continue;
-    }
-    // Not even one whole result fits: give the first one cut short rather than nothing.
-    if (kept.length === 0) kept.push(cutToTokens(entry, Math.max(maxTokens - used, 20)));
-    break;
-  }
-  const left = results.length - kept.length;
+  const { kept, left } = entriesWithin(entries, maxTokens - countTextTokens(header) - footerTokens);
   const footer = left > 0 ? `\n\n(${left} more result${left === 1 ? "" : "s"} left out to stay within the size limit.)` : "";
   return `${header}\n\n${kept.join("\n\n")}${footer}`;
 }

@@ -26,3 +26,23 @@ export function cutToTokens(text: string, maxTokens: number): string {
   const space = prefix.search(/\s\S*$/);
   return space > low * 0.8 ? prefix.slice(0, space) : prefix;
 }
+
+/**
+ * As many whole entries as fit in `budget` tokens, in order; when not even the first fits, that one
+ * cut short (at least `minTokens`) rather than nothing. Also says how many were left out.
+ */
+export function entriesWithin(entries: string[], budget: number, minTokens = 20): { kept: string[]; left: number } {
+  let used = 0;
+  const kept: string[] = [];
+  for (const entry of entries) {
+    const tokens = countTextTokens(entry) + 2;
+    if (used + tokens <= budget) {
+      kept.push(entry);
+      used += tokens;
+      continue;
+    }
+    if (kept.length === 0) kept.push(cutToTokens(entry, Math.max(budget - used, minTokens)));
+    break;
+  }
+  return { kept, left: entries.length - kept.length };
+}

@@ -137,6 +137,30 @@ async function reservedPricing(tx: Tx, key: string, modelAlias: string): Promise
 }
 
 /**
+ * The wallet half of a settlement, as CTEs that follow a `released` CTE (the hold it releases):
+ * when `when` holds, `wallet` locks the row, `debit` takes `credits` but never more than the balance
+ * less what other calls in flight hold, `debited` applies it and releases the hold, `logged` writes
+ * the `debit` transaction referencing `key`. One text for LLM calls and tool calls.
+ */
+function walletDebit(args: { userId: string; credits: Decimal; key: string; note: string; when: Prisma.Sql }): Prisma.Sql {
+  return Prisma.sql`
+    wallet AS (
+      SELECT balance, reserved FROM credit_wallets
+      WHERE user_id = ${args.userId}::uuid AND ${args.when} FOR UPDATE),
+    debit AS (
+      SELECT LEAST(${args.credits.toString()}::numeric, GREATEST(0, wallet.balance - GREATEST(0, wallet.reserved - held.amount))) AS amount, held.amount AS held
+      FROM wallet, (SELECT COALESCE(sum(amount), 0) AS amount FROM released) AS held),
+    debited AS (
+      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - debit.held), updated_at = now()
+      FROM debit WHERE user_id = ${args.userId}::uuid
+      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount),
+    logged AS (
+      INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
+      SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${args.key}, ${args.note}
+      FROM debited WHERE amount > 0)`;
+}
+
+/**
  * Settles a reserved call inside the caller's transaction, in one statement: the reservation
  * released, one ledger row, and — only if that row is new — the debit with its transaction row.
  * Settling the same key twice changes nothing (the ledger's unique key). `priced` is the call at the
@@ -176,20 +200,7 @@ export async function settleCall(tx: Tx, call: CallAttribution, key: string, out
         ${outcome.status}::call_status, ${outcome.errorCode}, ${outcome.latencyMs}, ${outcome.ttftMs}, ${key}, ${outcome.startedAt}, ${outcome.fallbackFrom ?? null})
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id),
-    wallet AS (
-      SELECT balance, reserved FROM credit_wallets
-      WHERE user_id = ${call.userId}::uuid AND EXISTS (SELECT 1 FROM inserted) FOR UPDATE),
-    debit AS (
-      SELECT LEAST(${credits.toString()}::numeric, GREATEST(0, wallet.balance - GREATEST(0, wallet.reserved - held.amount))) AS amount, held.amount AS held
-      FROM wallet, (SELECT COALESCE(sum(amount), 0) AS amount FROM released) AS held),
-    debited AS (
-      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - debit.held), updated_at = now()
-      FROM debit WHERE user_id = ${call.userId}::uuid
-      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount),
-    logged AS (
-      INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
-      SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${key}, ${`${call.purpose} ${call.modelAlias}`}
-      FROM debited WHERE amount > 0)
+    ${walletDebit({ userId: call.userId, credits, key, note: `${call.purpose} ${call.modelAlias}`, when: Prisma.sql`EXISTS (SELECT 1 FROM inserted)` })}
     SELECT count(*)::int AS settled FROM inserted`;
   return { credits, settled: (row?.settled ?? 0) > 0 };
 }
@@ -224,18 +235,7 @@ export async function holdCredits(tx: Tx, args: { userId: string; key: string; a
 export async function settleHeldCredits(tx: Tx, args: { userId: string; key: string; credits: Decimal; note: string }): Promise<Decimal> {
   const [row] = await tx.$queryRaw<{ amount: string }[]>`
     WITH released AS (DELETE FROM wallet_reservations WHERE key = ${args.key} RETURNING amount),
-    wallet AS (SELECT balance, reserved FROM credit_wallets WHERE user_id = ${args.userId}::uuid FOR UPDATE),
-    debit AS (
-      SELECT LEAST(${args.credits.toString()}::numeric, GREATEST(0, wallet.balance - GREATEST(0, wallet.reserved - held.amount))) AS amount, held.amount AS held
-      FROM wallet, (SELECT COALESCE(sum(amount), 0) AS amount FROM released) AS held),
-    debited AS (
-      UPDATE credit_wallets SET balance = balance - debit.amount, reserved = GREATEST(0, reserved - debit.held), updated_at = now()
-      FROM debit WHERE user_id = ${args.userId}::uuid
-      RETURNING credit_wallets.user_id, credit_wallets.balance, debit.amount),
-    logged AS (
-      INSERT INTO credit_transactions (id, user_id, kind, amount, balance_after, reference_id, note)
-      SELECT gen_random_uuid(), user_id, 'debit', -amount, balance, ${args.key}, ${args.note}
-      FROM debited WHERE amount > 0)
+    ${walletDebit({ ...args, when: Prisma.sql`TRUE` })}
     SELECT amount::text FROM debited`;
   return new Decimal(row?.amount ?? 0);
 }
