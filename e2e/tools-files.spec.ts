@@ -61,8 +61,14 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     const readBox = page.getByRole("checkbox", { name: "Read room files" }).first();
     await expect(readBox).toHaveAccessibleDescription(/Searches and reads the files/);
     await readBox.check();
+    // An unavailable tool can still be allowed: the agent gets it once the server can run it.
+    await searchBox.check();
     await page.getByRole("button", { name: "Create agent" }).click();
     await expect(page.getByText("@analyst · local")).toBeVisible();
+    await page.getByRole("button", { name: "Edit Analyst" }).click();
+    await expect(page.getByRole("checkbox", { name: "Web search" }).last()).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "Read room files" }).last()).toBeChecked();
+    await page.getByRole("button", { name: "Cancel" }).click();
 
     // A room with it, in roundtable mode (the one agent answers).
     await page.goto("/rooms/new");
@@ -178,7 +184,7 @@ test("direct chat: a file uploaded before the first message starts a chat, and t
   }
 });
 
-test("the files panel on a phone: below the conversation, with every control reachable", async ({ page, signedIn: user, sql }) => {
+test("the files panel on a phone: below the conversation, taking a dropped file", async ({ page, signedIn: user, sql }) => {
   try {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto("/");
@@ -190,8 +196,19 @@ test("the files panel on a phone: below the conversation, with every control rea
     const composerTop = (await page.getByRole("combobox", { name: "Message" }).boundingBox())!.y;
     const panelTop = (await panel.boundingBox())!.y;
     expect(panelTop).toBeGreaterThan(composerTop);
-    await panel.getByLabel("Choose files to upload").setInputFiles({ name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\n\nShip on Friday.\n") });
-    await expect(panel.getByTestId("file-item").getByTestId("file-status")).toHaveText("Ready");
+    // Dropped on the panel (what a drag from the desktop delivers).
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["# Notes\n\nShip on Friday.\n"], "notes.md", { type: "text/markdown" }));
+      return transfer;
+    });
+    await panel.dispatchEvent("dragenter", { dataTransfer });
+    await expect(panel).toHaveAttribute("data-dragging", "true");
+    await panel.dispatchEvent("drop", { dataTransfer });
+    await expect(panel).toHaveAttribute("data-dragging", "false");
+    const file = panel.getByTestId("file-item");
+    await expect(file).toContainText("notes.md");
+    await expect(file.getByTestId("file-status")).toHaveText("Ready");
     // Nothing wider than the screen.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
