@@ -2,7 +2,7 @@
 
 import { useId, useState } from "react";
 import { formatCredits } from "@/components/usage/credits.ts";
-import type { ToolCallView } from "./live-turns.ts";
+import { isWebUrl, type ToolCallView } from "./live-turns.ts";
 import { formatMs, toolCallStatusNames, toolNames } from "./labels.ts";
 
 /** The line a call shows while it runs, from its arguments (the summary replaces it when it ends). */
@@ -112,14 +112,16 @@ function ToolCallLine(props: { call: ToolCallView }) {
 /** The links a step's tools found, under its answer; each opens in a new tab, with no referrer or opener. */
 export function SourceList(props: { sources: readonly { title: string; url: string }[] }) {
   const headingId = `${useId()}-sources`;
-  if (props.sources.length === 0) return null;
+  // A tool's links are untrusted: only web links, whatever the caller passed.
+  const sources = props.sources.filter((s) => isWebUrl(s.url));
+  if (sources.length === 0) return null;
   return (
     <div className="sources" data-testid="sources">
       <p className="sources-title" id={headingId}>
         Sources
       </p>
       <ol className="sources-list" aria-labelledby={headingId}>
-        {props.sources.map((source) => (
+        {sources.map((source) => (
           <li key={source.url}>
             <a href={source.url} target="_blank" rel="noopener noreferrer">
               {source.title.trim() || hostOf(source.url)}
