@@ -40,7 +40,9 @@ describe("localToolCalls", () => {
     const question = "What does report.pdf say about the price?";
     expect(localToolCalls(context(question), all)).toEqual(localToolCalls(context(question), all));
     const [call] = localToolCalls(context(question), all);
-    const result = fenceToolResult({ tool: "file_read", status: "succeeded", summary: "Read: report.pdf p. 1–2", content: "[p. 1] Intro here. [p. 2] The price is nine euros a month. Schools pay less." });
+    // As file_read frames it: a header naming the file (sharing words with the question), page markers, a closing line.
+    const content = `report.pdf (file_id: ${report.id}, pdf, 2 pages, chunks 0–1): chunks 0–1, p. 1–2\n\n[p. 1]\nIntro here, about the report.\n\n[p. 2]\nThe price is nine euros a month. Schools pay less.\n\n[End of file.]`;
+    const result = fenceToolResult({ tool: "file_read", status: "succeeded", summary: "Read: report.pdf p. 1–2", content });
     const after = context(question, [{ role: "assistant", content: "", toolCalls: [call!] }, { role: "tool", toolCallId: call!.id, content: result }]);
     expect(localToolCalls(after, all)).toEqual([]);
     expect(localReply(after)).toMatch(/^From report\.pdf p\. 1–2: “The price is nine euros a month\.”/);

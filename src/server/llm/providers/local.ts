@@ -96,9 +96,13 @@ function words(text: string): Set<string> {
   return new Set(text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
 }
 
-/** The sentence of `text` that shares the most words with the question. */
-function bestSentence(text: string, question: string): string {
-  const wanted = words(question);
+/** Words that say nothing about what a question is after. */
+const QUESTION_WORDS = new Set(["what", "does", "did", "say", "says", "about", "the", "this", "that", "with", "for", "and", "are", "how", "which", "from", "into", "please", "tell", "file", "document", "there", "can", "you", "our", "its"]);
+
+/** The sentence of `text` that shares the most telling words with the question (not the file's own name). */
+function bestSentence(text: string, question: string, ignore = ""): string {
+  const ignored = words(ignore);
+  const wanted = new Set([...words(question)].filter((w) => !QUESTION_WORDS.has(w) && !ignored.has(w)));
   // Markers such as "[p. 2]" or "[End of file.]" are the tool's, not the document's.
   const sentences = text.replace(/\[[^\]\n]{0,60}\]/g, " ").replace(/\s+/g, " ").split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 0);
   let best = sentences[0] ?? "";
@@ -118,7 +122,12 @@ function fromResult(result: FencedResult, question: string): string {
     const urls = result.content.match(/https?:\/\/\S+/g) ?? [];
     return `I searched the web for “${where}”: ${bestSentence(result.content.replace(/https?:\/\/\S+/g, ""), question)}${urls.length ? ` (${urls.length} source${urls.length === 1 ? "" : "s"} below)` : ""}.`;
   }
-  return `From ${where}: “${bestSentence(result.content, question)}”`;
+  // The file tools frame the text with lines of their own (which file, which chunks, where to go on).
+  const text = result.content
+    .split("\n")
+    .filter((line) => !/\(file_id: |^\s*\[[^\]]*\]\s*$|^Passages matching|^No passage matches|^Read more with file_read/.test(line))
+    .join("\n");
+  return `From ${where}: “${bestSentence(text, question, where)}”`;
 }
 
 /** The offline model's answer: JSON for a manager contract, otherwise a reply in the agent's role. */
