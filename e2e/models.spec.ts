@@ -30,6 +30,7 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
   try {
     await page.goto("/");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Models & providers" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Models & providers" })).toBeVisible();
 
     // Add the provider: the custom preset, the fake server's URL and a key; test it first.

@@ -33,7 +33,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             {user && <Link href="/">Rooms</Link>}
             {user && <Link href="/agents">Agents</Link>}
             {user && <Link href="/usage">Usage</Link>}
-            {user && (user.role === "owner" || user.role === "analyst") && <Link href="/admin/models">Admin</Link>}
+            {user && (user.role === "owner" || user.role === "analyst") && <Link href="/admin">Admin</Link>}
             <Link href="/status">Status</Link>
             {user ? <Link href="/account">Account</Link> : <Link href="/signin">Sign in</Link>}
           </nav>

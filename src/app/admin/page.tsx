@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/server/auth/current-user.ts";
 import { AdminOnly, isStaff } from "./admin-only.tsx";
+import { adminSections } from "./admin-nav.tsx";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -15,12 +16,14 @@ export default async function AdminPage() {
         <p className="lede">{user.role === "owner" ? "Run this Pantheon install." : "Read-only: analysts see everything here; only owners change it."}</p>
       </div>
       <ul className="item-list">
-        <li className="item">
-          <div className="item-main">
-            <Link href="/admin/models">Models &amp; providers</Link>
-            <span className="muted">Providers and their keys, the models agents can use, prices, fallbacks, and the manager and summary models.</span>
-          </div>
-        </li>
+        {adminSections.map((section) => (
+          <li className="item" key={section.href}>
+            <div className="item-main">
+              <Link href={section.href}>{section.label}</Link>
+              <span className="muted">{section.blurb}</span>
+            </div>
+          </li>
+        ))}
       </ul>
     </div>
   );

@@ -38,6 +38,7 @@ const kindNames: Record<Transaction["kind"], string> = {
   refund: "Refund",
   topup: "Top-up",
   plan_grant: "Plan credits",
+  admin_adjustment: "Adjustment",
 };
 
 const purposeNames: Record<string, string> = {

@@ -1,3 +1,4 @@
+import { adminRouter } from "./routers/admin/index.ts";
 import { agentsRouter } from "./routers/agents.ts";
 import { authRouter } from "./routers/auth.ts";
 import { filesRouter } from "./routers/files.ts";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   turns: turnsRouter,
   usage: usageRouter,
   models: modelsRouter,
+  admin: adminRouter,
   files: filesRouter,
   tools: toolsRouter,
 });

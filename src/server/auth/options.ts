@@ -8,7 +8,7 @@ import EmailProvider from "next-auth/providers/email";
 import GitHubProvider from "next-auth/providers/github";
 import { getDb } from "../db.ts";
 import { hitRateLimit } from "../domain/auth/rate-limit.ts";
-import { normalizeEmail, parseSignInEmail } from "../domain/auth/users.ts";
+import { normalizeEmail, parseSignInEmail, promoteFirstUser } from "../domain/auth/users.ts";
 import { env } from "../env.ts";
 import { sendSignInEmail } from "./send-sign-in-email.ts";
 
@@ -64,6 +64,12 @@ export function authOptions(): NextAuthOptions {
           ]
         : []),
     ],
+    events: {
+      // The first account of a fresh install runs it.
+      async createUser({ user }) {
+        await promoteFirstUser(db, user.id);
+      },
+    },
     callbacks: {
       async signIn({ user, email }) {
         if (!user.email) return true;

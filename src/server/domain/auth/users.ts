@@ -42,6 +42,30 @@ export async function ensureUserByEmail(db: Db, email: string) {
   return db.user.upsert({ where: { email: normalized }, create: { email: normalized }, update: {} });
 }
 
+/**
+ * The first account of a fresh install becomes its owner (PRODUCT.md 9): called when sign-in
+ * creates a user, it promotes them while the install has no owner and nobody else has ever signed
+ * in before them (a verified e-mail or a linked account; users an operator created with the CLI do
+ * not count). So owners who step down never hand the install to the next stranger who signs up, and
+ * of two first sign-ins at once only the earlier is promoted, whichever's event runs first (the lock
+ * makes them take turns). Returns whether it promoted.
+ */
+export async function promoteFirstUser(db: Db, userId: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('pantheon:first-owner'))`;
+    const promoted = await tx.$executeRaw`
+      UPDATE users SET role = 'owner', updated_at = now()
+      WHERE id = ${userId}::uuid
+        AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'owner')
+        -- Nobody signed in before this user (earlier by creation, then id).
+        AND NOT EXISTS (
+          SELECT 1 FROM users other, users me
+          WHERE me.id = ${userId}::uuid AND other.id <> me.id AND (other.created_at, other.id) < (me.created_at, me.id)
+            AND (other.email_verified IS NOT NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.user_id = other.id)))`;
+    return promoted > 0;
+  });
+}
+
 export async function setUserRole(db: Db, email: string, role: UserRole) {
   const { count } = await db.user.updateMany({ where: { email: normalizeEmail(email) }, data: { role } });
   if (count === 0) throw new AppError("not_found", `No user with e-mail ${email}.`);

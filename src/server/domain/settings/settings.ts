@@ -30,6 +30,11 @@ const definitions = {
   "tools.result_max_tokens": z.number().int().min(100).max(16_000).default(1500),
   "files.max_bytes": z.number().int().min(1024).default(10 * 1024 * 1024),
   "files.room_max_bytes": z.number().int().min(1024).default(100 * 1024 * 1024),
+  // Retention (PRODUCT.md 3): chat data older than this many days is purged daily (0 keeps it
+  // forever); the ledger, wallet transactions and the audit log are never purged with it.
+  "retention.chat_days": z.number().int().min(0).max(36_500).default(90),
+  // Events of ended turns older than this many days are purged (the messages keep the content).
+  "retention.events_days": z.number().int().min(1).max(3650).default(7),
 } as const;
 
 type Definitions = typeof definitions;

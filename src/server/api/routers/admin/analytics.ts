@@ -1,0 +1,4 @@
+/** `admin.analytics.*` (PRODUCT.md 9). Reads are staffProcedure (owners and analysts), writes ownerProcedure. */
+import { createTRPCRouter } from "../../trpc.ts";
+
+export const analyticsRouter = createTRPCRouter({});

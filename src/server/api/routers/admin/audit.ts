@@ -1,0 +1,4 @@
+/** `admin.audit.*` (PRODUCT.md 9). Reads are staffProcedure (owners and analysts), writes ownerProcedure. */
+import { createTRPCRouter } from "../../trpc.ts";
+
+export const auditRouter = createTRPCRouter({});
