@@ -20,6 +20,8 @@ export const appErrorCodes = {
   no_room_agents: "UNPROCESSABLE_CONTENT",
   context_budget_exceeded: "UNPROCESSABLE_CONTENT",
   insufficient_credits: "PAYMENT_REQUIRED",
+  // A per-user daily or monthly credit cap an owner set (PRODUCT.md 9).
+  user_cap_reached: "PAYMENT_REQUIRED",
   admin_only: "FORBIDDEN",
   owner_only: "FORBIDDEN",
   model_unavailable: "UNPROCESSABLE_CONTENT",
