@@ -5,6 +5,7 @@ import { sendTurn, sendTurnInput } from "../../domain/turns/send-turn.ts";
 import { AppError } from "../../errors.ts";
 import { getWebBoss } from "../../jobs/boss.ts";
 import { streamSessionEvents } from "../../realtime/session-stream.ts";
+import { watchAccount } from "../../realtime/account-watch.ts";
 import { latestEventId } from "../../realtime/turn-events.ts";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
@@ -30,9 +31,15 @@ export const turnsRouter = createTRPCRouter({
     const session = await ctx.db.chatSession.findFirst({ where: { id: input.sessionId, userId: ctx.user.id, deletedAt: null }, select: { id: true } });
     if (!session) throw new AppError("not_found", "No such session.");
     const after = input.lastEventId ? BigInt(input.lastEventId) : await latestEventId(ctx.db, session.id);
+    // The stream ends as soon as the user is suspended (PRODUCT.md 9); the next call is refused.
+    const account = await watchAccount(ctx.db, ctx.user.id, signal ?? new AbortController().signal);
     return (async function* () {
-      for await (const event of streamSessionEvents(ctx.db, session.id, after, signal ?? new AbortController().signal)) {
-        yield tracked(event.id, event);
+      try {
+        for await (const event of streamSessionEvents(ctx.db, session.id, after, account.signal)) {
+          yield tracked(event.id, event);
+        }
+      } finally {
+        account.stop();
       }
     })();
   }),

@@ -9,6 +9,7 @@ import { Decimal } from "decimal.js";
 import type { Db } from "../../db.ts";
 import { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
+import { assertWithinCaps } from "../admin/user-caps.ts";
 import type { Settings } from "../settings/settings.ts";
 import { creditsFor, oeTokens, providerCostUsd, splitUsage, worstCaseCredits, type TokenUsage } from "./formula.ts";
 import { ensureWallet } from "./wallet.ts";
@@ -62,12 +63,16 @@ export async function activePricing(db: Pick<Db, "$queryRaw">, modelAlias: strin
 /**
  * Holds the call's worst case in the user's wallet (with enforcement off, records the call in flight
  * without holding anything), at the active pricing, which the call's settlement then bills at.
- * Throws `insufficient_credits` when `balance - reserved` cannot cover it. Callers run it last in
+ * Throws `insufficient_credits` when `balance - reserved` cannot cover it, `user_cap_reached` when it
+ * would take the user past a daily or monthly cap (src/server/domain/admin/user-caps.ts). Callers run it last in
  * their transaction, so the wallet row stays locked only until the commit right after.
  */
 export async function reserveCall(tx: Tx, args: { userId: string; key: string; modelAlias: string; inputTokens: number; maxOutputTokens: number; settings: Settings }) {
   const pricing = await activePricing(tx, args.modelAlias);
   const amount = args.settings["credits.enforcement"] ? worstCaseCredits(args.inputTokens, args.maxOutputTokens, pricing.multiplier) : new Decimal(0);
+  // The user's daily and monthly caps (PRODUCT.md 9), under the wallet row's lock so concurrent
+  // calls of one user take turns: `user_cap_reached` when this call's worst case would pass one.
+  if (args.settings["credits.enforcement"]) await assertWithinCaps(tx, args.userId, amount, { lockWallet: true });
   // The hold and the reservation row in one statement; no row back means the wallet could not cover it.
   const hold = () => tx.$queryRaw<{ id: string }[]>`
     WITH held AS (

@@ -2,11 +2,14 @@
  * The credits preflight of `turns.send` (PRODUCT.md 5.1 step 4): with enforcement on, a turn is
  * refused with `insufficient_credits` (PAYMENT_REQUIRED) when the wallet cannot cover the worst
  * case of its first call. Later calls are reserved one by one as the turn runs; a turn that runs
- * out mid-way ends `partial`.
+ * out mid-way ends `partial`. A user an owner capped is refused with `user_cap_reached` when the first
+ * call's worst case would take them past their daily or monthly cap (what they burned today or this
+ * month plus what their calls in flight hold; see src/server/domain/admin/user-caps.ts).
  */
 import { Decimal } from "decimal.js";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
+import { assertWithinCaps } from "../admin/user-caps.ts";
 import { availableCredits, worstCaseCredits } from "../metering/formula.ts";
 import { activePricingVersion } from "../metering/meter.ts";
 import { ensureWallet } from "../metering/wallet.ts";
@@ -45,4 +48,6 @@ export async function checkCreditsForTurn(tx: Prisma.TransactionClient, userId: 
       balance: new Decimal(wallet.balance).toString(),
     });
   }
+  // Not locked here: each call's reservation checks again under the wallet's lock (meter.ts).
+  await assertWithinCaps(tx, userId, needed, { lockWallet: false });
 }

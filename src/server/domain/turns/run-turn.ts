@@ -93,7 +93,7 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
     return status;
   } catch (error) {
     if (error instanceof TurnStop && error.endsTurn) return finishCancelled(db, turn);
-    if (isAppError(error) && error.code === "insufficient_credits") return finishOutOfCredits(db, turn, await getSettings(db));
+    if (isAppError(error) && (error.code === "insufficient_credits" || error.code === "user_cap_reached")) return finishOutOfCredits(db, turn, await getSettings(db), error.code);
     throw error;
   } finally {
     watch.stop();
@@ -380,18 +380,20 @@ async function finish(db: Db, turn: Turn, status: "completed" | "partial" | "fai
 }
 
 /**
- * The wallet could not cover the next call (PRODUCT.md 7.4): no further step starts, and the turn
- * ends `partial` with `insufficient_credits` (`failed` if no answer had been written yet).
+ * The wallet could not cover the next call (PRODUCT.md 7.4), or it would pass the user's credit cap
+ * (PRODUCT.md 9): no further step starts, and the turn ends `partial` with `insufficient_credits`
+ * or `user_cap_reached` (`failed` if no answer had been written yet).
  */
-async function finishOutOfCredits(db: Db, turn: Turn, settings: Settings): Promise<TurnStatus> {
+async function finishOutOfCredits(db: Db, turn: Turn, settings: Settings, code: "insufficient_credits" | "user_cap_reached" = "insufficient_credits"): Promise<TurnStatus> {
+  const capped = code === "user_cap_reached";
   const answered = await db.turnStep.count({ where: { turnId: turn.id, kind: { in: ["agent", "synthesis"] }, status: "succeeded" } });
   const status = answered > 0 ? "partial" : "failed";
   // A step whose earlier attempt died and could not be restarted for lack of credits.
   await db.turnStep.updateMany({
     where: { turnId: turn.id, status: { in: ["pending", "running"] } },
-    data: { status: "failed", errorCode: "insufficient_credits", errorMessage: "Not enough credits to run this step.", finishedAt: new Date() },
+    data: { status: "failed", errorCode: code, errorMessage: capped ? "This step would pass your credit cap." : "Not enough credits to run this step.", finishedAt: new Date() },
   });
-  await finish(db, turn, status, settings, { code: "insufficient_credits", message: "The credits ran out before every step could run." });
+  await finish(db, turn, status, settings, { code, message: capped ? "Your credit cap was reached before every step could run." : "The credits ran out before every step could run." });
   return status;
 }
 
