@@ -14,6 +14,9 @@ import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
 import { pruneRateLimitCounters } from "../domain/auth/rate-limit.ts";
 import { purgeDeletedRooms } from "../domain/rooms/rooms.ts";
+import { purgeChatData } from "../domain/retention/purge-chat-data.ts";
+import { purgeDeletedSessionsAndAgents } from "../domain/retention/purge-deleted.ts";
+import { purgeEndedTurnEvents } from "../domain/retention/purge-turn-events.ts";
 import { failFileParse, parseFile } from "../domain/files/parse-file.ts";
 import { sweepOrphanObjects } from "../domain/files/sweep-files.ts";
 import { getStorage } from "../files/storage.ts";
@@ -57,6 +60,21 @@ export const handlers: Handlers = {
     const purged = await purgeDeletedRooms(ctx.db);
     logger.info({ component: "purge", purged }, "deleted rooms purged");
     return { purged };
+  },
+  retentionChat: async (_payload, ctx) => {
+    const report = await purgeChatData(ctx.db);
+    logger.info({ component: "retention", report }, report.cutoff ? "old chat data purged" : "chat data is kept forever (retention.chat_days = 0)");
+    return report;
+  },
+  retentionEvents: async (_payload, ctx) => {
+    const report = await purgeEndedTurnEvents(ctx.db);
+    logger.info({ component: "retention", report }, "events of ended turns purged");
+    return report;
+  },
+  retentionDeleted: async (_payload, ctx) => {
+    const report = await purgeDeletedSessionsAndAgents(ctx.db);
+    logger.info({ component: "retention", report }, "deleted sessions and agents purged");
+    return report;
   },
   turnRun: async (payload, ctx) => {
     const signal = jobStopSignal(ctx.signal, ctx.workerStopping);

@@ -117,6 +117,27 @@ export const queues = {
     schema: z.object({}).passthrough(),
     options: { retryLimit: 2, expireInSeconds: 1800, deleteAfterSeconds: 7 * 86_400 },
   }),
+  /**
+   * Daily retention (PRODUCT.md 3; src/server/domain/retention/): chat data older than
+   * `retention.chat_days`, events of turns ended more than `retention.events_days` ago, and sessions
+   * and agents past their 7-day restore. Each returns a report of what it removed: pg-boss keeps it
+   * as the job's output, and the admin Jobs view shows the latest.
+   */
+  retentionChat: defineQueue({
+    name: "retention.chat",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, deleteAfterSeconds: 30 * 86_400 },
+  }),
+  retentionEvents: defineQueue({
+    name: "retention.events",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, retryDelay: 300, expireInSeconds: 1800, deleteAfterSeconds: 30 * 86_400 },
+  }),
+  retentionDeleted: defineQueue({
+    name: "retention.deleted",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, retryDelay: 300, expireInSeconds: 1800, deleteAfterSeconds: 30 * 86_400 },
+  }),
   /** Every minute: ends turns whose job ended without them (src/server/domain/turns/sweep-turns.ts). */
   turnsSweep: defineQueue({
     name: "turns.sweep",
@@ -129,8 +150,11 @@ export const queues = {
 export const schedules: { queue: QueueKey; cron: string }[] = [
   { queue: "systemMaintenance", cron: "17 * * * *" },
   { queue: "roomsPurge", cron: "41 3 * * *" },
+  { queue: "retentionDeleted", cron: "43 3 * * *" },
+  { queue: "retentionChat", cron: "47 3 * * *" },
+  { queue: "retentionEvents", cron: "53 3 * * *" },
   { queue: "turnsSweep", cron: "* * * * *" },
-  // After rooms.purge, whose rooms' files leave their objects behind.
+  // After rooms.purge and the retention jobs, whose purged files leave their objects behind.
   { queue: "filesSweep", cron: "11 4 * * *" },
 ];
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createAgent, createAgentInput, deleteAgent, getAgent, listAgents, listAgentsInput, updateAgent, updateAgentInput } from "../../domain/agents/agents.ts";
+import { createAgent, createAgentInput, deleteAgent, getAgent, listAgents, listAgentsInput, restoreAgent, updateAgent, updateAgentInput } from "../../domain/agents/agents.ts";
 import { listModels } from "../../domain/models/model-admin.ts";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
@@ -11,6 +11,8 @@ export const agentsRouter = createTRPCRouter({
   create: protectedProcedure.input(createAgentInput).mutation(({ ctx, input }) => createAgent(ctx.db, ctx.user.id, input)),
   update: protectedProcedure.input(updateAgentInput).mutation(({ ctx, input }) => updateAgent(ctx.db, ctx.user.id, input)),
   delete: protectedProcedure.input(byId).mutation(({ ctx, input }) => deleteAgent(ctx.db, ctx.user.id, input.id)),
+  /** Within 7 days of `delete` (not back on rosters); then `restore_window_expired`. */
+  restore: protectedProcedure.input(byId).mutation(({ ctx, input }) => restoreAgent(ctx.db, ctx.user.id, input.id)),
   /** The same list as `models.list` (kept for scripts that read it here). */
   models: protectedProcedure.query(({ ctx }) => listModels(ctx.db)),
 });

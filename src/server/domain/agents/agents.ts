@@ -9,6 +9,7 @@ import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
 import { pageArgs, pageInput, toPage } from "../pagination.ts";
 import { compactRoster, lockRoom } from "../rooms/roster.ts";
+import { restoreCutoff, restoreWindowExpired } from "../retention/restore-window.ts";
 
 export const agentKey = z
   .string()
@@ -98,4 +99,27 @@ export async function deleteAgent(db: Db, userId: string, id: string) {
     }
     return tx.agent.update({ where: { id }, data: { deletedAt: new Date() } });
   });
+}
+
+/**
+ * Brings back an agent deleted less than 7 days ago (PRODUCT.md 3), with its direct chats; it does
+ * not go back on the rosters it left. Its `@key` must still be free among the owner's live agents
+ * (`conflict` otherwise: rename the other one first). After 7 days it is `restore_window_expired`,
+ * and the daily `retention.deleted` job removes it.
+ */
+export async function restoreAgent(db: Db, userId: string, id: string) {
+  let count: number;
+  try {
+    ({ count } = await db.agent.updateMany({ where: { id, userId, deletedAt: { not: null, gte: restoreCutoff() } }, data: { deletedAt: null } }));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const agent = await db.agent.findUniqueOrThrow({ where: { id } });
+    throw new AppError("conflict", `You already have an agent @${agent.key}: rename it, then restore this one.`, { field: "key" });
+  }
+  if (count === 0) {
+    const agent = await db.agent.findFirst({ where: { id, userId, deletedAt: { not: null } } });
+    if (!agent) throw new AppError("not_found", "No deleted agent with that id.");
+    throw restoreWindowExpired("Agents", agent.deletedAt!);
+  }
+  return db.agent.findUniqueOrThrow({ where: { id } });
 }

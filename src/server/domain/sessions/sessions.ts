@@ -6,6 +6,7 @@ import { AppError } from "../../errors.ts";
 import { getAgent } from "../agents/agents.ts";
 import { pageArgs, pageInput, toPage } from "../pagination.ts";
 import { getLiveRoom } from "../rooms/rooms.ts";
+import { restoreCutoff, restoreWindowExpired } from "../retention/restore-window.ts";
 
 const target = z.union([z.object({ roomId: z.uuid() }).strict(), z.object({ agentId: z.uuid() }).strict()]);
 
@@ -41,4 +42,19 @@ export async function deleteSession(db: Db, userId: string, id: string) {
   const { count } = await db.chatSession.updateMany({ where: { id, userId, deletedAt: null }, data: { deletedAt: new Date() } });
   if (count === 0) throw new AppError("not_found", "No such session.");
   return { id };
+}
+
+/**
+ * Brings back a session deleted less than 7 days ago (PRODUCT.md 3); after that it is
+ * `restore_window_expired`, and the daily `retention.deleted` job removes it. A compare-and-set, so
+ * a restore racing the purge either wins or is refused.
+ */
+export async function restoreSession(db: Db, userId: string, id: string) {
+  const { count } = await db.chatSession.updateMany({ where: { id, userId, deletedAt: { not: null, gte: restoreCutoff() } }, data: { deletedAt: null } });
+  if (count === 0) {
+    const session = await db.chatSession.findFirst({ where: { id, userId, deletedAt: { not: null } } });
+    if (!session) throw new AppError("not_found", "No deleted session with that id.");
+    throw restoreWindowExpired("Sessions", session.deletedAt!);
+  }
+  return db.chatSession.findUniqueOrThrow({ where: { id } });
 }
