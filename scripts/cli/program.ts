@@ -2,7 +2,6 @@
  * The commands of `npm run pantheon -- <command>`. API commands go through the same typed tRPC API
  * the browser uses (PANTHEON_URL, PANTHEON_TOKEN); operator commands work on the database directly.
  */
-import os from "node:os";
 import { Command } from "commander";
 import { TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../../src/server/api/root.ts";
@@ -11,10 +10,10 @@ import { apiClient } from "./api-client.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
 import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
 import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
-import { ensureUserByEmail, normalizeEmail, setUserRole, setUserStatusByEmail, userRoles } from "../../src/server/domain/auth/users.ts";
-import { getWallet, grantCredits } from "../../src/server/domain/metering/wallet.ts";
+import { ensureUserByEmail } from "../../src/server/domain/auth/users.ts";
 import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 import { registerFileCommands } from "./files-commands.ts";
+import { registerUserCommands } from "./users-commands.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
   const db = createDb();
@@ -22,15 +21,6 @@ async function withDb(fn: (db: Db) => Promise<void>) {
     await fn(db);
   } finally {
     await db.$disconnect();
-  }
-}
-
-/** Who ran an operator command, for `initiated_by` (a container may have no passwd entry). */
-function operatorName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? "operator";
   }
 }
 
@@ -175,62 +165,7 @@ export async function run(argv: string[]) {
       });
     });
 
-  program
-    .command("grant")
-    .description("grant credits to the user with this e-mail (a `grant` transaction); a repeated --reference is refused")
-    .requiredOption("--email <email>", "the user's e-mail")
-    .requiredOption("--credits <amount>", "how many credits, e.g. 50 or 12.5 (at most 6 decimals)")
-    .option("--reference <id>", "makes the grant happen once: the same reference again is refused")
-    .option("--note <text>", "why, for the user's transaction list")
-    .action(async (opts: { email: string; credits: string; reference?: string; note?: string }) => {
-      // Checked as text: the amount goes to the database as an exact decimal, never through a float.
-      if (!/^\d{1,14}(\.\d{1,6})?$/.test(opts.credits) || /^0*(\.0*)?$/.test(opts.credits)) {
-        throw new Error("--credits must be a positive number with at most 6 decimals, like 50 or 12.5");
-      }
-      await withDb(async (db) => {
-        const user = await db.user.findUnique({ where: { email: normalizeEmail(opts.email) } });
-        if (!user) throw new Error(`No user with e-mail ${opts.email}.`);
-        const grant = await grantCredits(db, {
-          userId: user.id,
-          amount: opts.credits,
-          kind: "grant",
-          referenceId: opts.reference,
-          initiatedBy: `cli:${operatorName()}`,
-          note: opts.note ?? "Operator grant",
-        });
-        const wallet = await getWallet(db, user.id);
-        console.log(`granted ${grant.amount.toFixed()} credits to ${user.email}; balance ${wallet.balance}`);
-      });
-    });
-
-  const users = program.command("users").description("users (operator: direct database access)");
-  users
-    .command("set-role")
-    .description("set a user's role")
-    .requiredOption("--email <email>", "the user's e-mail")
-    .requiredOption("--role <role>", `one of ${userRoles.join(", ")}`)
-    .action(async (opts: { email: string; role: string }) => {
-      const role = userRoles.find((r) => r === opts.role);
-      if (!role) throw new Error(`--role must be one of ${userRoles.join(", ")}`);
-      await withDb(async (db) => {
-        const user = await setUserRole(db, opts.email, role);
-        console.log(`${user.email} is now ${user.role}`);
-      });
-    });
-
-  for (const [command, status] of [["suspend", "suspended"], ["reactivate", "active"]] as const) {
-    users
-      .command(command)
-      .description(status === "suspended" ? "suspend a user: their sessions and tokens are refused" : "let a suspended user back in")
-      .requiredOption("--email <email>", "the user's e-mail")
-      .action(async (opts: { email: string }) => {
-        await withDb(async (db) => {
-          const user = await setUserStatusByEmail(db, opts.email, status);
-          console.log(`${user.email} is now ${user.status}`);
-        });
-      });
-  }
-
+  registerUserCommands(program, withDb);
   registerProviderCommands(program, withDb);
   registerModelCommands(program, withDb);
 

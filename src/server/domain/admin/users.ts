@@ -28,7 +28,8 @@ export const creditAmount = z
   .string()
   .trim()
   .regex(/^\d{1,14}(\.\d{1,6})?$/, "A positive number with at most 6 decimals, like 50 or 12.5")
-  .refine((v) => new Decimal(v).gt(0), "Must be more than 0");
+  // As text (zod runs it even when the pattern failed): not all zeros.
+  .refine((v) => !/^0*(\.0*)?$/.test(v), "Must be more than 0");
 
 // --- reading ---------------------------------------------------------------------------------
 
