@@ -1,4 +1,21 @@
-/** `admin.analytics.*` (PRODUCT.md 9). Reads are staffProcedure (owners and analysts), writes ownerProcedure. */
-import { createTRPCRouter } from "../../trpc.ts";
+/** `admin.analytics.*` (PRODUCT.md 9): reads only, for owners and analysts (staffProcedure). */
+import {
+  analyticsActiveUsers,
+  analyticsBreakdown,
+  analyticsBreakdownInput,
+  analyticsModels,
+  analyticsModelsInput,
+  analyticsOverview,
+  analyticsOverviewInput,
+  analyticsPeriodInput,
+  analyticsTurns,
+} from "../../../domain/admin/analytics.ts";
+import { createTRPCRouter, staffProcedure } from "../../trpc.ts";
 
-export const analyticsRouter = createTRPCRouter({});
+export const analyticsRouter = createTRPCRouter({
+  overview: staffProcedure.input(analyticsOverviewInput).query(({ ctx, input }) => analyticsOverview(ctx.db, input)),
+  activeUsers: staffProcedure.input(analyticsPeriodInput).query(({ ctx, input }) => analyticsActiveUsers(ctx.db, input)),
+  breakdown: staffProcedure.input(analyticsBreakdownInput).query(({ ctx, input }) => analyticsBreakdown(ctx.db, input)),
+  models: staffProcedure.input(analyticsModelsInput).query(({ ctx, input }) => analyticsModels(ctx.db, input)),
+  turns: staffProcedure.input(analyticsPeriodInput).query(({ ctx, input }) => analyticsTurns(ctx.db, input)),
+});
