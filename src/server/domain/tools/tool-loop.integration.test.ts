@@ -217,6 +217,19 @@ it("cancel stops the search in flight: the call ends cancelled, nothing is charg
   }
 });
 
+it("keeps what the model said while asking for a tool as part of its answer", async () => {
+  const world = await roomWorld(t.db, "roundtable", [{ key: "scout", modelAlias: "llama" }]);
+  await allow(t.db, world.agents[0]!.id, ["search"]);
+  engine.fake.script((r) => (toolMessages(r).length === 0 ? { text: "Let me look that up.", toolCalls: [{ name: "search", arguments: { query: "grid" } }] } : "Storage is growing."));
+  const sent = await sendAndRun({ ...engine.deps, env: searchEnv() }, world.user.id, world.session.id, "Look up the grid.");
+  expect(sent.steps[0]!.output).toBe("Let me look that up.\n\nStorage is growing.");
+  expect(sent.messages.at(-1)!.content).toBe("Let me look that up.\n\nStorage is growing.");
+  // The second call saw what it had said, with its request for the tool.
+  expect(engine.fake.requests[1]!.messages.find((m) => m.role === "assistant")).toMatchObject({ content: "Let me look that up." });
+  const streamed = await t.db.turnEvent.findMany({ where: { turnId: sent.id, type: "step_delta" }, orderBy: { id: "asc" } });
+  expect(streamed.map((e) => (e.payload as { text: string }).text).join("")).toBe("Let me look that up.\n\nStorage is growing.");
+});
+
 describe("files with the offline model", () => {
   it("reads the file named in the message and quotes the passage that answers it", async () => {
     const world = await roomWorld(t.db, "roundtable", [{ key: "reader" }, { key: "plain" }]);

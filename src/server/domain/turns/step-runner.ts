@@ -120,6 +120,8 @@ interface Loop {
   used: number;
   /** Model calls this run of the step made that asked for tools. */
   rounds: number;
+  /** What the model said in those calls besides asking ("Let me look that up."): part of its answer. */
+  said: string[];
 }
 
 /** Model calls a step may make beyond its tool calls: the first, and one to answer after a refusal. */
@@ -183,7 +185,7 @@ export class StepRunner {
     const messages = spec.messages();
     let target: Target = { model: await this.deps.gateway.route(spec.agent.model), fallbackFrom: null, triesOnModel: 1 };
     let step = await this.start(index, spec, { found, inputTokens: countMessageTokens(messages), target });
-    const loop: Loop = { transcript: [], rows: [], used: 0, rounds: 0 };
+    const loop: Loop = { transcript: [], rows: [], used: 0, rounds: 0, said: [] };
     // A resumed step goes on from its tool calls so far (none for a step that never asked for one).
     if (found) Object.assign(loop, await this.resumeLoop(step, spec));
     let context = [...messages, ...loop.transcript];
@@ -227,7 +229,8 @@ export class StepRunner {
           // Still asking for tools at the end of its allowance, with nothing to say.
           return await this.finish(step, spec, { ...end, status: "failed", error: { code: "no_answer", message: "The model kept asking for tools and gave no answer." } }, loop);
         }
-        return await this.finish(step, spec, end, loop);
+        // The answer is all the model said in this step, not only its last call.
+        return await this.finish(step, spec, { ...end, output: [...loop.said, end.output].filter((t) => t.trim()).join("\n\n") }, loop);
       } catch (caught) {
         await deltas.flush();
         if (caught instanceof TurnStop) throw caught;
@@ -279,7 +282,7 @@ export class StepRunner {
     return spec.tools.definitions;
   }
 
-  private resumeLoop(step: Started, spec: StepSpec): Promise<Omit<Loop, "rounds">> {
+  private resumeLoop(step: Started, spec: StepSpec): Promise<Omit<Loop, "rounds" | "said">> {
     return this.stoppable(step, spec, [], () =>
       resumeToolLoop(this.deps, this.toolOwner(step), spec.tools?.toolbox ?? null, {
         signal: this.watch.signal,
@@ -304,6 +307,11 @@ export class StepRunner {
       return recordToolRequests(tx, owner, toolbox, { attempt: step.attempt, calls, used: loop.used, enforcement: this.turn.settings["credits.enforcement"] });
     });
     loop.rounds++;
+    if (end.output.trim()) {
+      loop.said.push(end.output.trim());
+      // The live text gets the same break the answer will have.
+      await appendEvents(this.deps.db, this.turn.sessionId, [{ type: "step_delta", stepId: step.id, text: "\n\n" }], this.turn.id);
+    }
     loop.transcript.push({ role: "assistant", content: end.output, toolCalls: rows.map((r) => ({ id: r.toolCallId, name: r.tool, arguments: JSON.stringify(r.arguments) })) });
     const allowance = toolbox ? resultAllowance(toolbox, countMessageTokens(loop.transcript)) : MIN_RESULT_TOKENS;
     for (const row of rows) {
