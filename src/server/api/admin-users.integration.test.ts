@@ -81,7 +81,7 @@ describe("admin.users.list and byId", () => {
 
   it("byId gives role, status, wallet, transactions, usage, rooms and caps; unknown is NOT_FOUND, bad input BAD_REQUEST", async () => {
     const target = await userWithRole("user");
-    await createRoom(t.db, target.user.id, { name: "One", mode: "manual" });
+    await createRoom(t.db, target.user.id, { name: "One", goal: "", mode: "manual" });
     await asOwner("admin.users.adjustCredits", { userId: target.user.id, direction: "grant", amount: "5", reason: "Welcome bonus" });
     await asOwner("admin.users.setCaps", { userId: target.user.id, dailyCap: "2.5", monthlyCap: "40" });
     const res = await callApi(t.db, "admin.users.byId", { token: analyst.token, input: { userId: target.user.id } });
@@ -111,7 +111,7 @@ describe("suspension", () => {
   it("ends the user's open stream at once and refuses their next call, by token; revokes their sessions; reactivating lets the token back in", async () => {
     const target = await userWithRole("user");
     const cookie = await sessionCookie(target.user.id);
-    const room = await createRoom(t.db, target.user.id, { name: "Room", mode: "manual" });
+    const room = await createRoom(t.db, target.user.id, { name: "Room", goal: "", mode: "manual" });
     const session = await createSession(t.db, target.user.id, { roomId: room.id });
     const stream = await openSubscription(t.db, "turns.events", { token: target.token, input: { sessionId: session.id } });
     try {
@@ -146,7 +146,7 @@ describe("suspension", () => {
   it("ends a stream opened with a session cookie too", async () => {
     const target = await userWithRole("user");
     const cookie = await sessionCookie(target.user.id);
-    const room = await createRoom(t.db, target.user.id, { name: "Room", mode: "manual" });
+    const room = await createRoom(t.db, target.user.id, { name: "Room", goal: "", mode: "manual" });
     const session = await createSession(t.db, target.user.id, { roomId: room.id });
     const options: Omit<RequestOptions, "signal"> = { headers: { cookie, origin: APP }, input: { sessionId: session.id } };
     const stream = await openSubscription(t.db, "turns.events", options);
