@@ -1,28 +1,27 @@
 /** Access cases of `admin.jobs.*` (see types.ts). */
 import type { PgBoss } from "pg-boss";
-import { afterAll } from "vitest";
+import { onTestFinished } from "vitest";
 import { failedJob } from "../failed-job.ts";
 import { startSenderBoss } from "../turns.ts";
 import type { AccessCases } from "./types.ts";
 
 const globals = globalThis as unknown as { pantheonBoss?: Promise<PgBoss> };
-let started: Promise<PgBoss> | undefined;
 
 /**
- * `admin.jobs.retry` uses the web process's pg-boss (`getWebBoss()`): pointed here at the test's
- * database, unless the test file already bound it (bindWebSingletons), and stopped after the file.
+ * `admin.jobs.retry` uses the web process's pg-boss (`getWebBoss()`): unless the test file bound it
+ * (bindWebSingletons), it is pointed at the test's database for the running test, and stopped when
+ * that test ends (before the database is dropped).
  */
 function webBoss(url: string): Promise<PgBoss> {
-  if (!globals.pantheonBoss) globals.pantheonBoss = started = startSenderBoss(url);
-  return globals.pantheonBoss;
+  if (globals.pantheonBoss) return globals.pantheonBoss;
+  const boss = startSenderBoss(url);
+  globals.pantheonBoss = boss;
+  onTestFinished(async () => {
+    if (globals.pantheonBoss === boss) delete globals.pantheonBoss;
+    await (await boss).stop({ graceful: false });
+  });
+  return boss;
 }
-afterAll(async () => {
-  if (!started) return;
-  const boss = started;
-  started = undefined;
-  if (globals.pantheonBoss === boss) delete globals.pantheonBoss;
-  await (await boss).stop({ graceful: false });
-});
 
 export const jobsCases: AccessCases = {
   "admin.jobs.list": { input: () => undefined },
