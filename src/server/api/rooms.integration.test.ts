@@ -65,6 +65,7 @@ describe("isolation", () => {
     "agents.byId": (w) => ({ id: w.agent.id }),
     "agents.update": (w) => ({ id: w.agent.id, name: "Mine now" }),
     "agents.delete": (w) => ({ id: w.agent.id }),
+    "agents.restore": (w) => ({ id: w.agent.id }),
     "rooms.byId": (w) => ({ id: w.room.id }),
     "rooms.update": (w) => ({ id: w.room.id, name: "Mine now" }),
     "rooms.delete": (w) => ({ id: w.room.id }),
@@ -78,6 +79,7 @@ describe("isolation", () => {
     "sessions.create": (w) => ({ roomId: w.room.id }),
     "sessions.list": (w) => ({ roomId: w.room.id }),
     "sessions.delete": (w) => ({ id: w.session.id }),
+    "sessions.restore": (w) => ({ id: w.session.id }),
     "sessions.messages": (w) => ({ sessionId: w.session.id }),
     "turns.send": (w) => ({ sessionId: w.session.id, message: "Mine now", clientRequestId: randomUUID() }),
     "turns.byId": (w) => ({ id: w.turn!.id }),
@@ -100,6 +102,16 @@ describe("isolation", () => {
       const res = await b.call(path, inputs[path]!(w));
       expect(res.status).toBe(404);
       expect((await w.a.api("rooms.list", { deleted: true })).items.map((r: { id: string }) => r.id)).toContain(w.room.id);
+      return;
+    }
+    // Likewise for A's deleted session and agent: B's restore is NOT_FOUND and they stay deleted.
+    if (path === "sessions.restore" || path === "agents.restore") {
+      const id = path === "sessions.restore" ? w.session.id : w.agent.id;
+      await w.a.api(path === "sessions.restore" ? "sessions.delete" : "agents.delete", { id });
+      const res = await b.call(path, inputs[path]!(w));
+      expect(res).toMatchObject({ status: 404, code: "NOT_FOUND", appCode: "not_found" });
+      const row = path === "sessions.restore" ? await t.db.chatSession.findUniqueOrThrow({ where: { id } }) : await t.db.agent.findUniqueOrThrow({ where: { id } });
+      expect(row.deletedAt).not.toBeNull();
       return;
     }
     const before = await w.a.api("rooms.byId", { id: w.room.id });
