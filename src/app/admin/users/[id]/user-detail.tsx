@@ -137,7 +137,8 @@ function WalletSection(props: { detail: Detail; canWrite: boolean; refresh: () =
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setNotice(null);
-    key.current ??= crypto.randomUUID();
+    // randomUUID needs a secure context (https or localhost); plain http gets a random key too.
+    key.current ??= typeof crypto.randomUUID === "function" ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
     adjust.mutate(
       { userId: user.id, direction, amount, reason, idempotencyKey: key.current },
       {
