@@ -34,7 +34,7 @@ function render(node: ReactNode, seed: (client: QueryClient) => void = () => und
   const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
   seed(queryClient);
   const client = api.createClient({ links: [] });
-  return renderToStaticMarkup(createElement(QueryClientProvider, { client: queryClient }, createElement(api.Provider, { client, queryClient }, node)));
+  return renderToStaticMarkup(createElement(QueryClientProvider, { client: queryClient }, createElement(api.Provider, { client, queryClient } as Parameters<typeof api.Provider>[0], node)));
 }
 
 describe("the user's page", () => {
