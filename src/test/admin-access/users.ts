@@ -6,7 +6,8 @@ export const usersCases: AccessCases = {
   "admin.users.byId": { input: (w) => ({ userId: w.target.id }) },
   "admin.users.suspend": { input: (w) => ({ userId: w.target.id }) },
   "admin.users.reactivate": { input: (w) => ({ userId: w.target.id }) },
-  "admin.users.setRole": { input: (w) => ({ userId: w.target.id, role: "analyst" }) },
+  // The target stays a plain user (other areas' cases may act on it): an unchanged role is still a recorded write.
+  "admin.users.setRole": { input: (w) => ({ userId: w.target.id, role: "user" }) },
   "admin.users.adjustCredits": { input: (w) => ({ userId: w.target.id, direction: "grant", amount: "2.5", reason: "Access test grant" }) },
   "admin.users.setCaps": { input: (w) => ({ userId: w.target.id, dailyCap: "10", monthlyCap: null }) },
 };
