@@ -14,6 +14,7 @@ import { ensureUserByEmail } from "../../src/server/domain/auth/users.ts";
 import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 import { registerFileCommands } from "./files-commands.ts";
 import { registerUserCommands } from "./users-commands.ts";
+import { registerSettingsCommands } from "./settings-commands.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
   const db = createDb();
@@ -168,6 +169,7 @@ export async function run(argv: string[]) {
   registerUserCommands(program, withDb);
   registerProviderCommands(program, withDb);
   registerModelCommands(program, withDb);
+  registerSettingsCommands(program, withDb);
 
   try {
     await program.parseAsync(argv);

@@ -193,7 +193,8 @@ export function inputRuleOf(key: SettingKey): SettingInputRule {
   if (meta.managedBy === "models") return { type: "model", min: null, max: null, nullable };
   if (inner instanceof z.ZodBoolean) return { type: "boolean", min: null, max: null, nullable };
   if (inner instanceof z.ZodNumber) {
-    const bound = (v: number | null) => (v === null || !Number.isFinite(v) || Math.abs(v) > Number.MAX_SAFE_INTEGER ? null : v);
+    // zod gives whole numbers the safe-integer range as bounds: those are no bounds to show.
+    const bound = (v: number | null) => (v === null || !Number.isFinite(v) || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? null : v);
     return { type: inner.isInt ? "integer" : "number", min: bound(inner.minValue), max: bound(inner.maxValue), nullable };
   }
   throw new Error(`setting ${key}: no form input for its schema`);
