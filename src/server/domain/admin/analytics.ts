@@ -7,7 +7,7 @@
  *   A turn refused before any call (rate limit, no credits) does not make its user active.
  * - **DAU / WAU / MAU** (`activeUsers`): for each UTC day d of the period, the distinct users active
  *   on d, in the 7 days ending on d, and in the 30 days ending on d (rolling windows, so they look
- *   back before `from`). Alongside, `overview` counts the distinct users active in each calendar
+ *   back before `from`; a period that starts or ends inside a day counts that whole day). Alongside, `overview` counts the distinct users active in each calendar
  *   bucket of the granularity, and in the whole period.
  * - **New users:** accounts whose `users.created_at` falls in the bucket.
  * - **Ledger sums** are over rows whose `created_at` (when the call was recorded) is in the period.
@@ -140,15 +140,31 @@ export async function analyticsOverview(db: Db, input: z.output<typeof analytics
   const { unit } = units[input.granularity];
   const bucket = Prisma.sql`date_trunc(${unit}, created_at AT TIME ZONE 'UTC')`;
   const [rows, signups] = await Promise.all([
+    // Sums per bucket (a hash aggregate of a few groups), and apart from them the distinct users
+    // per bucket and in the period, from (bucket, user) pairs: no sort of the period's rows.
     db.$queryRaw<OverviewRow[]>`
-      SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, GROUPING(${bucket}) = 1 AS is_total,
-             count(*)::int AS calls, count(DISTINCT user_id)::int AS active_users,
-             sum(input_tokens_fresh)::text AS fresh, sum(input_tokens_cached)::text AS cached,
-             sum(output_tokens)::text AS output, sum(total_tokens)::text AS total,
-             sum(credits_burned)::text AS credits, sum(provider_cost_usd)::text AS cost
-      FROM llm_call_events
-      WHERE created_at >= ${input.from} AND created_at < ${input.to}
-      GROUP BY GROUPING SETS ((${bucket}), ())`,
+      WITH sums AS (
+        SELECT ${bucket} AS b, count(*) AS calls,
+               sum(input_tokens_fresh) AS fresh, sum(input_tokens_cached) AS cached, sum(output_tokens) AS output,
+               sum(total_tokens) AS total, sum(credits_burned) AS credits, sum(provider_cost_usd) AS cost
+        FROM llm_call_events
+        WHERE created_at >= ${input.from} AND created_at < ${input.to}
+        GROUP BY 1
+      ),
+      pairs AS MATERIALIZED (
+        SELECT ${bucket} AS b, user_id FROM llm_call_events
+        WHERE created_at >= ${input.from} AND created_at < ${input.to}
+        GROUP BY 1, 2
+      ),
+      active AS (SELECT b, count(*) AS users FROM pairs GROUP BY b)
+      SELECT to_char(s.b, 'YYYY-MM-DD') AS start, false AS is_total, s.calls::int AS calls, a.users::int AS active_users,
+             s.fresh::text AS fresh, s.cached::text AS cached, s.output::text AS output, s.total::text AS total,
+             s.credits::text AS credits, s.cost::text AS cost
+      FROM sums s JOIN active a ON a.b = s.b
+      UNION ALL
+      SELECT NULL, true, COALESCE(sum(calls), 0)::int, (SELECT count(*) FROM (SELECT user_id FROM pairs GROUP BY user_id) u)::int,
+             sum(fresh)::text, sum(cached)::text, sum(output)::text, sum(total)::text, sum(credits)::text, sum(cost)::text
+      FROM sums`,
     db.$queryRaw<{ start: string; is_total: boolean; users: number }[]>`
       SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, GROUPING(${bucket}) = 1 AS is_total, count(*)::int AS users
       FROM users
@@ -203,16 +219,16 @@ export async function analyticsActiveUsers(db: Db, input: AnalyticsPeriod) {
       UNION ALL
       SELECT w.size, LEAST(s.day + w.size, COALESCE(s.next_day, s.day + w.size)), -1 FROM spans s CROSS JOIN (VALUES (1), (7), (30)) w(size)
     ),
-    per_day AS (
-      SELECT size, at, sum(delta) AS delta FROM deltas GROUP BY size, at
+    running AS MATERIALIZED (
+      SELECT size, at, sum(sum(delta)) OVER (PARTITION BY size ORDER BY at) AS n FROM deltas GROUP BY size, at
     ),
     days AS (
       SELECT d::date AS day FROM generate_series(${firstDay}::date, ${lastDay}::date, interval '1 day') d
     )
     SELECT to_char(days.day, 'YYYY-MM-DD') AS day,
-           COALESCE((SELECT sum(delta) FROM per_day WHERE size = 1 AND at <= days.day), 0)::int AS dau,
-           COALESCE((SELECT sum(delta) FROM per_day WHERE size = 7 AND at <= days.day), 0)::int AS wau,
-           COALESCE((SELECT sum(delta) FROM per_day WHERE size = 30 AND at <= days.day), 0)::int AS mau
+           COALESCE((SELECT n FROM running r WHERE r.size = 1 AND r.at <= days.day ORDER BY r.at DESC LIMIT 1), 0)::int AS dau,
+           COALESCE((SELECT n FROM running r WHERE r.size = 7 AND r.at <= days.day ORDER BY r.at DESC LIMIT 1), 0)::int AS wau,
+           COALESCE((SELECT n FROM running r WHERE r.size = 30 AND r.at <= days.day ORDER BY r.at DESC LIMIT 1), 0)::int AS mau
     FROM days
     ORDER BY days.day`;
   return { from: input.from, to: input.to, days: rows };
@@ -222,7 +238,10 @@ interface BreakdownRow {
   key: string;
   label: string;
   calls: number;
-  users: number;
+  all_groups: number;
+  all_calls: number;
+  all_credits: string;
+  all_cost: string;
   fresh: string;
   cached: string;
   output: string;
@@ -245,39 +264,39 @@ const dimensions: Record<BreakdownDimension, Prisma.Sql> = {
  */
 export async function analyticsBreakdown(db: Db, input: z.output<typeof analyticsBreakdownInput>) {
   const key = dimensions[input.by];
-  const [rows, totals] = await Promise.all([
-    db.$queryRaw<BreakdownRow[]>`
-      SELECT g.key, COALESCE(${input.by === "user" ? Prisma.sql`u.email, u.name, g.key` : Prisma.sql`g.key`}) AS label,
-             g.calls, g.users, g.fresh, g.cached, g.output, g.total, g.credits, g.cost
+  // One pass: every group summed (a hash aggregate), the period's totals as window sums over
+  // the groups, then the top `limit`.
+  const rows = await db.$queryRaw<BreakdownRow[]>`
+    SELECT g.key, COALESCE(${input.by === "user" ? Prisma.sql`u.email, u.name, g.key` : Prisma.sql`g.key`}) AS label,
+           g.calls::int AS calls, g.fresh::text AS fresh, g.cached::text AS cached, g.output::text AS output, g.total::text AS total,
+           g.credits::text AS credits, g.cost::text AS cost,
+           g.all_groups::int AS all_groups, g.all_calls::int AS all_calls, g.all_credits::text AS all_credits, g.all_cost::text AS all_cost
+    FROM (
+      SELECT key, calls, fresh, cached, output, total, credits, cost,
+             count(*) OVER () AS all_groups, sum(calls) OVER () AS all_calls, sum(credits) OVER () AS all_credits, sum(cost) OVER () AS all_cost
       FROM (
-        SELECT ${key} AS key, count(*)::int AS calls, count(DISTINCT user_id)::int AS users,
-               sum(input_tokens_fresh)::text AS fresh, sum(input_tokens_cached)::text AS cached,
-               sum(output_tokens)::text AS output, sum(total_tokens)::text AS total,
-               sum(credits_burned) AS credits_n, sum(credits_burned)::text AS credits, sum(provider_cost_usd)::text AS cost
+        SELECT ${key} AS key, count(*) AS calls,
+               sum(input_tokens_fresh) AS fresh, sum(input_tokens_cached) AS cached, sum(output_tokens) AS output,
+               sum(total_tokens) AS total, sum(credits_burned) AS credits, sum(provider_cost_usd) AS cost
         FROM llm_call_events
         WHERE created_at >= ${input.from} AND created_at < ${input.to}
         GROUP BY 1
-        ORDER BY credits_n DESC, calls DESC, key ASC
-        LIMIT ${input.limit}
-      ) g
-      ${input.by === "user" ? Prisma.sql`LEFT JOIN users u ON u.id = g.key::uuid` : Prisma.empty}
-      ORDER BY g.credits_n DESC, g.calls DESC, g.key ASC`,
-    db.$queryRaw<{ calls: number; groups: number; credits: string | null; cost: string | null }[]>`
-      SELECT count(*)::int AS calls, count(DISTINCT ${key})::int AS groups,
-             sum(credits_burned)::text AS credits, sum(provider_cost_usd)::text AS cost
-      FROM llm_call_events
-      WHERE created_at >= ${input.from} AND created_at < ${input.to}`,
-  ]);
-  const t = totals[0]!;
+      ) grouped
+      ORDER BY credits DESC, calls DESC, key ASC
+      LIMIT ${input.limit}
+    ) g
+    ${input.by === "user" ? Prisma.sql`LEFT JOIN users u ON u.id = g.key::uuid` : Prisma.empty}
+    ORDER BY g.credits DESC, g.calls DESC, g.key ASC`;
+  const t = rows[0] ?? { all_groups: 0, all_calls: 0, all_credits: "0", all_cost: "0" };
   return {
     from: input.from,
     to: input.to,
     by: input.by,
     usdPerCredit: plain(input.usdPerCredit),
-    rows: rows.map((r) => ({ key: r.key, label: r.label, calls: r.calls, users: r.users, ...tokensOf(r), ...moneyOf(r.credits, r.cost, input.usdPerCredit) })),
+    rows: rows.map((r) => ({ key: r.key, label: r.label, calls: r.calls, ...tokensOf(r), ...moneyOf(r.credits, r.cost, input.usdPerCredit) })),
     /** How many users, models or providers had calls in the period (rows shows at most `limit`). */
-    groups: t.groups,
-    total: { calls: t.calls, ...moneyOf(t.credits ?? 0, t.cost ?? 0, input.usdPerCredit) },
+    groups: t.all_groups,
+    total: { calls: t.all_calls, ...moneyOf(t.all_credits, t.all_cost, input.usdPerCredit) },
   };
 }
 
