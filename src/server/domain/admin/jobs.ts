@@ -57,6 +57,10 @@ interface JobRow {
 }
 
 export async function listJobs(db: Db) {
+  // Before any process has started pg-boss (a fresh install whose worker has not run yet), its
+  // tables do not exist: every queue is simply empty.
+  const [table] = await db.$queryRaw<{ exists: boolean }[]>`SELECT to_regclass(${`"${env.PGBOSS_SCHEMA}".job`}) IS NOT NULL AS exists`;
+  if (!table?.exists) return emptyJobs();
   const [counts, errors, reports] = await Promise.all([
     db.$queryRaw<CountRow[]>`
       SELECT name,
@@ -102,6 +106,13 @@ export async function listJobs(db: Db) {
       const row = reports.find((r) => r.name === queues[key].name);
       return { queue: queues[key].name, jobId: row?.id ?? null, completedAt: row?.at ?? null, report: (row?.output ?? null) as Record<string, unknown> | null };
     }),
+  };
+}
+
+function emptyJobs() {
+  return {
+    queues: queueNames.map((name) => ({ name, waiting: 0, retrying: 0, active: 0, failed: 0, completed: 0, retried: 0, lastErrors: [] as { id: string; state: "failed" | "retry"; retryCount: number; error: string; at: Date }[] })),
+    purgeReports: purgeQueues.map((key) => ({ queue: queues[key].name, jobId: null as string | null, completedAt: null as Date | null, report: null as Record<string, unknown> | null })),
   };
 }
 
