@@ -76,6 +76,17 @@ export const analyticsModelsInput = z.object(periodFields).transform(toPeriod);
 
 export type AnalyticsPeriod = z.output<typeof analyticsPeriodInput>;
 
+/**
+ * Runs one analytics statement with more sort and hash memory than the server's default (4 MB
+ * there, fine for the app's small queries): a period's (user, day) pairs are a few megabytes and
+ * would spill to disk. SET LOCAL keeps it to this statement's own transaction.
+ */
+const ANALYTICS_WORK_MEM = "64MB";
+async function query<T>(db: Db, sql: Prisma.Sql): Promise<T> {
+  const [, rows] = await db.$transaction([db.$executeRawUnsafe(`SET LOCAL work_mem = '${ANALYTICS_WORK_MEM}'`), db.$queryRaw<T>(sql)]);
+  return rows;
+}
+
 /** A decimal as plain digits (Decimal's toString switches to exponent notation below 1e-7). */
 const plain = (value: Decimal.Value | null) => new Decimal(value ?? 0).toFixed();
 
@@ -142,7 +153,7 @@ export async function analyticsOverview(db: Db, input: z.output<typeof analytics
   const [rows, signups] = await Promise.all([
     // Sums per bucket (a hash aggregate of a few groups), and apart from them the distinct users
     // per bucket and in the period, from (bucket, user) pairs: no sort of the period's rows.
-    db.$queryRaw<OverviewRow[]>`
+    query<OverviewRow[]>(db, Prisma.sql`
       WITH sums AS (
         SELECT ${bucket} AS b, count(*) AS calls,
                sum(input_tokens_fresh) AS fresh, sum(input_tokens_cached) AS cached, sum(output_tokens) AS output,
@@ -164,7 +175,7 @@ export async function analyticsOverview(db: Db, input: z.output<typeof analytics
       UNION ALL
       SELECT NULL, true, COALESCE(sum(calls), 0)::int, (SELECT count(*) FROM (SELECT user_id FROM pairs GROUP BY user_id) u)::int,
              sum(fresh)::text, sum(cached)::text, sum(output)::text, sum(total)::text, sum(credits)::text, sum(cost)::text
-      FROM sums`,
+      FROM sums`),
     db.$queryRaw<{ start: string; is_total: boolean; users: number }[]>`
       SELECT to_char(${bucket}, 'YYYY-MM-DD') AS start, GROUPING(${bucket}) = 1 AS is_total, count(*)::int AS users
       FROM users
@@ -196,7 +207,8 @@ export async function analyticsOverview(db: Db, input: z.output<typeof analytics
  * DAU, WAU and MAU for each UTC day of the period (rolling 1, 7 and 30 days ending on that day).
  * Counted with a sweep rather than one distinct count per day: each (user, active day) covers the
  * days [day, day + window − 1] up to the user's next active day, so the spans of one user never
- * overlap, and a running sum of +1 at each span's start and −1 after its end is the distinct count.
+ * overlap, and a running sum of +1 at each span's start and −1 after its end is the distinct count
+ * (one pass over the period's (user, day) pairs, whatever the number of days).
  */
 export async function analyticsActiveUsers(db: Db, input: AnalyticsPeriod) {
   const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -205,32 +217,32 @@ export async function analyticsActiveUsers(db: Db, input: AnalyticsPeriod) {
   // The rows that can make someone active on a day of the period: 29 days before it, to its end.
   const since = new Date(Date.parse(firstDay) - 29 * DAY_MS);
   const until = new Date(Date.parse(lastDay) + DAY_MS);
-  const rows = await db.$queryRaw<{ day: string; dau: number; wau: number; mau: number }[]>`
-    WITH active AS (
-      SELECT DISTINCT e.user_id, (e.created_at AT TIME ZONE 'UTC')::date AS day
-      FROM llm_call_events e
-      WHERE e.created_at >= ${since} AND e.created_at < ${until}
+  const rows = await query<{ day: string; dau: number; wau: number; mau: number }[]>(db, Prisma.sql`
+    WITH pairs AS MATERIALIZED (
+      SELECT user_id, (created_at AT TIME ZONE 'UTC')::date AS day
+      FROM llm_call_events
+      WHERE created_at >= ${since} AND created_at < ${until}
+      GROUP BY 1, 2
     ),
-    spans AS (
-      SELECT day, lead(day) OVER (PARTITION BY user_id ORDER BY day) AS next_day FROM active
+    spans AS MATERIALIZED (
+      SELECT day, lead(day) OVER (PARTITION BY user_id ORDER BY day) - day AS gap FROM pairs
     ),
-    deltas AS (
-      SELECT w.size, s.day AS at, 1 AS delta FROM spans s CROSS JOIN (VALUES (1), (7), (30)) w(size)
-      UNION ALL
-      SELECT w.size, LEAST(s.day + w.size, COALESCE(s.next_day, s.day + w.size)), -1 FROM spans s CROSS JOIN (VALUES (1), (7), (30)) w(size)
+    changes AS (
+      SELECT day AS at, count(*) AS up, 0 AS down1, 0 AS down7, 0 AS down30 FROM spans GROUP BY 1
+      UNION ALL SELECT day + 1, 0, count(*), 0, 0 FROM spans GROUP BY 1
+      UNION ALL SELECT day + LEAST(7, COALESCE(gap, 7)), 0, 0, count(*), 0 FROM spans GROUP BY 1
+      UNION ALL SELECT day + LEAST(30, COALESCE(gap, 30)), 0, 0, 0, count(*) FROM spans GROUP BY 1
     ),
     running AS MATERIALIZED (
-      SELECT size, at, sum(sum(delta)) OVER (PARTITION BY size ORDER BY at) AS n FROM deltas GROUP BY size, at
+      SELECT at, sum(sum(up) - sum(down1)) OVER w AS dau, sum(sum(up) - sum(down7)) OVER w AS wau, sum(sum(up) - sum(down30)) OVER w AS mau
+      FROM changes GROUP BY at WINDOW w AS (ORDER BY at)
     ),
     days AS (
       SELECT d::date AS day FROM generate_series(${firstDay}::date, ${lastDay}::date, interval '1 day') d
     )
-    SELECT to_char(days.day, 'YYYY-MM-DD') AS day,
-           COALESCE((SELECT n FROM running r WHERE r.size = 1 AND r.at <= days.day ORDER BY r.at DESC LIMIT 1), 0)::int AS dau,
-           COALESCE((SELECT n FROM running r WHERE r.size = 7 AND r.at <= days.day ORDER BY r.at DESC LIMIT 1), 0)::int AS wau,
-           COALESCE((SELECT n FROM running r WHERE r.size = 30 AND r.at <= days.day ORDER BY r.at DESC LIMIT 1), 0)::int AS mau
-    FROM days
-    ORDER BY days.day`;
+    SELECT to_char(days.day, 'YYYY-MM-DD') AS day, COALESCE(r.dau, 0)::int AS dau, COALESCE(r.wau, 0)::int AS wau, COALESCE(r.mau, 0)::int AS mau
+    FROM days LEFT JOIN LATERAL (SELECT dau, wau, mau FROM running WHERE at <= days.day ORDER BY at DESC LIMIT 1) r ON true
+    ORDER BY days.day`);
   return { from: input.from, to: input.to, days: rows };
 }
 
@@ -266,7 +278,7 @@ export async function analyticsBreakdown(db: Db, input: z.output<typeof analytic
   const key = dimensions[input.by];
   // One pass: every group summed (a hash aggregate), the period's totals as window sums over
   // the groups, then the top `limit`.
-  const rows = await db.$queryRaw<BreakdownRow[]>`
+  const rows = await query<BreakdownRow[]>(db, Prisma.sql`
     SELECT g.key, COALESCE(${input.by === "user" ? Prisma.sql`u.email, u.name, g.key` : Prisma.sql`g.key`}) AS label,
            g.calls::int AS calls, g.fresh::text AS fresh, g.cached::text AS cached, g.output::text AS output, g.total::text AS total,
            g.credits::text AS credits, g.cost::text AS cost,
@@ -286,7 +298,7 @@ export async function analyticsBreakdown(db: Db, input: z.output<typeof analytic
       LIMIT ${input.limit}
     ) g
     ${input.by === "user" ? Prisma.sql`LEFT JOIN users u ON u.id = g.key::uuid` : Prisma.empty}
-    ORDER BY g.credits DESC, g.calls DESC, g.key ASC`;
+    ORDER BY g.credits DESC, g.calls DESC, g.key ASC`);
   const t = rows[0] ?? { all_groups: 0, all_calls: 0, all_credits: "0", all_cost: "0" };
   return {
     from: input.from,
@@ -321,7 +333,7 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? nu
  * latency and time to first token of its successful calls.
  */
 export async function analyticsModels(db: Db, input: z.output<typeof analyticsModelsInput>) {
-  const rows = await db.$queryRaw<ModelRow[]>`
+  const rows = await query<ModelRow[]>(db, Prisma.sql`
     SELECT model_alias AS model, string_agg(DISTINCT provider, ', ') AS providers, count(*)::int AS calls,
            count(*) FILTER (WHERE status = 'success')::int AS success,
            count(*) FILTER (WHERE status = 'error')::int AS errors,
@@ -333,7 +345,7 @@ export async function analyticsModels(db: Db, input: z.output<typeof analyticsMo
     FROM llm_call_events
     WHERE created_at >= ${input.from} AND created_at < ${input.to}
     GROUP BY model_alias
-    ORDER BY calls DESC, model ASC`;
+    ORDER BY calls DESC, model ASC`);
   return {
     from: input.from,
     to: input.to,
