@@ -13,6 +13,7 @@ import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail } from "../../src/server/domain/auth/users.ts";
 import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 import { registerFileCommands } from "./files-commands.ts";
+import { registerAdminCommands } from "./admin-commands.ts";
 import { registerUserCommands } from "./users-commands.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
 
@@ -145,6 +146,7 @@ export async function run(argv: string[]) {
     });
 
   registerFileCommands(program, api, { baseUrl: env.PANTHEON_URL, token: env.PANTHEON_TOKEN });
+  registerAdminCommands(program, api);
 
   // Operator commands: they work on the database directly (DATABASE_URL, or the embedded one).
   const tokens = program.command("tokens").description("API tokens (operator: direct database access)");
