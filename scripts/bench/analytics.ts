@@ -11,7 +11,7 @@ import {
   analyticsBreakdown,
   analyticsBreakdownInput,
   analyticsModels,
-  analyticsModelsInput,
+  analyticsRangeInput,
   analyticsOverview,
   analyticsOverviewInput,
   analyticsPeriodInput,
@@ -108,11 +108,11 @@ function endpoints(days: number, now: Date) {
   const granularity = days > 90 ? "month" : "day";
   return [
     { name: "overview", run: (db: Db) => analyticsOverview(db, analyticsOverviewInput.parse({ ...period, granularity })) },
-    { name: "activeUsers", run: (db: Db) => analyticsActiveUsers(db, analyticsPeriodInput.parse({ ...period, granularity })) },
+    { name: "activeUsers", run: (db: Db) => analyticsActiveUsers(db, analyticsRangeInput.parse(period)) },
     { name: "breakdown (by user, top 10)", run: (db: Db) => analyticsBreakdown(db, analyticsBreakdownInput.parse({ ...period, by: "user" })) },
     { name: "breakdown (by model)", run: (db: Db) => analyticsBreakdown(db, analyticsBreakdownInput.parse({ ...period, by: "model" })) },
     { name: "breakdown (by provider)", run: (db: Db) => analyticsBreakdown(db, analyticsBreakdownInput.parse({ ...period, by: "provider" })) },
-    { name: "models", run: (db: Db) => analyticsModels(db, analyticsModelsInput.parse(period)) },
+    { name: "models", run: (db: Db) => analyticsModels(db, analyticsRangeInput.parse(period)) },
     { name: "turns", run: (db: Db) => analyticsTurns(db, analyticsPeriodInput.parse({ ...period, granularity })) },
   ];
 }

@@ -47,7 +47,7 @@ export async function adminStats(api: ApiClient, opts: StatsOptions) {
   // The overview first, alone: a refused token (not staff, expired) then stops at one request.
   const overview = await api.admin.analytics.overview.query({ ...period, granularity: p.granularity, usdPerCredit: p.usdPerCredit });
   const [activeUsers, byUser, byModel, byProvider, models, turns] = await Promise.all([
-    api.admin.analytics.activeUsers.query({ ...period, granularity: p.granularity }),
+    api.admin.analytics.activeUsers.query(period),
     api.admin.analytics.breakdown.query({ ...period, by: "user", limit: p.top, usdPerCredit: p.usdPerCredit }),
     api.admin.analytics.breakdown.query({ ...period, by: "model", limit: 100, usdPerCredit: p.usdPerCredit }),
     api.admin.analytics.breakdown.query({ ...period, by: "provider", limit: 100, usdPerCredit: p.usdPerCredit }),

@@ -8,7 +8,7 @@ const period = () => {
 
 export const analyticsCases: AccessCases = {
   "admin.analytics.overview": { input: () => ({ ...period(), granularity: "week" }) },
-  "admin.analytics.activeUsers": { input: () => ({ ...period(), granularity: "day" }) },
+  "admin.analytics.activeUsers": { input: () => period() },
   "admin.analytics.breakdown": { input: () => ({ ...period(), by: "user", limit: 5 }) },
   "admin.analytics.models": { input: () => period() },
   "admin.analytics.turns": { input: () => ({ ...period(), granularity: "month" }) },

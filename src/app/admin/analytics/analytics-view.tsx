@@ -65,7 +65,7 @@ export function AnalyticsView() {
   const period = { from: range.from, to: range.to };
   const opts = { staleTime: 30_000 };
   const overview = api.admin.analytics.overview.useQuery({ ...period, granularity, usdPerCredit: validPrice }, opts);
-  const active = api.admin.analytics.activeUsers.useQuery({ ...period, granularity }, opts);
+  const active = api.admin.analytics.activeUsers.useQuery(period, opts);
   const byUser = api.admin.analytics.breakdown.useQuery({ ...period, by: "user", limit: 10, usdPerCredit: validPrice }, opts);
   const byModel = api.admin.analytics.breakdown.useQuery({ ...period, by: "model", limit: 100, usdPerCredit: validPrice }, opts);
   const byProvider = api.admin.analytics.breakdown.useQuery({ ...period, by: "provider", limit: 100, usdPerCredit: validPrice }, opts);

@@ -19,7 +19,7 @@ import {
   analyticsBreakdown,
   analyticsBreakdownInput,
   analyticsModels,
-  analyticsModelsInput,
+  analyticsRangeInput,
   analyticsOverview,
   analyticsOverviewInput,
   analyticsPeriodInput,
@@ -272,7 +272,7 @@ describe("breakdown", () => {
 
 describe("models", () => {
   it("gives each model's calls by status, error and timeout rates, and latency and TTFT percentiles of its successful calls", async () => {
-    const result = await analyticsModels(t.db, analyticsModelsInput.parse({ from: FROM, to: TO }));
+    const result = await analyticsModels(t.db, analyticsRangeInput.parse({ from: FROM, to: TO }));
     const models = [...new Set(periodCalls.map((c) => c.model))];
     expect(result.models.map((m) => m.model).sort()).toEqual(models.sort());
     for (const m of result.models) {
@@ -300,7 +300,7 @@ describe("models", () => {
   });
 
   it("is empty for an empty period", async () => {
-    expect((await analyticsModels(t.db, analyticsModelsInput.parse({ from: "2025-03-01", to: "2025-03-31" }))).models).toEqual([]);
+    expect((await analyticsModels(t.db, analyticsRangeInput.parse({ from: "2025-03-01", to: "2025-03-31" }))).models).toEqual([]);
   });
 });
 

@@ -57,7 +57,7 @@ const periodFields = { from: isoDate, to: isoDate };
  * `from` is inclusive; `to` is exclusive for a date-time and inclusive for a date (the whole day
  * counts). At most MAX_ANALYTICS_DAYS apart. Bad periods are input errors (BAD_REQUEST).
  */
-function toPeriod<T extends { from: string; to: string }>(input: T, ctx: z.RefinementCtx) {
+function toPeriod<T extends { from: string; to: string }>(input: T, ctx: z.RefinementCtx): Omit<T, "from" | "to"> & { from: Date; to: Date } {
   const from = new Date(input.from);
   const to = /^\d{4}-\d{2}-\d{2}$/.test(input.to) ? new Date(Date.parse(input.to) + DAY_MS) : new Date(input.to);
   if (Number.isNaN(from.getTime())) ctx.addIssue({ code: "custom", path: ["from"], message: "Not a real date" });
@@ -72,7 +72,8 @@ export const analyticsOverviewInput = z.object({ ...periodFields, granularity: z
 export const analyticsBreakdownInput = z
   .object({ ...periodFields, by: z.enum(breakdownDimensions), limit: z.number().int().min(1).max(100).default(10), usdPerCredit })
   .transform(toPeriod);
-export const analyticsModelsInput = z.object(periodFields).transform(toPeriod);
+/** A period alone (DAU/WAU/MAU are always per day; models have no buckets). */
+export const analyticsRangeInput = z.object(periodFields).transform(toPeriod);
 
 export type AnalyticsPeriod = z.output<typeof analyticsPeriodInput>;
 
@@ -210,7 +211,7 @@ export async function analyticsOverview(db: Db, input: z.output<typeof analytics
  * overlap, and a running sum of +1 at each span's start and −1 after its end is the distinct count
  * (one pass over the period's (user, day) pairs, whatever the number of days).
  */
-export async function analyticsActiveUsers(db: Db, input: AnalyticsPeriod) {
+export async function analyticsActiveUsers(db: Db, input: z.output<typeof analyticsRangeInput>) {
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const firstDay = day(input.from);
   const lastDay = day(new Date(input.to.getTime() - 1));
@@ -332,7 +333,7 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? nu
  * Per model (alias), most calls first: calls by status, error and timeout rates, and p50/p95
  * latency and time to first token of its successful calls.
  */
-export async function analyticsModels(db: Db, input: z.output<typeof analyticsModelsInput>) {
+export async function analyticsModels(db: Db, input: z.output<typeof analyticsRangeInput>) {
   const rows = await query<ModelRow[]>(db, Prisma.sql`
     SELECT model_alias AS model, string_agg(DISTINCT provider, ', ') AS providers, count(*)::int AS calls,
            count(*) FILTER (WHERE status = 'success')::int AS success,

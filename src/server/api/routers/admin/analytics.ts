@@ -4,7 +4,7 @@ import {
   analyticsBreakdown,
   analyticsBreakdownInput,
   analyticsModels,
-  analyticsModelsInput,
+  analyticsRangeInput,
   analyticsOverview,
   analyticsOverviewInput,
   analyticsPeriodInput,
@@ -14,8 +14,8 @@ import { createTRPCRouter, staffProcedure } from "../../trpc.ts";
 
 export const analyticsRouter = createTRPCRouter({
   overview: staffProcedure.input(analyticsOverviewInput).query(({ ctx, input }) => analyticsOverview(ctx.db, input)),
-  activeUsers: staffProcedure.input(analyticsPeriodInput).query(({ ctx, input }) => analyticsActiveUsers(ctx.db, input)),
+  activeUsers: staffProcedure.input(analyticsRangeInput).query(({ ctx, input }) => analyticsActiveUsers(ctx.db, input)),
   breakdown: staffProcedure.input(analyticsBreakdownInput).query(({ ctx, input }) => analyticsBreakdown(ctx.db, input)),
-  models: staffProcedure.input(analyticsModelsInput).query(({ ctx, input }) => analyticsModels(ctx.db, input)),
+  models: staffProcedure.input(analyticsRangeInput).query(({ ctx, input }) => analyticsModels(ctx.db, input)),
   turns: staffProcedure.input(analyticsPeriodInput).query(({ ctx, input }) => analyticsTurns(ctx.db, input)),
 });
