@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/server/auth/current-user.ts";
 import { AdminOnly, isStaff } from "./admin-only.tsx";
-import { adminSections } from "./admin-nav.tsx";
+import { adminSections } from "./sections.ts";
 
 export const metadata: Metadata = { title: "Admin" };
 
