@@ -18,6 +18,8 @@ import { logger } from "../../logger.ts";
 import type { ChatMessage, ToolCallRequest } from "../../llm/types.ts";
 import { appendEventsInTx } from "../../realtime/turn-events.ts";
 import { ToolError, type Source, type Tool } from "../../tools/tool.ts";
+import { isAppError } from "../../errors.ts";
+import { assertWithinCaps } from "../admin/user-caps.ts";
 import { holdCredits, settleHeldCredits } from "../metering/meter.ts";
 import type { Settings } from "../settings/settings.ts";
 import { capResult, fenceToolResult, TRACE_PREFIX } from "./fence.ts";
@@ -137,7 +139,11 @@ export async function recordToolRequests(
       } else {
         summary = tool.describe(parsed.data);
         const amount = args.enforcement ? new Decimal(tool.credits(toolbox!.settings)) : new Decimal(0);
-        if (!(await holdCredits(tx, { userId: owner.userId, key, amount }))) {
+        const capped = args.enforcement && amount.gt(0) ? await capRefusalOf(tx, owner.userId, amount) : null;
+        if (capped) {
+          status = "failed";
+          error = capped;
+        } else if (!(await holdCredits(tx, { userId: owner.userId, key, amount }))) {
           status = "failed";
           error = "Not enough credits for this tool call.";
         }
@@ -174,6 +180,17 @@ export async function recordToolRequests(
     );
   }
   return rows;
+}
+
+/** Why a paid call would take the user past a credit cap (PRODUCT.md 9), or null when it would not. */
+async function capRefusalOf(tx: Tx, userId: string, amount: Decimal): Promise<string | null> {
+  try {
+    await assertWithinCaps(tx, userId, amount, { lockWallet: true });
+    return null;
+  } catch (error) {
+    if (isAppError(error) && error.code === "user_cap_reached") return `${error.message} This tool call was not made.`;
+    throw error;
+  }
 }
 
 export interface ToolRunDeps {

@@ -230,6 +230,25 @@ it("keeps what the model said while asking for a tool as part of its answer", as
   expect(streamed.map((e) => (e.payload as { text: string }).text).join("")).toBe("Let me look that up.\n\nStorage is growing.");
 });
 
+it("refuses a search that would take the user past a credit cap, without searching", async () => {
+  const world = await roomWorld(t.db, "roundtable", [{ key: "scout", modelAlias: "llama" }]);
+  await allow(t.db, world.agents[0]!.id, ["search"]);
+  await t.db.userCreditCaps.create({ data: { userId: world.user.id, dailyCap: "1" } });
+  await setSetting(t.db, "tools.search_credits", 5);
+  try {
+    engine.fake.script((r) => (toolMessages(r).length === 0 ? { toolCalls: [{ name: "search", arguments: { query: "pricey" } }] } : "Without searching, then."));
+    const sent = await sendAndRun({ ...engine.deps, env: searchEnv() }, world.user.id, world.session.id, "Look up something pricey.");
+    expect(sent.status).toBe("completed");
+    const [call] = await t.db.toolCallEvent.findMany({ where: { turnId: sent.id } });
+    expect(call).toMatchObject({ tool: "search", status: "failed" });
+    expect(call!.error).toMatch(/cap/i);
+    expect(tavily.requests).toHaveLength(0);
+    expect(await t.db.walletReservation.count({ where: { userId: world.user.id } })).toBe(0);
+  } finally {
+    await setSetting(t.db, "tools.search_credits", 0.05);
+  }
+});
+
 describe("files with the offline model", () => {
   it("reads the file named in the message and quotes the passage that answers it", async () => {
     const world = await roomWorld(t.db, "roundtable", [{ key: "reader" }, { key: "plain" }]);
