@@ -113,7 +113,7 @@ export function AuditLog(props: { initial: AuditFilters }) {
 
       {items.length > 0 && (
         <div className="table-wrap">
-          <table className="list" aria-label="Audit log entries">
+          <table className={`list ${styles.entries}`} aria-label="Audit log entries">
             <TableHead columns={["When", "Actor", "Action", "Target", "Changes"]} />
             <tbody>
               {items.map((row) => (

@@ -87,7 +87,7 @@ export function JobsAdmin(props: { canWrite: boolean }) {
             <p className="field-hint">Waiting counts jobs not yet started, including those that will be retried after an error; retried counts the jobs kept that needed more than one try.</p>
           </div>
           <div className="table-wrap">
-            <table className="list">
+            <table className="list compact">
               <TableHead
                 columns={["Queue", { label: "Waiting", num: true }, { label: "Running", num: true }, { label: "Failed", num: true }, { label: "Retried", num: true }, { label: "Completed", num: true }]}
               />
