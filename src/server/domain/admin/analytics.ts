@@ -151,7 +151,7 @@ const tokensOf = (r: { fresh: string | null; cached: string | null; output: stri
 export async function analyticsOverview(db: Db, input: z.output<typeof analyticsOverviewInput>) {
   const { unit } = units[input.granularity];
   const bucket = Prisma.sql`date_trunc(${unit}, created_at AT TIME ZONE 'UTC')`;
-  const [rows, signups] = await Promise.all([
+  const [rows, signups, starts] = await Promise.all([
     // Sums per bucket (a hash aggregate of a few groups), and apart from them the distinct users
     // per bucket and in the period, from (bucket, user) pairs: no sort of the period's rows.
     query<OverviewRow[]>(db, Prisma.sql`
@@ -182,8 +182,8 @@ export async function analyticsOverview(db: Db, input: z.output<typeof analytics
       FROM users
       WHERE created_at >= ${input.from} AND created_at < ${input.to}
       GROUP BY GROUPING SETS ((${bucket}), ())`,
+    db.$queryRaw<{ start: string }[]>`SELECT to_char(start, 'YYYY-MM-DD') AS start FROM (${bucketSeries(input)}) b ORDER BY 1`,
   ]);
-  const starts = await db.$queryRaw<{ start: string }[]>`SELECT to_char(start, 'YYYY-MM-DD') AS start FROM (${bucketSeries(input)}) b ORDER BY 1`;
   const byStart = new Map(rows.filter((r) => !r.is_total).map((r) => [r.start, r]));
   const newByStart = new Map(signups.filter((r) => !r.is_total).map((r) => [r.start, r.users]));
   const empty: OverviewRow = { start: null, is_total: false, calls: 0, active_users: 0, fresh: null, cached: null, output: null, total: null, credits: null, cost: null };
