@@ -9,7 +9,10 @@
  *   the config is always split into host, port, user, password and database;
  * - the shadow database is dropped while its pool is still open: it is dropped `WITH (FORCE)`
  *   after the pool is closed;
- * - idle pool timers keep the CLI alive ~10 s at exit: `allowExitOnIdle`.
+ * - idle pool timers keep the CLI alive ~10 s at exit: `allowExitOnIdle`;
+ * - a migration script is split at every semicolon, even inside quotes and function bodies (so no
+ *   trigger function could be written): the whole script is sent at once instead, and PostgreSQL's
+ *   simple query protocol runs its statements in order, as one implicit transaction.
  */
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -75,8 +78,22 @@ function splitConnectionString(url: string): pg.PoolConfig {
 
 type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
 
+/** Runs a script as PostgreSQL parses it rather than split at each semicolon by the adapter. */
+function wholeScripts(adapter: Adapter): Adapter {
+  const target = adapter as unknown as { client: pg.Pool; onError: (error: unknown) => never };
+  adapter.executeScript = async (script) => {
+    try {
+      await target.client.query(script);
+    } catch (error) {
+      target.onError(error);
+    }
+  };
+  return adapter;
+}
+
 function patchAdapter(adapter: Adapter): Adapter {
   readCatalogTypes(adapter);
+  wholeScripts(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
   adapter.startTransaction = async (isolationLevel) => readCatalogTypes(await startTransaction(isolationLevel));
   return adapter;

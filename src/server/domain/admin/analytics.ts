@@ -220,10 +220,9 @@ export async function analyticsActiveUsers(db: Db, input: z.output<typeof analyt
   const until = new Date(Date.parse(lastDay) + DAY_MS);
   const rows = await query<{ day: string; dau: number; wau: number; mau: number }[]>(db, Prisma.sql`
     WITH pairs AS MATERIALIZED (
-      SELECT user_id, (created_at AT TIME ZONE 'UTC')::date AS day
-      FROM llm_call_events
-      WHERE created_at >= ${since} AND created_at < ${until}
-      GROUP BY 1, 2
+      -- (user, day) pairs as the ledger's trigger keeps them (migration user_active_days).
+      SELECT user_id, day FROM user_active_days
+      WHERE day >= ${since}::date AND day < ${until}::date
     ),
     spans AS MATERIALIZED (
       SELECT day, lead(day) OVER (PARTITION BY user_id ORDER BY day) - day AS gap FROM pairs
