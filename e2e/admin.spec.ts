@@ -7,25 +7,13 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { PgBoss } from "pg-boss";
+import { axeViolations } from "./axe.ts";
 import { expect, test } from "./fixtures.ts";
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-/** Serious and critical axe violations on the page as it is now (WCAG 2 A and AA rules). */
-async function axeViolations(page: Page) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
 
 function e2eDatabaseUrl(): string {
   const conn = JSON.parse(fs.readFileSync(path.join(process.env.PANTHEON_E2E_DATA_DIR!, "postgres.json"), "utf8")) as { port: number; user: string; password: string; database: string };

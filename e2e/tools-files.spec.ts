@@ -5,14 +5,11 @@
  * drawer), a refused upload with its reason, why web search is unavailable in the agent editor, and
  * no serious or critical axe violation on the workspace with the files panel.
  */
-import { createRequire } from "node:module";
-import fs from "node:fs";
 import type { Page } from "@playwright/test";
 import { PDFDocument, StandardFonts } from "pdf-lib";
+import { axeViolations } from "./axe.ts";
 import { expect, test } from "./fixtures.ts";
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 const PRICING_SENTENCE = "The premium plan costs forty dollars per month and includes priority support.";
 
@@ -31,16 +28,6 @@ async function pricingPdf(): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-/** Serious and critical axe violations on the page as it is now (WCAG 2 A and AA rules). */
-async function axeViolations(page: Page) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
 
 async function send(page: Page, text: string) {
   const box = page.getByRole("combobox", { name: "Message" });
