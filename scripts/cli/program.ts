@@ -8,9 +8,10 @@ import type { AppRouter } from "../../src/server/api/root.ts";
 import { env } from "../../src/server/env.ts";
 import { apiClient } from "./api-client.ts";
 import { createDb, type Db } from "../../src/server/db.ts";
+import { cliActor, recordAudit } from "../../src/server/domain/admin/audit.ts";
 import { createApiToken } from "../../src/server/domain/auth/api-tokens.ts";
 import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
-import { ensureUserByEmail } from "../../src/server/domain/auth/users.ts";
+import { ensureUserByEmail, normalizeEmail } from "../../src/server/domain/auth/users.ts";
 import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 import { registerFileCommands } from "./files-commands.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
@@ -160,8 +161,19 @@ export async function run(argv: string[]) {
       const days = opts.expiresInDays === undefined ? undefined : Number(opts.expiresInDays);
       if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new Error("--expires-in-days must be a whole number of days");
       await withDb(async (db) => {
-        const user = await ensureUserByEmail(db, opts.email);
-        const created = await createApiToken(db, user.id, { name: opts.name, expiresInDays: days });
+        // A token acts as its user: minting one is an operator's write, audited with it.
+        const { user, created } = await db.$transaction(async (tx) => {
+          const existed = await tx.user.findUnique({ where: { email: normalizeEmail(opts.email) }, select: { id: true } });
+          const user = await ensureUserByEmail(tx, opts.email);
+          const created = await createApiToken(tx, user.id, { name: opts.name, expiresInDays: days });
+          await recordAudit(tx, cliActor, {
+            action: "token.create",
+            targetType: "user",
+            targetId: user.id,
+            after: { email: user.email, userCreated: !existed, tokenId: created.id, name: created.name, prefix: created.prefix, expiresAt: created.expiresAt },
+          });
+          return { user, created };
+        });
         // Only the token on stdout, so scripts can capture it: PANTHEON_TOKEN=$(npm run -s pantheon -- tokens create …)
         console.log(created.token);
         console.error(`token "${created.name}" for ${user.email}${created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : ""}`);

@@ -38,7 +38,7 @@ const tokenView = {
   createdAt: true,
 } as const;
 
-export async function createApiToken(db: Db, userId: string, input: { name: string; expiresInDays?: number }) {
+export async function createApiToken(db: Pick<Db, "apiToken">, userId: string, input: { name: string; expiresInDays?: number }) {
   const token = generateToken();
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
   const row = await db.apiToken.create({

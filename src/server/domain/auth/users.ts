@@ -37,7 +37,7 @@ export function userColumns(alias: string): Prisma.Sql {
 }
 
 /** For operators: the user with this e-mail, created (active, role `user`) when missing. */
-export async function ensureUserByEmail(db: Db, email: string) {
+export async function ensureUserByEmail(db: Pick<Db, "user">, email: string) {
   const normalized = normalizeEmail(email);
   return db.user.upsert({ where: { email: normalized }, create: { email: normalized }, update: {} });
 }
