@@ -68,10 +68,27 @@ export const test = base.extend<{
       await use({ id, email });
     } finally {
       // Users' content is protected by RESTRICT foreign keys: remove it first, newest tables first.
-      // The ledger, transactions and wallet reference the user with RESTRICT (a wallet's
-      // reservations cascade with it); turns too (their steps, messages and events cascade).
-      for (const table of ["llm_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "turns", "sessions", "rooms", "agents", "users"]) {
-        await client.query(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [id]);
+      // The ledger, tool calls, transactions, files and wallet reference the user with RESTRICT (a
+      // wallet's reservations cascade with it); turns too (their steps, messages and events
+      // cascade). One transaction that first locks the user: the worker may still be finishing the
+      // test's last turn or summary, and a wallet or ledger row it writes meanwhile must wait for
+      // this cleanup (and then fail), not slip in between two of its deletes.
+      // A deadlock with such a write is possible too: then the cleanup runs again.
+      const tables = ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "users"];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.query("BEGIN");
+          await client.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [id]);
+          for (const table of tables) {
+            await client.query(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [id]);
+          }
+          await client.query("COMMIT");
+          break;
+        } catch (error) {
+          await client.query("ROLLBACK");
+          if (attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
       }
       await client.end();
     }
