@@ -43,6 +43,21 @@ function CategoryBars(props: { data: { label: string; value: number }[]; name: s
   );
 }
 
+/** A breakdown's credits as bars, with its table and CSV. */
+function BreakdownFigure(props: { title: string; testId: string; fileName: string; dimension: string; data: Breakdown; note?: string }) {
+  return (
+    <DataFigure
+      title={props.title}
+      testId={props.testId}
+      fileName={props.fileName}
+      columns={breakdownColumns(props.dimension)}
+      rows={breakdownRows(props.data)}
+      note={props.note}
+      chart={<CategoryBars name="Credits" data={props.data.rows.map((r) => ({ label: r.label, value: Number(r.credits) }))} />}
+    />
+  );
+}
+
 function breakdownRows(b: Breakdown) {
   return b.rows.map((r) => [r.label, r.calls, r.tokens, r.credits, r.costUsd, r.revenueUsd, r.marginUsd, r.costPerCreditUsd]);
 }
@@ -238,35 +253,18 @@ export function AnalyticsView() {
             }
           />
         )}
-        {byModel.data && (
-          <DataFigure
-            title="Credits by model"
-            testId="chart-model"
-            fileName={`by-model_${suffix}.csv`}
-            columns={breakdownColumns("Model")}
-            rows={breakdownRows(byModel.data)}
-            chart={<CategoryBars name="Credits" data={byModel.data.rows.map((r) => ({ label: r.label, value: Number(r.credits) }))} />}
-          />
-        )}
+        {byModel.data && <BreakdownFigure title="Credits by model" testId="chart-model" fileName={`by-model_${suffix}.csv`} dimension="Model" data={byModel.data} />}
         {byProvider.data && (
-          <DataFigure
-            title="Credits by provider"
-            testId="chart-provider"
-            fileName={`by-provider_${suffix}.csv`}
-            columns={breakdownColumns("Provider")}
-            rows={breakdownRows(byProvider.data)}
-            chart={<CategoryBars name="Credits" data={byProvider.data.rows.map((r) => ({ label: r.label, value: Number(r.credits) }))} />}
-          />
+          <BreakdownFigure title="Credits by provider" testId="chart-provider" fileName={`by-provider_${suffix}.csv`} dimension="Provider" data={byProvider.data} />
         )}
         {byUser.data && (
-          <DataFigure
+          <BreakdownFigure
             title="Top users by credits"
             testId="chart-users"
             fileName={`top-users_${suffix}.csv`}
-            columns={breakdownColumns("User")}
-            rows={breakdownRows(byUser.data)}
+            dimension="User"
+            data={byUser.data}
             note={`The ${byUser.data.rows.length} largest of ${number.format(byUser.data.groups)} users with calls in the period.`}
-            chart={<CategoryBars name="Credits" data={byUser.data.rows.map((r) => ({ label: r.label, value: Number(r.credits) }))} />}
           />
         )}
         {models.data && (
