@@ -283,7 +283,7 @@ export class StepRunner {
   }
 
   private resumeLoop(step: Started, spec: StepSpec): Promise<Omit<Loop, "rounds" | "said">> {
-    return this.stoppable(step, spec, [], () =>
+    return this.stoppable(step, spec, () =>
       resumeToolLoop(this.deps, this.toolOwner(step), spec.tools?.toolbox ?? null, {
         signal: this.watch.signal,
         maxResultTokens: spec.tools ? spec.tools.toolbox.resultMaxTokens : MIN_RESULT_TOKENS,
@@ -316,7 +316,7 @@ export class StepRunner {
     const allowance = toolbox ? resultAllowance(toolbox, countMessageTokens(loop.transcript)) : MIN_RESULT_TOKENS;
     for (const row of rows) {
       const ended = toolbox && row.status === "running"
-        ? await this.stoppable(step, spec, rows, () => runToolCall(this.deps, owner, toolbox, row, { signal: this.watch.signal, maxResultTokens: Math.max(MIN_RESULT_TOKENS, allowance) }))
+        ? await this.stoppable(step, spec, () => runToolCall(this.deps, owner, toolbox, row, { signal: this.watch.signal, maxResultTokens: Math.max(MIN_RESULT_TOKENS, allowance) }))
         : row;
       loop.rows.push(ended);
       loop.transcript.push(toolMessage(ended));
@@ -330,7 +330,7 @@ export class StepRunner {
    * the calls still running end `cancelled` (nothing charged) and so does the step; any other stop
    * leaves them running for the job's next attempt, which runs them again under the same rows.
    */
-  private async stoppable<T>(step: Started, spec: StepSpec, rows: ToolCallEvent[], work: () => Promise<T>): Promise<T> {
+  private async stoppable<T>(step: Started, spec: StepSpec, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (caught) {
@@ -339,7 +339,7 @@ export class StepRunner {
       if (stop.endsTurn) {
         const owner = this.toolOwner(step);
         const running = await this.deps.db.toolCallEvent.findMany({ where: { stepId: step.id, status: "running" } });
-        for (const row of running.length ? running : rows.filter((r) => r.status === "running")) {
+        for (const row of running) {
           await endToolCall(this.deps.db, owner, row, { status: "cancelled", content: "", summary: row.summary, sources: [], error: "Cancelled.", latencyMs: null, credits: new Decimal(0) });
         }
         const none = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: "estimated" };
