@@ -93,6 +93,14 @@ const schema = z.object({
   // The text extractor runs in a child process with these limits, so a hostile file cannot wedge the worker.
   FILE_PARSE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   FILE_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(8192).default(512),
+  // --- Plans and payments (PRODUCT.md 14) ---
+  // Without STRIPE_SECRET_KEY, payments are "not configured": owners assign plans by hand and a
+  // scheduled job grants each period. The webhook secret verifies POST /api/stripe/webhook.
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_PUBLISHABLE_KEY: z.string().min(1).optional(),
+  // Another Stripe API endpoint (a local stand-in in tests and demos); unset: Stripe's own.
+  STRIPE_API_BASE: z.url().optional(),
   // --- CLI ---
   PANTHEON_URL: z.url().default("http://localhost:3000"),
   PANTHEON_TOKEN: z.string().min(1).optional(),
@@ -104,6 +112,9 @@ export type Env = z.infer<typeof schema>;
 function checkPairs(env: Env): { variable: string; message: string }[] {
   if (!!env.GITHUB_ID !== !!env.GITHUB_SECRET) {
     return [{ variable: env.GITHUB_ID ? "GITHUB_SECRET" : "GITHUB_ID", message: "GITHUB_ID and GITHUB_SECRET go together" }];
+  }
+  if (!!env.STRIPE_SECRET_KEY !== !!env.STRIPE_WEBHOOK_SECRET) {
+    return [{ variable: env.STRIPE_SECRET_KEY ? "STRIPE_WEBHOOK_SECRET" : "STRIPE_SECRET_KEY", message: "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together" }];
   }
   return [];
 }
