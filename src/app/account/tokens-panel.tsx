@@ -3,6 +3,7 @@
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { useState } from "react";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
+import { TextField } from "@/components/form/text-field.tsx";
 import { TableHead } from "@/components/table-head.tsx";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
@@ -22,11 +23,17 @@ export function TokensPanel() {
   const [expiresInDays, setExpiresInDays] = useState("");
   const [copied, setCopied] = useState(false);
   const create = api.auth.tokens.create.useMutation({
-    onSuccess: async () => {
+    onSuccess: async (created) => {
       setName("");
       setExpiresInDays("");
       setCopied(false);
-      await utils.auth.tokens.list.invalidate();
+      // The list shows the new token from the mutation's answer at once. A first fetch of the list
+      // still in flight (a cold start) is cancelled first: it started before the token existed and
+      // would otherwise land after this and overwrite it with "No tokens yet".
+      await utils.auth.tokens.list.cancel();
+      const { token: _secret, ...row } = created;
+      utils.auth.tokens.list.setData(undefined, (old) => [row, ...(old ?? []).filter((t) => t.id !== row.id)]);
+      void utils.auth.tokens.list.invalidate();
     },
   });
   const revoke = api.auth.tokens.revoke.useMutation({ onSuccess: () => utils.auth.tokens.list.invalidate() });
@@ -49,15 +56,7 @@ export function TokensPanel() {
           create.mutate({ name, expiresInDays: expiresInDays ? Number(expiresInDays) : undefined });
         }}
       >
-        <div className="field">
-          <label htmlFor="token-name">Name</label>
-          <input id="token-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. nightly report" aria-invalid={!!fieldErrors.name} aria-describedby={fieldErrors.name ? "token-name-error" : undefined} />
-          {fieldErrors.name && (
-            <p id="token-name-error" className="field-error">
-              {fieldErrors.name}
-            </p>
-          )}
-        </div>
+        <TextField id="token-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. nightly report" error={fieldErrors.name} autoComplete="off" />
         <div className="field">
           <label htmlFor="token-expiry">Expires after</label>
           <select id="token-expiry" value={expiresInDays} onChange={(e) => setExpiresInDays(e.target.value)}>

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { modeLabels } from "@/components/mode-switcher.tsx";
 import { modes, type Mode } from "@/server/domain/modes/machine.ts";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
+import { TextArea, TextField } from "@/components/form/text-field.tsx";
 import { api } from "@/trpc/react.tsx";
 
 export function NewRoomForm() {
@@ -26,20 +27,8 @@ export function NewRoomForm() {
         create.mutate({ name, goal, mode });
       }}
     >
-      <div className="field">
-        <label htmlFor="room-name">Name</label>
-        <input id="room-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors.name} aria-describedby={fieldErrors.name ? "room-name-error" : undefined} />
-        {fieldErrors.name && (
-          <p id="room-name-error" className="field-error">
-            {fieldErrors.name}
-          </p>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="room-goal">Goal</label>
-        <textarea id="room-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors.goal} />
-        {fieldErrors.goal && <p className="field-error">{fieldErrors.goal}</p>}
-      </div>
+      <TextField id="room-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fieldErrors.name} autoComplete="off" />
+      <TextArea id="room-goal" label="Goal" hint="What the room is for; every agent sees it." value={goal} onChange={(e) => setGoal(e.target.value)} error={fieldErrors.goal} />
       <div className="field">
         <label htmlFor="room-mode">Mode</label>
         <select id="room-mode" value={mode} onChange={(e) => setMode(e.target.value as Mode)}>

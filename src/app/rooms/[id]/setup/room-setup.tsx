@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
+import { TextArea, TextField } from "@/components/form/text-field.tsx";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 
 type Room = RouterOutputs["rooms"]["byId"];
@@ -24,16 +25,8 @@ function SettingsForm(props: { room: Room }) {
         update.mutate({ id: props.room.id, name, goal });
       }}
     >
-      <div className="field">
-        <label htmlFor="setup-name">Name</label>
-        <input id="setup-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors.name} />
-        {fieldErrors.name && <p className="field-error">{fieldErrors.name}</p>}
-      </div>
-      <div className="field">
-        <label htmlFor="setup-goal">Goal</label>
-        <textarea id="setup-goal" value={goal} onChange={(e) => setGoal(e.target.value)} aria-invalid={!!fieldErrors.goal} />
-        {fieldErrors.goal && <p className="field-error">{fieldErrors.goal}</p>}
-      </div>
+      <TextField id="setup-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fieldErrors.name} autoComplete="off" />
+      <TextArea id="setup-goal" label="Goal" hint="What the room is for; every agent sees it." value={goal} onChange={(e) => setGoal(e.target.value)} error={fieldErrors.goal} />
       <div className="row">
         <button type="submit" className="button" disabled={update.isPending}>
           {update.isPending ? "Saving…" : "Save"}
