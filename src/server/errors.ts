@@ -22,6 +22,8 @@ export const appErrorCodes = {
   insufficient_credits: "PAYMENT_REQUIRED",
   // A per-user daily or monthly credit cap an owner set (PRODUCT.md 9).
   user_cap_reached: "PAYMENT_REQUIRED",
+  // The user's plan does not include a model the turn would call (PRODUCT.md 14).
+  model_not_in_plan: "FORBIDDEN",
   admin_only: "FORBIDDEN",
   owner_only: "FORBIDDEN",
   model_unavailable: "UNPROCESSABLE_CONTENT",
@@ -36,6 +38,9 @@ export const appErrorCodes = {
   // An archive (DOCX) whose contents would unpack past the limit: a decompression bomb.
   file_unpacks_too_large: "UNPROCESSABLE_CONTENT",
   rate_limited: "TOO_MANY_REQUESTS",
+  // Payments (PRODUCT.md 14): this server has no Stripe keys, or Stripe refused or did not answer.
+  payments_not_configured: "PRECONDITION_FAILED",
+  payment_provider_error: "BAD_GATEWAY",
   worker_unavailable: "SERVICE_UNAVAILABLE",
   timeout: "TIMEOUT",
   internal: "INTERNAL_SERVER_ERROR",

@@ -12,6 +12,7 @@ import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
+import { assertModelsInPlan, rateLimitsForUser } from "../billing/plan-enforcement.ts";
 import { queues } from "../../jobs/queues.ts";
 import { appendEventsInTx, type TurnEventBody } from "../../realtime/turn-events.ts";
 import { loadCatalog, type Catalog } from "../models/catalog.ts";
@@ -53,10 +54,28 @@ export interface TurnPlan {
   unknownTags: string[];
 }
 
-export async function sendTurn(deps: SendDeps, userId: string, input: SendTurnInput) {
+/**
+ * A message action on an earlier turn (message-actions.ts): the same send path and rules, with the
+ * action recorded on the new turn. `guard` runs under the session's lock before anything else is
+ * checked: it refuses a source in the wrong state, or returns the turn an earlier click of the same
+ * action already created (so two clicks make one turn). `plan` replaces planning a send (a retry
+ * runs one agent of the source turn). Retry and regenerate write no user message: the question is
+ * the source's, already in the timeline; edit writes its new message.
+ */
+export interface TurnAction {
+  action: "retry" | "regenerate" | "edit";
+  sourceTurnId: string;
+  writesUserMessage: boolean;
+  guard: (tx: Tx) => Promise<CreatedTurn | null>;
+  plan?: (tx: Tx, session: { roomId: string | null; agentId: string | null }) => Promise<TurnPlan>;
+}
+
+type CreatedTurn = NonNullable<Awaited<ReturnType<typeof findByRequestId>>>;
+
+export async function sendTurn(deps: SendDeps, userId: string, input: SendTurnInput, action?: TurnAction) {
   const [settings, catalog] = await Promise.all([getSettings(deps.db), loadCatalog(deps.db)]);
   try {
-    const turn = await deps.db.$transaction((tx) => createTurn(tx, deps.boss, userId, input, settings, catalog), { timeout: 20_000 });
+    const turn = await deps.db.$transaction((tx) => createTurn(tx, deps.boss, userId, input, settings, catalog, action), { timeout: 20_000 });
     return sameRequest(turn, input.sessionId);
   } catch (error) {
     // Two sends with one clientRequestId raced past the lock's check: the loser returns the winner's turn.
@@ -77,7 +96,7 @@ function sameRequest(turn: NonNullable<Awaited<ReturnType<typeof findByRequestId
   return toTurnView(turn);
 }
 
-async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnInput, settings: Settings, catalog: Catalog) {
+async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnInput, settings: Settings, catalog: Catalog, action?: TurnAction): Promise<CreatedTurn> {
   // One send at a time per user, so the rate-limit count is exact under concurrency, and a send
   // repeated with its clientRequestId (a retry, or two racing) finds the first one's turn here.
   // Two statements: the lookup's snapshot must be taken after the lock is held, so that it sees
@@ -87,12 +106,19 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnI
   if (earlier) return earlier;
 
   const session = await lockSession(tx, userId, input.sessionId);
+  const derived = action ? await action.guard(tx) : null;
+  if (derived) return derived;
   if (session.activeTurnId) throw new AppError("turn_in_progress", "A turn is still running in this session; wait for it or cancel it.", { turnId: session.activeTurnId });
   await checkRateLimit(tx, userId, settings);
 
   const turnId = randomUUID();
-  const plan = session.roomId ? await planRoomTurn(tx, { roomId: session.roomId, userId, turnId, message: input.message }) : await planDirectTurn(tx, userId, session.agentId!);
+  const plan = action?.plan
+    ? await action.plan(tx, session)
+    : session.roomId
+      ? await planRoomTurn(tx, { roomId: session.roomId, userId, turnId, message: input.message }) : await planDirectTurn(tx, userId, session.agentId!);
   const managerModel = chooseModel(catalog, settings, "manager").alias;
+  // The user's plan must allow every model the turn would call, checked before anything is paid.
+  await assertModelsInPlan(tx, userId, [...plan.selected.map((a) => ({ model: a.model, agentKey: a.key })), ...(plan.mode === "orchestrator" ? [{ model: managerModel, agentKey: null }] : [])]);
   const firstCall = assertFits(plan, { summary: session.summary, message: input.message, settings, catalog, managerModel });
   await checkCreditsForTurn(tx, userId, firstCall, settings);
 
@@ -100,9 +126,12 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnI
   const snapshot: RosterSnapshot = { roster: plan.roster, selected: plan.selected.map((a) => a.key) };
   const metadata: TurnMetadata = { settings: planSettings(settings, managerModel), ...(plan.unknownTags.length ? { unknownTags: plan.unknownTags } : {}) };
   const turn = await tx.turn.create({
-    data: { id: turnId, sessionId: session.id, userId, index, mode: plan.mode, userInput: input.message, rosterSnapshot: snapshot, metadata, clientRequestId: input.clientRequestId },
+    data: {
+      id: turnId, sessionId: session.id, userId, index, mode: plan.mode, userInput: input.message, rosterSnapshot: snapshot, metadata, clientRequestId: input.clientRequestId,
+      ...(action ? { action: action.action, sourceTurnId: action.sourceTurnId } : {}),
+    },
   });
-  await tx.message.create({ data: { sessionId: session.id, turnId, seq, role: "user", content: input.message } });
+  if (!action || action.writesUserMessage) await tx.message.create({ data: { sessionId: session.id, turnId, seq, role: "user", content: input.message } });
   await appendEventsInTx(tx, session.id, plan.events, turnId);
   await boss.send(queues.turnRun.name, queues.turnRun.schema.parse({ turnId }), { id: turnId, db: fromPrisma(tx) });
   return { ...turn, steps: [] };
@@ -177,8 +206,8 @@ async function loadRoster(tx: Tx, roomId: string): Promise<RosterEntry[]> {
 
 /** Accepted turns in the last minute and hour (PRODUCT.md 5.1); refused sends never count. */
 async function checkRateLimit(tx: Tx, userId: string, settings: Settings) {
-  const perMinute = settings["turns.rate_limit_per_minute"];
-  const perHour = settings["turns.rate_limit_per_hour"];
+  // A plan's overrides replace the global limits for its users.
+  const { perMinute, perHour } = await rateLimitsForUser(tx, userId, settings);
   // For each window, the limit-th newest turn in it: once that one leaves the window, a send fits again.
   const [row] = await tx.$queryRaw<{ minute_retry: number | null; hour_retry: number | null }[]>`
     WITH recent AS (
