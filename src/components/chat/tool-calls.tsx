@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { formatCredits } from "@/components/usage/credits.ts";
+import { formatCreditsExact } from "@/components/usage/credits.ts";
 import { isWebUrl, type ToolCallView } from "./live-turns.ts";
 import { formatMs, toolCallStatusNames, toolNames } from "./labels.ts";
 
@@ -95,7 +95,7 @@ function ToolCallLine(props: { call: ToolCallView }) {
           </div>
           <div>
             <dt>Credits</dt>
-            <dd>{call.credits !== null ? formatCredits(call.credits) : "—"}</dd>
+            <dd>{call.credits !== null ? formatCreditsExact(call.credits) : "—"}</dd>
           </div>
           {call.error && (
             <div>

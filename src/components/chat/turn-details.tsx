@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import { creditsText, formatCredits } from "@/components/usage/credits.ts";
+import { creditsExactText, formatCreditsExact } from "@/components/usage/credits.ts";
 import { formatMs, modeNames, stepKindNames, stepStatusNames, toolCallStatusNames, toolNames, turnStatusNames } from "./labels.ts";
 import { toolCallLine } from "./tool-calls.tsx";
 import type { DisplayTurn } from "./live-turns.ts";
@@ -14,7 +14,7 @@ const dash = "—";
  * Escape closes it) with every step's kind, agent, model, round, status, attempt, tokens and
  * latency and credits (a step's credits are its ledger rows', "—" until its call has ended), then
  * every tool call, per step, with its status, latency and credits. The parent returns focus to the
- * opener.
+ * opener. Credits here are exact (every decimal the ledger keeps); the timeline rounds to two.
  */
 export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -78,7 +78,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
             </div>
             <div>
               <dt>Credits</dt>
-              <dd data-testid="turn-details-credits">{creditsText(turn.credits)}</dd>
+              <dd data-testid="turn-details-credits">{creditsExactText(turn.credits)}</dd>
             </div>
             {turn.error && (
               <div>
@@ -128,7 +128,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
                       <td data-label="Cached">{step.usage ? number.format(step.usage.cachedTokens) : dash}</td>
                       <td data-label="Out">{step.usage ? number.format(step.usage.outputTokens) : dash}</td>
                       <td data-label="Latency">{step.latencyMs !== null ? formatMs(step.latencyMs) : dash}</td>
-                      <td data-label="Credits">{step.credits !== null ? formatCredits(step.credits) : dash}</td>
+                      <td data-label="Credits">{step.credits !== null ? formatCreditsExact(step.credits) : dash}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -162,7 +162,7 @@ export function TurnDetails(props: { turn: DisplayTurn | null; onClose: () => vo
                       </td>
                       <td data-label="Status">{toolCallStatusNames[call.status] ?? call.status}</td>
                       <td data-label="Latency">{call.latencyMs !== null ? formatMs(call.latencyMs) : dash}</td>
-                      <td data-label="Credits">{call.credits !== null ? formatCredits(call.credits) : dash}</td>
+                      <td data-label="Credits">{call.credits !== null ? formatCreditsExact(call.credits) : dash}</td>
                     </tr>
                   ))}
                 </tbody>
