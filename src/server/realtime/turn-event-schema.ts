@@ -137,6 +137,13 @@ export const fileStatusEvent = z.object({
   error: z.string().optional(),
 });
 
+/** The session's title changed (its automatic title was written, or it was renamed), so open pages update. */
+export const sessionTitleEvent = z.object({
+  type: z.literal("session_title"),
+  sessionId: id,
+  title: z.string(),
+});
+
 /** One event's payload: what a `turn_events` row stores in `payload`. */
 export const turnEventBody = z.discriminatedUnion("type", [
   turnStartedEvent,
@@ -150,6 +157,7 @@ export const turnEventBody = z.discriminatedUnion("type", [
   toolStartedEvent,
   toolCompletedEvent,
   fileStatusEvent,
+  sessionTitleEvent,
 ]);
 
 /** An event as subscribers get it: the payload with its row's id, session, turn and time. */

@@ -2,6 +2,7 @@ import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { cancelTurn, getTurn, listTurns, listTurnsInput } from "../../domain/turns/turns.ts";
 import { sendTurn, sendTurnInput } from "../../domain/turns/send-turn.ts";
+import { editTurn, editTurnInput, regenerateTurn, regenerateTurnInput, retryStep, retryStepInput } from "../../domain/turns/message-actions.ts";
 import { AppError } from "../../errors.ts";
 import { getWebBoss } from "../../jobs/boss.ts";
 import { streamSessionEvents } from "../../realtime/session-stream.ts";
@@ -17,6 +18,10 @@ export const turnEventsInput = z.object({
 
 export const turnsRouter = createTRPCRouter({
   send: protectedProcedure.input(sendTurnInput).mutation(async ({ ctx, input }) => sendTurn({ db: ctx.db, boss: await getWebBoss() }, ctx.user.id, input)),
+  /** Message actions (message-actions.ts): each a new turn through the send path, idempotent per clientRequestId and per source. */
+  retry: protectedProcedure.input(retryStepInput).mutation(async ({ ctx, input }) => retryStep({ db: ctx.db, boss: await getWebBoss() }, ctx.user.id, input)),
+  regenerate: protectedProcedure.input(regenerateTurnInput).mutation(async ({ ctx, input }) => regenerateTurn({ db: ctx.db, boss: await getWebBoss() }, ctx.user.id, input)),
+  edit: protectedProcedure.input(editTurnInput).mutation(async ({ ctx, input }) => editTurn({ db: ctx.db, boss: await getWebBoss() }, ctx.user.id, input)),
   byId: protectedProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => getTurn(ctx.db, ctx.user.id, input.id)),
   list: protectedProcedure.input(listTurnsInput).query(({ ctx, input }) => listTurns(ctx.db, ctx.user.id, input)),
   cancel: protectedProcedure

@@ -7,6 +7,7 @@ import { getAgent } from "../agents/agents.ts";
 import { pageArgs, pageInput, toPage } from "../pagination.ts";
 import { getLiveRoom } from "../rooms/rooms.ts";
 import { restoreCutoff, restoreWindowExpired } from "../retention/restore-window.ts";
+import { appendEventsInTx } from "../../realtime/turn-events.ts";
 
 const target = z.union([z.object({ roomId: z.uuid() }).strict(), z.object({ agentId: z.uuid() }).strict()]);
 
@@ -57,4 +58,16 @@ export async function restoreSession(db: Db, userId: string, id: string) {
     throw restoreWindowExpired("Sessions", session.deletedAt!);
   }
   return db.chatSession.findUniqueOrThrow({ where: { id } });
+}
+
+export const renameSessionInput = z.object({ id: z.uuid(), title: text().trim().min(1, "Give the session a title").max(120) });
+
+/** The user's title; it also wins over an automatic title still being written (title.ts). Open pages get `session_title`. */
+export async function renameSession(db: Db, userId: string, input: z.infer<typeof renameSessionInput>) {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.chatSession.updateMany({ where: { id: input.id, userId, deletedAt: null }, data: { title: input.title } });
+    if (count === 0) throw new AppError("not_found", "No such session.");
+    await appendEventsInTx(tx, input.id, [{ type: "session_title", sessionId: input.id, title: input.title }]);
+    return tx.chatSession.findUniqueOrThrow({ where: { id: input.id } });
+  });
 }

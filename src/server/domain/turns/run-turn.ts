@@ -32,6 +32,7 @@ import {
   SYNTHESIS_INSTRUCTIONS,
   type Covered,
 } from "./manager-prompts.ts";
+import { historyFilter } from "./message-actions.ts";
 import { StepRunner, type StepOutcome, type StepSpec } from "./step-runner.ts";
 import { parseJsonColumn, rosterSnapshot, turnMetadata, type StepMetadata } from "./turn-json.ts";
 import { finalTurnStatus, isTurnFinished, turnSourcesOf, type TurnStatus } from "./turn-machine.ts";
@@ -104,7 +105,8 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
 async function runPlan(scope: TurnScope): Promise<{ status: "completed" | "partial" | "failed"; answers: StepOutcome[] }> {
   const { mode } = scope.turn;
   const answers: StepOutcome[] = [];
-  if (mode === "orchestrator") answers.push(...(await runOrchestrator(scope)));
+  // A retry (message-actions.ts) runs only its one agent, whatever the mode.
+  if (mode === "orchestrator" && scope.turn.action !== "retry") answers.push(...(await runOrchestrator(scope)));
   else {
     for (const agent of scope.selected) {
       // Manual mode: tagged agents do not see each other's same-turn output.
@@ -139,11 +141,16 @@ async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: 
     session.roomId ? db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null,
     db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" }, select: { text: true, throughSeq: true } }),
   ]);
-  const rows = await db.message.findMany({
-    where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id } },
-    orderBy: { seq: "asc" },
-    select: { seq: true, role: true, agentKey: true, agentName: true, content: true, visibility: true },
-  });
+  const [all, readable] = await Promise.all([
+    db.message.findMany({
+      where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id } },
+      orderBy: { seq: "asc" },
+      select: { seq: true, role: true, agentKey: true, agentName: true, content: true, visibility: true, turnId: true },
+    }),
+    // Messages replaced by a regenerate or an edit, and a retried question, are left out.
+    historyFilter(db, turn),
+  ]);
+  const rows = all.filter(readable);
   const readsFiles = snapshot.roster.some((a) => a.tools?.includes("file_read"));
   const files = readsFiles
     ? await db.file.findMany({

@@ -68,6 +68,13 @@ export function toTurnView(turn: Turn & { steps: (TurnStep & { toolCalls?: ToolC
     mode: turn.mode,
     status: turn.status,
     userInput: turn.userInput,
+    /**
+     * How the turn was asked for (message-actions.ts): `send`, or `retry` / `regenerate` / `edit`
+     * of `sourceTurnId`. A turn is shown as edited when a newer turn has `action: 'edit'` and
+     * `sourceTurnId` = its id; retry and regenerate turns have no user message of their own.
+     */
+    action: turn.action,
+    sourceTurnId: turn.sourceTurnId,
     roster: snapshot.roster.map(({ id, key, name, model }) => ({ id, key, name, model })),
     selectedKeys: snapshot.selected,
     metadata: unknownTagsOf(turn.metadata),
