@@ -19,7 +19,9 @@ import { purgeDeletedSessionsAndAgents } from "../domain/retention/purge-deleted
 import { purgeEndedTurnEvents } from "../domain/retention/purge-turn-events.ts";
 import { failFileParse, parseFile } from "../domain/files/parse-file.ts";
 import { sweepOrphanObjects } from "../domain/files/sweep-files.ts";
+import { grantDuePeriods } from "../domain/billing/plan-grants.ts";
 import { getStorage } from "../files/storage.ts";
+import { applyStripeEvent, requeueLostStripeEvents } from "../domain/billing/stripe-events.ts";
 import { pruneStaleHeartbeats, type WorkerIdentity } from "../domain/workers/heartbeat.ts";
 import { logger } from "../logger.ts";
 import { publish } from "../realtime/publish.ts";
@@ -107,9 +109,24 @@ export const handlers: Handlers = {
     if (swept.removed) logger.info({ component: "files", ...swept }, "removed stored objects no file owns");
     return swept;
   },
+  stripeApply: async (payload, ctx) => {
+    const outcome = await applyStripeEvent(ctx.db, ctx.boss, payload.eventId);
+    logger.info({ component: "stripe", eventId: payload.eventId, ...outcome }, "Stripe event applied");
+    return outcome;
+  },
+  stripeRequeue: async (_payload, ctx) => {
+    const requeued = await requeueLostStripeEvents(ctx.db, ctx.boss);
+    if (requeued) logger.warn({ component: "stripe", requeued }, "queued Stripe events whose apply job was lost");
+    return { requeued };
+  },
   turnsSweep: async (_payload, ctx) => {
     const ended = await sweepLostTurns(ctx.db);
     if (ended) logger.warn({ component: "turns", ended }, "ended turns whose job had ended without them");
     return { ended };
+  },
+  billingGrants: async (_payload, ctx) => {
+    const report = await grantDuePeriods(ctx.db);
+    if (report.advanced || report.ended) logger.info({ component: "billing", ...report }, "manual plan periods granted");
+    return report;
   },
 };

@@ -144,6 +144,31 @@ export const queues = {
     schema: z.object({}).passthrough(),
     options: { retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 3600 },
   }),
+  /**
+   * Applies one stored Stripe webhook event (src/server/domain/billing/stripe-events.ts). Job id
+   * derived from the event id, sent in the webhook's transaction; idempotent, so retries are safe.
+   */
+  stripeApply: defineQueue({
+    name: "stripe.apply",
+    schema: z.object({ eventId: z.string().min(1).max(255) }),
+    options: { notify: true, retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 120, deleteAfterSeconds: 7 * 86_400 },
+    work: { localConcurrency: 2, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5 },
+  }),
+  /** Every 10 minutes: Stripe events still `received` long after their webhook get their job again. */
+  stripeRequeue: defineQueue({
+    name: "stripe.requeue",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 0, expireInSeconds: 120, deleteAfterSeconds: 86_400 },
+  }),
+  /**
+   * Every 5 minutes: manual subscriptions whose period ended move to the next one and get its
+   * plan_grant, once (src/server/domain/billing/plan-grants.ts). Stripe ones get invoice.paid instead.
+   */
+  billingGrants: defineQueue({
+    name: "billing.grants",
+    schema: z.object({}).passthrough(),
+    options: { retryLimit: 2, retryDelay: 60, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
+  }),
 } as const;
 
 /** Cron schedules the worker keeps registered (pg-boss runs each once across all workers). */
@@ -154,8 +179,10 @@ export const schedules: { queue: QueueKey; cron: string }[] = [
   { queue: "retentionChat", cron: "47 3 * * *" },
   { queue: "retentionEvents", cron: "53 3 * * *" },
   { queue: "turnsSweep", cron: "* * * * *" },
+  { queue: "stripeRequeue", cron: "*/10 * * * *" },
   // After rooms.purge and the retention jobs, whose purged files leave their objects behind.
   { queue: "filesSweep", cron: "11 4 * * *" },
+  { queue: "billingGrants", cron: "*/5 * * * *" },
 ];
 
 export type QueueKey = keyof typeof queues;
