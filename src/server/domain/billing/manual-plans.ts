@@ -42,8 +42,16 @@ export interface AssignPlanResult {
   grant: PlanGrantResult | null;
 }
 
-export async function assignPlan(db: Db, actor: AuditActor, rawInput: z.input<typeof assignPlanInput>, now = new Date()): Promise<AssignPlanResult> {
+export async function assignPlan(
+  db: Db,
+  actor: AuditActor,
+  rawInput: z.input<typeof assignPlanInput>,
+  /** `paymentsConfigured` defaults to this server's env (a parameter so tests can take both paths). */
+  options: { now?: Date; paymentsConfigured?: boolean } = {},
+): Promise<AssignPlanResult> {
   const input = assignPlanInput.parse(rawInput);
+  const now = options.now ?? new Date();
+  const stripeManages = options.paymentsConfigured ?? paymentsConfigured();
   return db.$transaction(async (tx) => {
     // The user row, locked: two owners assigning at once take turns (the subscription may not exist yet).
     const [user] = await tx.$queryRaw<{ id: string; email: string | null }[]>`SELECT id, email FROM users WHERE id = ${input.userId}::uuid FOR UPDATE`;
@@ -51,7 +59,7 @@ export async function assignPlan(db: Db, actor: AuditActor, rawInput: z.input<ty
     const plan = await findPlan(tx, input);
     const existing = await tx.subscription.findUnique({ where: { userId: user.id }, include: { plan: true } });
     const live = subscriptionGivesPlan(existing) ? existing : null;
-    if (live?.source === "stripe" && paymentsConfigured()) {
+    if (live?.source === "stripe" && stripeManages) {
       throw new AppError("conflict", "This user's plan is managed by Stripe: they change or cancel it in the billing portal.", { reason: "managed_by_stripe" });
     }
     const summary = (s: Subscription | null) =>
