@@ -47,7 +47,9 @@ describe("offline model", () => {
     expect(deltas.length).toBeGreaterThan(10);
     expect(deltas.join("")).toBe(a.text);
     expect(a.text).toContain("Friday launch");
-    expect(a.text).toContain("careful reviewer");
+    // A reviewer's voice (risks and a verdict), read from the role and never quoting it.
+    expect(a.text).toContain("## Risks");
+    expect(a.text).not.toContain("careful reviewer");
     expect(a.usage).toEqual({ inputTokens: countMessageTokens(messages), cachedTokens: 0, outputTokens: countTextTokens(a.text), source: "provider" });
     expect(a.ttftMs).not.toBeNull();
   });
@@ -73,7 +75,7 @@ describe("offline model", () => {
     const plain = await gateway.call({ modelAlias: "local", messages: [{ role: "system", content: `Answer as ${routingAnswerExample}.` }, prompt[1]!] });
     expect(() => JSON.parse(plain.text) as unknown).toThrow();
     expect(plain.text).toBe(localReply([{ role: "system", content: `Answer as ${routingAnswerExample}.` }, prompt[1]!]));
-    expect(plain.text).toContain("On “Plan the launch”");
+    expect(plain.text).toContain("**launch**");
   });
 
   it("passes the contract to the provider unchanged", async () => {

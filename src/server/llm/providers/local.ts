@@ -1,6 +1,7 @@
 /**
  * The built-in offline model: deterministic, streaming, and honest about usage (tokenizer counts).
- * Its reply is built from the agent's role and the conversation so a timeline reads sensibly. A
+ * It answers in the agent's voice (offline/: a persona read from the role prompt, markdown built from
+ * the question and the earlier answers) and never repeats a line of a prompt. A
  * manager call's contract (protocol.ts) it answers with valid JSON from the contract's fields alone:
  * it never reads the manager's prose, so rewording a prompt does not change what it answers.
  *
@@ -15,23 +16,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { encode, decode } from "gpt-tokenizer";
 import type { ManagerContract, RoutingAnswer, EvaluationAnswer, SummaryAnswer } from "../protocol.ts";
 import { countMessageTokens, countTextTokens } from "../tokenizer.ts";
-import { parseFencedResults, TRACE_PREFIX, type FencedResult } from "../../domain/tools/fence.ts";
+import { parseFencedResults, type FencedResult } from "../../domain/tools/fence.ts";
 import { listedFiles } from "../../domain/tools/files-prompt.ts";
+import { composeAnswer, offlineSignature, sceneOf } from "./offline/compose.ts";
+import { withoutPromptLines } from "./offline/no-echo.ts";
+import { excerpt, hash } from "./offline/seed.ts";
+import { asksForTitle, titleFor } from "./offline/title.ts";
 import { LlmError, type ChatMessage, type Provider, type ProviderRequest, type ProviderResult, type ToolCallRequest, type ToolDefinition } from "../types.ts";
-
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 function lastUser(messages: ChatMessage[]): string {
   return [...messages].reverse().find((m) => m.role === "user")?.content.trim() ?? "";
-}
-
-function excerpt(text: string, words = 18): string {
-  const parts = text.replace(/\s+/g, " ").trim().split(" ");
-  return parts.slice(0, words).join(" ") + (parts.length > words ? " …" : "");
 }
 
 function answerContract(contract: ManagerContract, messages: ChatMessage[]): RoutingAnswer | EvaluationAnswer | SummaryAnswer {
@@ -130,26 +124,14 @@ function fromResult(result: FencedResult, question: string): string {
   return `From ${where}: “${bestSentence(text, question, where)}”`;
 }
 
-/** The offline model's answer: JSON for a manager contract, otherwise a reply in the agent's role. */
+/** The offline model's answer: JSON for a manager contract, a title when asked for one, otherwise a reply in the agent's voice. */
 export function localReply(messages: ChatMessage[], contract?: ManagerContract): string {
   if (contract) return JSON.stringify(answerContract(contract, messages));
-  const system = messages.find((m) => m.role === "system")?.content ?? "";
-  const question = lastUser(messages);
+  if (asksForTitle(messages)) return titleFor(messages);
+  const scene = sceneOf(messages);
   const results = afterLastUser(messages).flatMap((m) => (m.role === "tool" ? parseFencedResults(m.content) : []));
-  if (results.length) return [...results.map((r) => fromResult(r, question)), "(Offline model: a deterministic stand-in for a real LLM.)"].join(" ");
-  const role = excerpt(system.split("\n")[0] ?? "", 14);
-  const earlier = messages.filter((m) => m.role === "assistant" && !m.content.startsWith(TRACE_PREFIX)).length;
-  const openers = earlier ? ["Let me build on that.", "Adding to what was said.", "A different angle."] : ["Here is my take.", "A few thoughts.", "Short answer first."];
-  const opener = openers[hash(question + system) % openers.length]!;
-  return [
-    opener,
-    role ? `Speaking as: ${role}` : "",
-    question ? `On “${excerpt(question)}”: the key point is to be concrete about goals, constraints and the next step.` : "There is no question yet.",
-    earlier ? `I have read the ${earlier} earlier answer${earlier === 1 ? "" : "s"} and agree with the direction, with one caution: check the assumptions first.` : "",
-    "(Offline model: a deterministic stand-in for a real LLM.)",
-  ]
-    .filter(Boolean)
-    .join(" ");
+  const reply = results.length ? [...results.map((r) => fromResult(r, scene.question)), offlineSignature(scene.voice)].join("\n\n") : composeAnswer(scene);
+  return withoutPromptLines(reply, messages);
 }
 
 export class LocalProvider implements Provider {
