@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { useHydrated } from "../use-hydrated.ts";
 import { applyMention, matchAgents, mentionAt } from "./mention.ts";
 
@@ -12,7 +12,8 @@ export interface ComposerAgent {
 
 /**
  * The message box. Enter sends and Shift+Enter starts a new line. Typing `@` and a prefix opens a
- * list of matching roster agents (a combobox: arrows move, Enter or Tab picks, Escape closes).
+ * list of matching roster agents (arrows move, Enter or Tab picks, Escape closes), announced as
+ * an autocomplete list of the textbox.
  * Send is disabled with the reason shown beside it when the server would refuse the send.
  */
 export function Composer(props: {
@@ -28,6 +29,8 @@ export function Composer(props: {
   cancelling: boolean;
   onCancel: () => void;
   placeholder: string;
+  /** Focus the message box on mount. */
+  autoFocus?: boolean;
 }) {
   const hydrated = useHydrated();
   const id = useId();
@@ -44,6 +47,11 @@ export function Composer(props: {
   const active = open ? Math.min(highlight.at === mentionKey ? highlight.index : 0, options.length - 1) : -1;
   const listboxId = `${id}-agents`;
   const optionId = (key: string) => `${id}-agent-${key}`;
+
+  const { autoFocus } = props;
+  useEffect(() => {
+    if (autoFocus) textarea.current?.focus();
+  }, [autoFocus]);
 
   useLayoutEffect(() => {
     if (pendingCaret.current === null || !textarea.current) return;
@@ -79,13 +87,15 @@ export function Composer(props: {
           ref={textarea}
           id={`${id}-message`}
           name="message"
+          data-composer-input
           rows={3}
           value={props.value}
           placeholder={props.placeholder}
-          role="combobox"
+          // A textarea may not take role=combobox (axe: aria-allowed-role), nor aria-expanded; as a
+          // textbox it owns the list through aria-controls, and aria-activedescendant names the
+          // highlighted option while the list is open.
           aria-autocomplete="list"
-          aria-expanded={open}
-          aria-controls={listboxId}
+          aria-controls={open ? listboxId : undefined}
           aria-activedescendant={open ? optionId(options[active]!.key) : undefined}
           aria-describedby={props.blockReason ? `${reasonId} ${hintId}` : hintId}
           onChange={(e) => {

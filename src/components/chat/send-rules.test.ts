@@ -20,7 +20,7 @@ describe("sendBlockReason", () => {
 describe("describeSendError", () => {
   it("explains rate limits with the wait, and network errors as safe to retry", () => {
     expect(describeSendError({ message: "x", data: { appCode: "rate_limited", details: { retryAfterSeconds: 42 } } })).toEqual({
-      text: "Too many messages for now. Try again in 42 s.",
+      text: "Too many turns — try again in 42 seconds.",
       retryAfterSeconds: 42,
       network: false,
     });
@@ -28,5 +28,12 @@ describe("describeSendError", () => {
     expect(describeSendError({ message: "x", data: { appCode: "context_budget_exceeded", details: { agentKey: "a", model: "local", neededTokens: 9000, budgetTokens: 5000 } } }).text).toMatch(
       /needs 9000 tokens and the budget is 5000/,
     );
+  });
+});
+
+describe("rateLimitText", () => {
+  it("says the wait in words", () => {
+    expect(describeSendError({ message: "x", data: { appCode: "rate_limited", details: { retryAfterSeconds: 1570 } } }).text).toBe("Too many turns — try again in 26 minutes.");
+    expect(describeSendError({ message: "x", data: { appCode: "rate_limited", details: {} } }).text).toBe("Too many turns for now — try again later.");
   });
 });

@@ -2,6 +2,7 @@
  * When the composer may send, and how a refused send is explained. The tag rule is the server's
  * own (tags.ts), so the button is never enabled for a send the server would refuse for tags.
  */
+import { waitInWords } from "@/lib/wait-in-words.ts";
 import { parseTags, resolveTags } from "@/server/domain/turns/tags.ts";
 
 export type ChatMode = "manual" | "roundtable" | "orchestrator" | "direct";
@@ -41,7 +42,7 @@ export function describeSendError(error: SendErrorLike): SendErrorView {
   switch (code) {
     case "rate_limited": {
       const seconds = typeof details.retryAfterSeconds === "number" ? details.retryAfterSeconds : undefined;
-      return { text: `Too many messages for now.${seconds ? ` Try again in ${seconds} s.` : ""}`, retryAfterSeconds: seconds, network: false };
+      return { text: rateLimitText(seconds), retryAfterSeconds: seconds, network: false };
     }
     case "context_budget_exceeded":
       return {
@@ -60,4 +61,10 @@ export function describeSendError(error: SendErrorLike): SendErrorView {
       // no_valid_tagged_agents, no_room_agents, turn_in_progress, insufficient_credits, not_found…: the server's sentence says it.
       return { text: error.message, network: false };
   }
+}
+
+/** A rate limit's wait as people say it: "Too many turns — try again in 26 minutes." */
+export function rateLimitText(seconds: number | undefined): string {
+  if (seconds === undefined) return "Too many turns for now — try again later.";
+  return seconds > 0 ? `Too many turns — try again ${waitInWords(seconds)}.` : "You can send again now.";
 }

@@ -1,18 +1,27 @@
 "use client";
 
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { skipToken } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import type { TurnView } from "@/server/domain/turns/turn-view.ts";
 import { api } from "@/trpc/react.tsx";
 import { Composer, type ComposerAgent } from "./composer.tsx";
 import { newRequestId } from "./labels.ts";
-import { describeSendError, sendBlockReason, type ChatMode } from "./send-rules.ts";
-import { Timeline } from "./timeline.tsx";
+import { messageActionKey, type MessageAction } from "./message-actions.ts";
+import { describeSendError, rateLimitText, sendBlockReason, type ChatMode } from "./send-rules.ts";
+import { Timeline, type TimelineActions } from "./timeline.tsx";
 import { TurnDetails } from "./turn-details.tsx";
+import { hashSeq, useMessageSeqs } from "./use-message-seqs.ts";
 import { PAGE_SIZE, useSessionTurns } from "./use-session-turns.ts";
+import "./chat.css";
+
 
 /**
  * One conversation: the timeline of a session, followed live, with the composer, the Cancel
- * button and the turn-details drawer. Used by the room workspace and by direct chat. With no
- * session yet, the first send creates one (`ensureSession`).
+ * button, the message actions (retry, regenerate, edit and resend) and the turn-details drawer.
+ * Used by the room workspace and by direct chat. With no session yet, the first send creates one
+ * (`ensureSession`). It is a flex column that fills its parent: the timeline scrolls inside and the
+ * composer stays at the bottom. A `#m-<seq>` in the URL (a search result) brings that message
+ * into view, loading older pages until it is there.
  */
 export function SessionChat(props: {
   sessionId: string | null;
@@ -27,9 +36,12 @@ export function SessionChat(props: {
   onModeMaybeChanged?: () => void;
   /** A file of the room (or of this session) changed status, heard on the session's stream. */
   onFileStatus?: () => void;
+  /** Focus the composer when the conversation opens. */
+  autoFocus?: boolean;
 }) {
   const utils = api.useUtils();
   const session = useSessionTurns(props.sessionId, { onModeApplied: props.onModeMaybeChanged, onFileStatus: props.onFileStatus });
+  const seqs = useMessageSeqs(props.sessionId, session.turns);
   const [draft, setDraft] = useState("");
   // One request id per message; a retry of the same message in the same session reuses it, so a
   // send whose answer was lost is not run twice.
@@ -38,20 +50,28 @@ export function SessionChat(props: {
   const [sessionError, setSessionError] = useState<string | null>(null);
   const [details, setDetails] = useState<string | null>(null);
   const opener = useRef<HTMLElement | null>(null);
+  const { onModeMaybeChanged } = props;
+
+  /** Shows a turn the server just accepted at once; the refetch brings its steps. */
+  const showNewTurn = useCallback(
+    async (turn: TurnView) => {
+      utils.turns.list.setInfiniteData({ sessionId: turn.sessionId, limit: PAGE_SIZE }, (data) =>
+        data && !data.pages.some((p) => p.items.some((t) => t.id === turn.id))
+          ? { ...data, pages: data.pages.map((p, i) => (i === 0 ? { ...p, items: [turn, ...p.items] } : p)) }
+          : data,
+      );
+      onModeMaybeChanged?.();
+      await utils.turns.list.invalidate({ sessionId: turn.sessionId });
+    },
+    [utils, onModeMaybeChanged],
+  );
 
   const send = api.turns.send.useMutation({
     onSuccess: async (turn) => {
       request.current = null;
       setDraft("");
       setRetryAt(null);
-      // Show the new turn at once; the refetch brings its steps.
-      utils.turns.list.setInfiniteData({ sessionId: turn.sessionId, limit: PAGE_SIZE }, (data) =>
-        data && !data.pages.some((p) => p.items.some((t) => t.id === turn.id))
-          ? { ...data, pages: data.pages.map((p, i) => (i === 0 ? { ...p, items: [turn, ...p.items] } : p)) }
-          : data,
-      );
-      props.onModeMaybeChanged?.();
-      await utils.turns.list.invalidate({ sessionId: turn.sessionId });
+      await showNewTurn(turn);
     },
     onError: (error) => {
       const view = describeSendError(error);
@@ -64,9 +84,70 @@ export function SessionChat(props: {
     },
   });
 
+  // Message actions: a fresh request id per click; the buttons are disabled while one is in
+  // flight (the ref also stops a second click that lands before the re-render), and the server
+  // makes a second click on the same source return the first one's turn.
+  const retry = api.turns.retry.useMutation();
+  const regenerate = api.turns.regenerate.useMutation();
+  const edit = api.turns.edit.useMutation();
+  const actionInFlight = useRef<string | null>(null);
+  const [actionPending, setActionPending] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<TimelineActions["error"]>(null);
+  const { mutateAsync: retryAsync } = retry;
+  const { mutateAsync: regenerateAsync } = regenerate;
+  const { mutateAsync: editAsync } = edit;
+  const runAction = useCallback(
+    async (action: MessageAction): Promise<boolean> => {
+      if (actionInFlight.current) return false;
+      const key = messageActionKey(action);
+      actionInFlight.current = key;
+      setActionPending(key);
+      setActionError(null);
+      const clientRequestId = newRequestId();
+      try {
+        const turn =
+          action.kind === "retry"
+            ? await retryAsync({ stepId: action.stepId, clientRequestId })
+            : action.kind === "regenerate"
+              ? await regenerateAsync({ turnId: action.turnId, clientRequestId })
+              : await editAsync({ turnId: action.turnId, message: action.message, clientRequestId });
+        await showNewTurn(turn);
+        return true;
+      } catch (error) {
+        const view = describeSendError(error as Parameters<typeof describeSendError>[0]);
+        setActionError({ key, text: view.text });
+        return false;
+      } finally {
+        actionInFlight.current = null;
+        setActionPending(null);
+      }
+    },
+    [retryAsync, regenerateAsync, editAsync, showNewTurn],
+  );
+
   const activeTurn = session.activeTurn;
+  const actions = useMemo<TimelineActions>(() => ({ run: runAction, pending: actionPending, blocked: !!activeTurn, error: actionError }), [runAction, actionPending, activeTurn, actionError]);
   const blockReason = sendBlockReason({ mode: props.mode, roster: props.roster, message: draft, turnActive: !!activeTurn });
   const cancelling = cancel.isPending || (!!activeTurn && cancel.isSuccess && cancel.variables?.turnId === activeTurn.id);
+
+  // A search result's `#m-<seq>`: find its turn, and load older pages until the turn is shown.
+  const hash = useSyncExternalStore(subscribeHash, () => window.location.hash, () => "");
+  const [shownHash, setShownHash] = useState<string | null>(null);
+  const wanted = hash !== shownHash ? hashSeq(hash) : null;
+  const targetQuery = api.sessions.messages.useQuery(wanted && props.sessionId ? { sessionId: props.sessionId, cursor: (BigInt(wanted) + 1n).toString(), limit: 1 } : skipToken);
+  const targetMessage = targetQuery.data?.items.find((m) => m.seq === wanted);
+  // Not a message of this session (or not found): nothing to bring into view.
+  const target = wanted && targetMessage?.turnId ? wanted : null;
+  const { hasMore, loadingMore, loadMore, turns } = session;
+  useEffect(() => {
+    if (target && targetMessage?.turnId && !turns.some((t) => t.id === targetMessage.turnId) && hasMore && !loadingMore) loadMore();
+  }, [target, targetMessage, turns, hasMore, loadingMore, loadMore]);
+  const onTargetShown = useCallback(() => setShownHash(window.location.hash), []);
+
+  const onOpenDetails = useCallback((turnId: string, el: HTMLElement) => {
+    opener.current = el;
+    setDetails(turnId);
+  }, []);
 
   const onSend = async () => {
     const message = draft.trim();
@@ -93,13 +174,7 @@ export function SessionChat(props: {
     </p>
   ) : sendError ? (
     <p className="alert error" role="alert" data-testid="send-error">
-      {sendError.retryAfterSeconds && retryAt ? (
-        <>
-          Too many messages for now. <Countdown until={retryAt} />
-        </>
-      ) : (
-        sendError.text
-      )}
+      {sendError.retryAfterSeconds && retryAt ? <Countdown until={retryAt} /> : sendError.text}
     </p>
   ) : cancel.error ? (
     <p className="alert error" role="alert">
@@ -110,7 +185,7 @@ export function SessionChat(props: {
   const detailsTurn = details ? (session.turns.find((t) => t.id === details) ?? null) : null;
 
   return (
-    <section className="card chat" aria-labelledby="chat-title">
+    <section className="card chat session-chat" aria-labelledby="chat-title">
       <div className="chat-head">
         <h2 id="chat-title">{props.title}</h2>
         {session.streamProblem && (
@@ -133,7 +208,7 @@ export function SessionChat(props: {
           Could not load the messages: {session.error.message}
         </p>
       ) : session.loading ? (
-        <p className="muted">Loading messages…</p>
+        <p className="muted timeline-loading">Loading messages…</p>
       ) : (
         <Timeline
           key={props.sessionId ?? "none"}
@@ -142,10 +217,12 @@ export function SessionChat(props: {
           hasMore={session.hasMore}
           loadingMore={session.loadingMore}
           onLoadMore={session.loadMore}
-          onOpenDetails={(turnId, el) => {
-            opener.current = el;
-            setDetails(turnId);
-          }}
+          onOpenDetails={onOpenDetails}
+          actions={actions}
+          seqs={seqs}
+          live={!!activeTurn}
+          target={target}
+          onTargetShown={onTargetShown}
         />
       )}
       <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
@@ -163,6 +240,7 @@ export function SessionChat(props: {
         cancelling={cancelling}
         onCancel={() => activeTurn && cancel.mutate({ turnId: activeTurn.id })}
         placeholder={props.placeholder}
+        autoFocus={props.autoFocus}
       />
       <TurnDetails
         turn={detailsTurn}
@@ -175,12 +253,17 @@ export function SessionChat(props: {
   );
 }
 
+/** The rate limit's wait, in words, counting down. */
 function Countdown(props: { until: number }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [props.until]);
-  const left = Math.max(0, Math.ceil((props.until - now) / 1000));
-  return <span>{left > 0 ? `Try again in ${left} s.` : "You can send again now."}</span>;
+  return <span>{rateLimitText(Math.max(0, Math.ceil((props.until - now) / 1000)))}</span>;
+}
+
+function subscribeHash(onChange: () => void) {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
 }

@@ -80,6 +80,8 @@ export function useSessionTurns(sessionId: string | null, options: { onModeAppli
     return (list.data?.pages ?? []).flatMap((p) => p.items).filter((t) => !seen.has(t.id) && !!seen.add(t.id));
   }, [list.data]);
   const turns: DisplayTurn[] = useMemo(() => mergeTurns(items, current ?? emptyLive(sessionId)), [items, current, sessionId]);
+  const { fetchNextPage } = list;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   const activeTurn = turns.findLast((t) => isTurnActive(t.status)) ?? null;
 
   return {
@@ -89,7 +91,7 @@ export function useSessionTurns(sessionId: string | null, options: { onModeAppli
     error: list.error,
     hasMore: !!list.hasNextPage,
     loadingMore: list.isFetchingNextPage,
-    loadMore: () => void list.fetchNextPage(),
+    loadMore,
     announcement: current ? announcement : "",
     /** The stream is down (it reconnects by itself unless `status` is "error"). */
     streamProblem: subscription.status === "error" ? "error" : subscription.status === "connecting" && subscription.error ? "reconnecting" : null,
