@@ -9,6 +9,7 @@ import { settleTurnReservations } from "../domain/metering/lost-calls.ts";
 import { failTurn, runTurn } from "../domain/turns/run-turn.ts";
 import { jobStopSignal } from "../domain/turns/turn-stop.ts";
 import { summarizeSession } from "../domain/turns/summarize-session.ts";
+import { writeSessionTitle } from "../domain/sessions/title.ts";
 import { sweepLostTurns } from "../domain/turns/sweep-turns.ts";
 import type { Gateway } from "../llm/gateway.ts";
 import { PING_REPLY_CHANNEL, type PingReply } from "../domain/system/ping-worker.ts";
@@ -92,6 +93,7 @@ export const handlers: Handlers = {
     }
   },
   sessionSummarize: (payload, ctx) => summarizeSession(ctx, payload, jobStopSignal(ctx.signal, ctx.workerStopping)),
+  sessionTitle: (payload, ctx) => writeSessionTitle(ctx, payload, jobStopSignal(ctx.signal, ctx.workerStopping)),
   fileParse: async (payload, ctx) => {
     const lastAttempt = ctx.retryCount >= (queues.fileParse.options?.retryLimit ?? 0);
     const signal = AbortSignal.any([ctx.signal, ctx.workerStopping]);

@@ -81,6 +81,13 @@ export const queues = {
     options: { notify: true, retryLimit: 2, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 600, deleteAfterSeconds: 7 * 86_400 },
     work: { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 2 },
   }),
+  /** A session's automatic title, after its first turn ended (src/server/domain/sessions/title.ts); one per session. */
+  sessionTitle: defineQueue({
+    name: "session.title",
+    schema: z.object({ sessionId: z.uuid(), turnId: z.uuid() }),
+    options: { notify: true, retryLimit: 2, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 120, deleteAfterSeconds: 7 * 86_400 },
+    work: { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatRefreshSeconds: 2 },
+  }),
   /**
    * A `file.parse` job that ended without its handler ending the file (its last attempt's worker
    * died, or it expired): the file is failed here, so it never stays `parsing`. Created before

@@ -16,7 +16,7 @@ import { ensureWallet } from "./wallet.ts";
 
 type Tx = Prisma.TransactionClient;
 
-export type CallPurpose = "agent_reply" | "route" | "evaluate" | "synthesis" | "summary";
+export type CallPurpose = "agent_reply" | "route" | "evaluate" | "synthesis" | "summary" | "title";
 export type CallStatus = "success" | "error" | "timeout" | "cancelled" | "rate_limited";
 
 /** Who and what a call is for: everything the ledger row is attributed to. */
@@ -25,7 +25,8 @@ export interface CallAttribution {
   roomId: string | null;
   sessionId: string;
   turnId: string;
-  stepId: string;
+  /** Null for a call that is no turn step (a session's title). */
+  stepId: string | null;
   agentId: string | null;
   agentKey: string | null;
   purpose: CallPurpose;

@@ -33,6 +33,7 @@ import {
   type Covered,
 } from "./manager-prompts.ts";
 import { historyFilter } from "./message-actions.ts";
+import { scheduleTitle } from "../sessions/title.ts";
 import { StepRunner, type StepOutcome, type StepSpec } from "./step-runner.ts";
 import { parseJsonColumn, rosterSnapshot, turnMetadata, type StepMetadata } from "./turn-json.ts";
 import { finalTurnStatus, isTurnFinished, turnSourcesOf, type TurnStatus } from "./turn-machine.ts";
@@ -91,6 +92,8 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
     const { status, answers } = await runPlan(scope);
     await finish(db, turn, status, scope.settings);
     if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope, answers).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
+    // The session's first turn names it (sessions/title.ts); a failure never fails the turn.
+    if (deps.boss) await scheduleTitle(deps.boss, turn, status).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a title"));
     return status;
   } catch (error) {
     if (error instanceof TurnStop && error.endsTurn) return finishCancelled(db, turn);
