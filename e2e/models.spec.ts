@@ -119,7 +119,7 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
     await expect(page.getByRole("list", { name: "Roster order" }).getByRole("listitem")).toContainText(["1. Lab agent"]);
     await page.getByRole("link", { name: "Open room" }).click();
     await page.getByRole("button", { name: "New session" }).click();
-    const box = page.getByRole("combobox", { name: "Message" });
+    const box = page.getByRole("textbox", { name: "Message" });
     await box.fill("Say hello, lab.");
     await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
     await box.press("Enter");

@@ -30,7 +30,7 @@ async function pricingPdf(): Promise<Buffer> {
 
 
 async function send(page: Page, text: string) {
-  const box = page.getByRole("combobox", { name: "Message" });
+  const box = page.getByRole("textbox", { name: "Message" });
   await box.fill(text);
   await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
   await box.press("Enter");
@@ -180,7 +180,7 @@ test("the files panel on a phone: below the conversation, taking a dropped file"
     const panel = page.getByRole("region", { name: "Files" });
     await expect(panel.getByRole("button", { name: "Upload files" })).toBeVisible();
     // The composer comes before the files panel on a phone.
-    const composerTop = (await page.getByRole("combobox", { name: "Message" }).boundingBox())!.y;
+    const composerTop = (await page.getByRole("textbox", { name: "Message" }).boundingBox())!.y;
     const panelTop = (await panel.boundingBox())!.y;
     expect(panelTop).toBeGreaterThan(composerTop);
     // Dropped on the panel (what a drag from the desktop delivers).

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import { Decimal } from "decimal.js";
 import type { Page } from "@playwright/test";
-import { formatCredits } from "../src/components/usage/credits.ts";
+import { creditsExactText, creditsText, formatCredits, formatCreditsExact } from "../src/components/usage/credits.ts";
 import { expect, test } from "./fixtures.ts";
 import { parse } from "csv-parse/sync";
 
@@ -15,7 +15,7 @@ async function sendInNewRoom(page: Page, template: string, text: string) {
   await page.goto("/");
   await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
   await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
-  const box = page.getByRole("combobox", { name: "Message" });
+  const box = page.getByRole("textbox", { name: "Message" });
   await box.fill(text);
   await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
   await box.press("Enter");
@@ -50,14 +50,18 @@ test("a turn's credits: in the room, on the Usage page, and in the CSV download"
   expect(ledger).toHaveLength(2);
   const total = ledger.reduce((sum, row) => sum.plus(row.credits_burned), new Decimal(0));
   expect(total.gt(0)).toBe(true);
-  await expect(turn.getByTestId("turn-credits")).toHaveText(`${formatCredits(total.toFixed())} credits`);
+  // Two decimals in the timeline ("< 0.01" when that would read 0.00), the exact sum in its tooltip.
+  await expect(turn.getByTestId("turn-credits")).toHaveText(creditsText(total.toFixed()));
+  await expect(turn.getByTestId("turn-credits")).toHaveAttribute("title", creditsExactText(total.toFixed()));
+  expect(creditsText(total.toFixed())).toMatch(/^(< 0\.01|[\d,]+\.\d\d) credits?$/);
 
   // The details drawer: the total, and each step's own.
   await turn.getByRole("button", { name: "Details of turn 1" }).click();
   const drawer = page.getByRole("dialog", { name: "Turn 1 details" });
-  await expect(drawer.getByTestId("turn-details-credits")).toHaveText(`${formatCredits(total.toFixed())} credits`);
+  // The drawer is exact: every decimal the ledger keeps.
+  await expect(drawer.getByTestId("turn-details-credits")).toHaveText(creditsExactText(total.toFixed()));
   // Roundtable: the first reviewer's call ended (and was written) first.
-  await expect(drawer.locator('tbody td[data-label="Credits"]')).toHaveText(ledger.map((row) => formatCredits(row.credits_burned)));
+  await expect(drawer.locator('tbody td[data-label="Credits"]')).toHaveText(ledger.map((row) => formatCreditsExact(row.credits_burned)));
   await page.keyboard.press("Escape");
   await expect(drawer).toBeHidden();
 
