@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin/index.ts";
 import { agentsRouter } from "./routers/agents.ts";
 import { authRouter } from "./routers/auth.ts";
+import { billingRouter } from "./routers/billing.ts";
 import { filesRouter } from "./routers/files.ts";
 import { healthRouter } from "./routers/health.ts";
 import { modeRouter } from "./routers/mode.ts";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   files: filesRouter,
   tools: toolsRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

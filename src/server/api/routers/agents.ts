@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createAgent, createAgentInput, deleteAgent, getAgent, listAgents, listAgentsInput, restoreAgent, updateAgent, updateAgentInput } from "../../domain/agents/agents.ts";
-import { listModels } from "../../domain/models/model-admin.ts";
+import { listModelsForUser } from "../../domain/billing/plan-models.ts";
 import { createTRPCRouter, protectedProcedure } from "../trpc.ts";
 
 const byId = z.object({ id: z.uuid() });
@@ -13,6 +13,6 @@ export const agentsRouter = createTRPCRouter({
   delete: protectedProcedure.input(byId).mutation(({ ctx, input }) => deleteAgent(ctx.db, ctx.user.id, input.id)),
   /** Within 7 days of `delete` (not back on rosters); then `restore_window_expired`. */
   restore: protectedProcedure.input(byId).mutation(({ ctx, input }) => restoreAgent(ctx.db, ctx.user.id, input.id)),
-  /** The same list as `models.list` (kept for scripts that read it here). */
-  models: protectedProcedure.query(({ ctx }) => listModels(ctx.db)),
+  /** The same list as `models.list` (kept for scripts that read it here), with `inPlan` for the caller. */
+  models: protectedProcedure.query(({ ctx }) => listModelsForUser(ctx.db, ctx.user.id)),
 });

@@ -11,7 +11,6 @@ import {
   adminCatalog,
   importModels,
   importModelsInput,
-  listModels,
   modelChoices,
   setModelChoice,
   setModelChoiceInput,
@@ -20,6 +19,7 @@ import {
   updateModel,
   updateModelInput,
 } from "../../domain/models/model-admin.ts";
+import { listModelsForUser } from "../../domain/billing/plan-models.ts";
 import { createProvider, createProviderInput, deleteProvider, discoverProvider, listProviders, testProvider, testProviderInput, updateProvider, updateProviderInput } from "../../domain/models/providers.ts";
 import { createTRPCRouter, ownerProcedure, protectedProcedure, staffProcedure } from "../trpc.ts";
 
@@ -40,8 +40,8 @@ const providersRouter = createTRPCRouter({
 });
 
 export const modelsRouter = createTRPCRouter({
-  /** What agents may use (every signed-in user): each model with its price and context window, and why one cannot be used. */
-  list: protectedProcedure.query(({ ctx }) => listModels(ctx.db)),
+  /** What agents may use (every signed-in user): each model with its price and context window, why one cannot be used, and `inPlan` for the caller's plan. */
+  list: protectedProcedure.query(({ ctx }) => listModelsForUser(ctx.db, ctx.user.id)),
   /** Every model as the console shows it: enabled, fallback, capabilities, provider model id. */
   catalog: staffProcedure.query(({ ctx }) => adminCatalog(ctx.db)),
   /** The manager and summary models: the setting and what is used now, with why. */

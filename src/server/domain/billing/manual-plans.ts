@@ -72,15 +72,20 @@ export async function assignPlan(
       grant,
     });
 
+    // Recorded even when nothing changes: the owner's action is what the log keeps.
+    const unchanged = async (subscription: Subscription | null) => {
+      await recordAudit(tx, actor, { action: "plan.assign", targetType: "user", targetId: user.id, before: subscriptionAudit(existing), after: { ...subscriptionAudit(existing), plan: plan.key, unchanged: true } });
+      return result(false, subscription, null);
+    };
     if (plan.isDefault) {
-      if (!live) return result(false, null, null);
+      if (!live) return unchanged(null);
       const ended = await tx.subscription.update({ where: { id: live.id }, data: { status: "canceled", endedAt: now, cancelAtPeriodEnd: false }, include: { plan: true } });
       await recordAudit(tx, actor, { action: "plan.assign", targetType: "user", targetId: user.id, before: subscriptionAudit(live), after: { ...subscriptionAudit(ended), plan: plan.key } });
       return result(true, null, null);
     }
     if (!plan.active) throw new AppError("unprocessable", `The plan "${plan.name}" is inactive: activate it before assigning it.`, { field: "planId" });
     // Already on this plan by hand: a second click must not start a new period and grant it again.
-    if (live && live.source === "manual" && live.planId === plan.id) return result(false, live, null);
+    if (live && live.source === "manual" && live.planId === plan.id) return unchanged(live);
 
     const period = { currentPeriodStart: now, currentPeriodEnd: addMonthsUtc(now, 1) };
     const fields = { planId: plan.id, source: "manual", status: "active", ...period, cancelAtPeriodEnd: false, endedAt: null, stripeSubscriptionId: null, stripeEventAt: null };

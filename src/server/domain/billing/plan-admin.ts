@@ -127,10 +127,13 @@ export async function setDefaultPlan(db: Db, actor: AuditActor, rawInput: z.inpu
     const plan = await findPlan(tx, { planId });
     if (!plan.active) throw new AppError("unprocessable", "An inactive plan cannot be the default: activate it first.", { field: "planId" });
     const previous = await tx.plan.findFirst({ where: { isDefault: true } });
-    if (previous?.id === plan.id) return planView(plan);
-    // Off first, then on: the partial unique index allows one default at any statement's end.
-    await tx.plan.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
-    const updated = await tx.plan.update({ where: { id: plan.id }, data: { isDefault: true } });
+    let updated = plan;
+    if (previous?.id !== plan.id) {
+      // Off first, then on: the partial unique index allows one default at any statement's end.
+      await tx.plan.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
+      updated = await tx.plan.update({ where: { id: plan.id }, data: { isDefault: true } });
+    }
+    // Recorded even when unchanged: the owner's action is what the log keeps.
     await recordAudit(tx, actor, {
       action: "plan.set_default",
       targetType: "plan",

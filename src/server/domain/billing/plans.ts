@@ -101,3 +101,24 @@ export function planAllowsModel(plan: Pick<Plan, "allowedModels">, alias: string
 
 /** The built-in offline model: costs nothing, so no plan takes it away. */
 export const OFFLINE_MODEL_ALIAS = "local";
+
+/** A plan as users see it on the billing page: `purchasable` when Checkout can sell it here. */
+export function publicPlanView(plan: Plan, payments: boolean) {
+  const { id, key, name, monthlyCredits, priceCents, currency, allowedModels, rateLimitPerMinute, rateLimitPerHour, isDefault } = planView(plan);
+  return { id, key, name, monthlyCredits, priceCents, currency, allowedModels, rateLimitPerMinute, rateLimitPerHour, isDefault, purchasable: payments && !!plan.stripePriceId };
+}
+
+/** The user's plan and where it comes from, for the billing page and the agent editor. */
+export async function subscriptionForUser(db: Reader, userId: string, payments: boolean) {
+  const { plan, subscription } = await planForUser(db, userId);
+  const live = subscriptionGivesPlan(subscription) ? subscription : null;
+  return {
+    plan: publicPlanView(plan, payments),
+    source: (live?.source ?? "default") as "default" | "manual" | "stripe",
+    status: (live?.status ?? "active") as "active" | "past_due" | "canceled",
+    currentPeriodStart: live?.currentPeriodStart.toISOString() ?? null,
+    currentPeriodEnd: live?.currentPeriodEnd.toISOString() ?? null,
+    cancelAtPeriodEnd: live?.cancelAtPeriodEnd ?? false,
+    paymentsConfigured: payments,
+  };
+}

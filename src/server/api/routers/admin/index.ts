@@ -8,6 +8,7 @@ import { createTRPCRouter } from "../../trpc.ts";
 import { analyticsRouter } from "./analytics.ts";
 import { auditRouter } from "./audit.ts";
 import { jobsRouter } from "./jobs.ts";
+import { plansRouter } from "./plans.ts";
 import { settingsRouter } from "./settings.ts";
 import { usersRouter } from "./users.ts";
 
@@ -17,4 +18,5 @@ export const adminRouter = createTRPCRouter({
   settings: settingsRouter,
   jobs: jobsRouter,
   audit: auditRouter,
+  plans: plansRouter,
 });
