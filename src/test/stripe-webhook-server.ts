@@ -21,7 +21,7 @@ export async function startWebhookServer(deps: { db: Db; boss: PgBoss; secret: s
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, { method: req.method, headers, body: Buffer.concat(chunks) });
-      handleStripeWebhook({ db: deps.db, boss: async () => deps.boss, secret: deps.secret }, request)
+      handleStripeWebhook({ db: () => deps.db, boss: async () => deps.boss, secret: deps.secret }, request)
         .then(async (response) => {
           res.writeHead(response.status, Object.fromEntries(response.headers));
           res.end(Buffer.from(await response.arrayBuffer()));

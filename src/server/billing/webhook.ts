@@ -11,7 +11,8 @@ import { logger } from "../logger.ts";
 import { recordStripeEvent } from "../domain/billing/stripe-events.ts";
 
 export interface WebhookDeps {
-  db: Db;
+  /** Getters, so a server without Stripe keys answers 404 without touching the database. */
+  db: () => Db;
   boss: () => Promise<PgBoss>;
   /** STRIPE_WEBHOOK_SECRET; null when payments are not configured. */
   secret: string | null;
@@ -41,6 +42,6 @@ export async function handleStripeWebhook(deps: WebhookDeps, req: Request): Prom
   if (typeof event.id !== "string" || typeof event.type !== "string" || typeof event.created !== "number" || !event.data?.object) {
     return errorResponse(400, "invalid_event", "The event is not a Stripe event.");
   }
-  const { stored } = await recordStripeEvent(deps.db, await deps.boss(), event);
+  const { stored } = await recordStripeEvent(deps.db(), await deps.boss(), event);
   return Response.json({ received: true, duplicate: !stored }, { headers: { "cache-control": "no-store" } });
 }

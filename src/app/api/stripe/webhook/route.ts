@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 
 /** Stripe's webhook: verified, stored and queued, answered at once (see webhook.ts). */
 export function POST(req: Request) {
-  return handleStripeWebhook({ db: getDb(), boss: getWebBoss, secret: env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET ? env.STRIPE_WEBHOOK_SECRET : null }, req);
+  return handleStripeWebhook({ db: getDb, boss: getWebBoss, secret: env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET ? env.STRIPE_WEBHOOK_SECRET : null }, req);
 }
