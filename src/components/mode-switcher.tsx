@@ -14,10 +14,10 @@ export const modeLabels: Record<Mode, { name: string; hint: string }> = {
  * The room's mode: current, and the pending one that applies on the next send. Changes are shown
  * at once (computed with the same state machine the server uses) and rolled back if refused.
  */
-export function ModeSwitcher(props: { roomId: string }) {
+export function ModeSwitcher(props: { roomId: string; compact?: boolean }) {
   const utils = api.useUtils();
   const mode = api.mode.get.useQuery({ roomId: props.roomId });
-  // The radio follows the click at once, before the cached state is updated below.
+  // The control follows the click at once, before the cached state is updated below.
   const [choice, setChoice] = useState<Mode | null>(null);
   const set = api.mode.set.useMutation({
     onMutate: async ({ mode: next }) => {
@@ -38,16 +38,19 @@ export function ModeSwitcher(props: { roomId: string }) {
     },
   });
 
-  if (!mode.data) return <p>{mode.error ? `Could not load the mode: ${mode.error.message}` : "Loading mode…"}</p>;
+  if (!mode.data) return <p className="field-hint">{mode.error ? `Could not load the mode: ${mode.error.message}` : "Loading mode…"}</p>;
   const { currentMode, pendingMode } = mode.data;
   const selected = choice ?? pendingMode ?? currentMode;
+  const hintId = `mode-hint-${props.roomId}`;
 
+  // One control at both places (room header and setup): segments of the same size, radios
+  // underneath (arrow keys move between them). The header shows the short status, setup the hints.
   return (
-    <fieldset className="mode-switcher">
-      <legend>Mode</legend>
-      <div className="mode-options" role="radiogroup" aria-label="Room mode">
+    <fieldset className={`mode-switcher${props.compact ? " compact" : ""}`} aria-describedby={hintId}>
+      <legend className={props.compact ? "visually-hidden" : undefined}>Mode</legend>
+      <div className="segmented mode-segments">
         {modes.map((m) => (
-          <label key={m} className="mode-option" data-selected={m === selected}>
+          <label key={m} data-selected={m === selected} data-current={m === currentMode || undefined} title={`${modeLabels[m].name}: ${modeLabels[m].hint}`}>
             <input
               type="radio"
               name={`mode-${props.roomId}`}
@@ -60,19 +63,30 @@ export function ModeSwitcher(props: { roomId: string }) {
                 set.mutate({ roomId: props.roomId, mode: m });
               }}
             />
-            <span>
-              <strong>{modeLabels[m].name}</strong>
-              {m === currentMode && <span className="badge">current</span>}
-              {m === pendingMode && <span className="badge pending">pending</span>}
-              <span className="mode-hint">{modeLabels[m].hint}</span>
-            </span>
+            {modeLabels[m].name}
+            {pendingMode && m === currentMode && <span className="visually-hidden"> (current)</span>}
           </label>
         ))}
       </div>
-      <p className="field-hint" role="status" aria-live="polite" data-testid="mode-status">
-        {pendingMode
-          ? `Current: ${modeLabels[currentMode].name}. ${modeLabels[pendingMode].name} is pending and applies on next send.`
-          : `Current: ${modeLabels[currentMode].name}. A change applies on next send.`}
+      {!props.compact && (
+        <ul className="mode-hints">
+          {modes.map((m) => (
+            <li key={m}>
+              <strong>{modeLabels[m].name}</strong>: {modeLabels[m].hint}
+              {m === currentMode && <span className="badge">current</span>}
+              {m === pendingMode && <span className="badge pending">pending</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p id={hintId} className="field-hint mode-status" role="status" aria-live="polite" data-testid="mode-status">
+        {props.compact
+          ? pendingMode
+            ? `${modeLabels[pendingMode].name} applies on next send`
+            : "A change applies on next send"
+          : pendingMode
+            ? `Current: ${modeLabels[currentMode].name}. ${modeLabels[pendingMode].name} is pending and applies on next send.`
+            : `Current: ${modeLabels[currentMode].name}. A change applies on next send.`}
       </p>
       {set.error && (
         <p className="field-error" role="alert">

@@ -2,49 +2,81 @@
 
 import Link from "next/link";
 import { SessionChat } from "@/components/chat/session-chat.tsx";
-import { SessionList, useSessionPicker } from "@/components/chat/session-list.tsx";
+import { SessionActions, useSessionPicker } from "@/components/chat/session-list.tsx";
 import { useRefreshFiles } from "@/components/files/files-api.ts";
 import { FilesPanel } from "@/components/files/files-panel.tsx";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
+import { FilesDrawer } from "@/components/shell/files-drawer.tsx";
+import { NotFoundView } from "@/components/shell/not-found-view.tsx";
+import { useFocusComposerOnOpen } from "@/components/shell/use-focus-composer.ts";
 import { api } from "@/trpc/react.tsx";
 
-/** The room workspace: its sessions, the mode switcher and the room's files, and the selected session's live timeline and composer. */
+/**
+ * A room's conversation, full height: a compact header (name, session actions, files, setup,
+ * mode, roster) over the session on screen, whose timeline scrolls above a pinned composer. The
+ * sessions are in the sidebar; the session shown is the URL's `?s=` (else the newest).
+ */
 export function RoomWorkspace(props: { roomId: string }) {
   const utils = api.useUtils();
   const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
   const mode = api.mode.get.useQuery({ roomId: props.roomId }, { enabled: !!room.data });
-  const sessions = useSessionPicker({ roomId: props.roomId }, { enabled: !!room.data, noun: "Session" });
+  const sessions = useSessionPicker({ roomId: props.roomId }, { enabled: !!room.data });
   const refreshFiles = useRefreshFiles();
+  useFocusComposerOnOpen(!!room.data && sessions.loaded, sessions.currentId);
 
-  if (room.error) return <p className="field-error" role="alert">{room.error.data?.appCode === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
-  if (!room.data) return <p>Loading room…</p>;
+  if (room.error) {
+    if (room.error.data?.appCode === "not_found")
+      return <NotFoundView title="Room not found">This room does not exist, or is not yours. It may have been deleted.</NotFoundView>;
+    return (
+      <p className="alert error" role="alert">
+        Could not load the room: {room.error.message} <Link href="/">Back to your rooms</Link>
+      </p>
+    );
+  }
+  if (!room.data) return <p className="muted">Loading room…</p>;
   const roster = room.data.roster.map((a) => ({ key: a.key, name: a.name, model: a.modelAlias }));
+  const nextMode = mode.data ? (mode.data.pendingMode ?? mode.data.currentMode) : null;
 
   return (
-    <div className="stack">
-      <div className="page-head">
-        <div>
-          <h1>{room.data.name}</h1>
-          {room.data.goal && <p className="lede">{room.data.goal}</p>}
-          <p className="muted" style={{ margin: 0 }}>
-            {room.data.roster.length ? room.data.roster.map((a) => `@${a.key}`).join(" · ") : "No agents on the roster yet."}
-          </p>
+    <div className="conversation">
+      <header className="conv-header">
+        <div className="conv-title-row">
+          <div className="conv-title">
+            <h1>{room.data.name}</h1>
+            {room.data.goal && <p className="conv-sub">{room.data.goal}</p>}
+          </div>
+          <div className="conv-tools">
+            <SessionActions picker={sessions} />
+            <FilesDrawer title={`Files of ${room.data.name}`}>
+              <FilesPanel scope={{ roomId: props.roomId }} owner="room" />
+            </FilesDrawer>
+            <Link className="icon-button" href={`/rooms/${props.roomId}/setup`} aria-label="Room setup" title="Room setup: name, goal, mode and roster">
+              <span aria-hidden="true">⚙</span>
+            </Link>
+          </div>
         </div>
-        <Link className="button secondary" href={`/rooms/${props.roomId}/setup`}>
-          Set up room
-        </Link>
-      </div>
-      <div className="two-col workspace">
-        <div className="stack workspace-side-col">
-          <SessionList picker={sessions}>
-            <ModeSwitcher roomId={props.roomId} />
-          </SessionList>
-          <FilesPanel scope={{ roomId: props.roomId }} owner="room" />
+        <div className="conv-meta-row">
+          <ModeSwitcher roomId={props.roomId} compact />
+          {room.data.roster.length > 0 ? (
+            <ul className="roster-chips" aria-label="Roster">
+              {room.data.roster.map((a) => (
+                <li key={a.id} title={`${a.name} · ${a.modelAlias}`}>
+                  @{a.key}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <Link className="roster-empty" href={`/rooms/${props.roomId}/setup`}>
+              Add agents
+            </Link>
+          )}
         </div>
+      </header>
+      <div className="conv-body">
         <SessionChat
           sessionId={sessions.currentId}
           ensureSession={sessions.ensureSession}
-          mode={mode.data ? (mode.data.pendingMode ?? mode.data.currentMode) : null}
+          mode={nextMode}
           roster={roster}
           title={sessions.title}
           empty={
@@ -58,11 +90,15 @@ export function RoomWorkspace(props: { roomId: string }) {
               )}
             </p>
           }
-          placeholder={mode.data && (mode.data.pendingMode ?? mode.data.currentMode) === "manual" ? "Message… tag agents with @key" : "Message the room…"}
+          placeholder={nextMode === "manual" ? "Message… tag agents with @key" : "Message the room…"}
           onFileStatus={refreshFiles}
+          autoFocus
           onModeMaybeChanged={() => {
             void utils.mode.get.invalidate({ roomId: props.roomId });
             void utils.mode.history.invalidate({ roomId: props.roomId });
+            // The room moves to the top of the sidebar; a new session's automatic title shows there.
+            void utils.rooms.list.invalidate();
+            void utils.sessions.list.invalidate({ roomId: props.roomId });
           }}
         />
       </div>
