@@ -14,6 +14,7 @@ import { sendAndFollow, type SendOptions } from "./follow-turn.ts";
 import { ensureUserByEmail, normalizeEmail } from "../../src/server/domain/auth/users.ts";
 import { printTable, registerModelCommands, registerProviderCommands } from "./models-commands.ts";
 import { registerFileCommands } from "./files-commands.ts";
+import { registerLibraryCommands } from "./library-commands.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerUserCommands } from "./users-commands.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
@@ -90,9 +91,8 @@ export async function run(argv: string[]) {
       console.log(room.id);
     });
 
-  program
-    .command("agents")
-    .description("agents")
+  const agents = program.command("agents").description("agents");
+  agents
     .command("create")
     .description("create an agent in your library; prints its id")
     .requiredOption("--key <key>", "its @key: lowercase letters, digits, - and _")
@@ -146,6 +146,7 @@ export async function run(argv: string[]) {
       );
     });
 
+  registerLibraryCommands(program, agents, api);
   registerFileCommands(program, api, { baseUrl: env.PANTHEON_URL, token: env.PANTHEON_TOKEN });
   registerAdminCommands(program, api);
 
