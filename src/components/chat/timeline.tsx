@@ -230,7 +230,7 @@ const TurnItem = memo(function TurnItem(props: TurnItemProps) {
       </div>
 
       {turn.action === "retry" || turn.action === "regenerate" ? (
-        <RepeatNote turn={turn} sourceIndex={props.sourceIndex} canEdit={props.isLast && ended} />
+        <RepeatNote turn={turn} sourceIndex={props.sourceIndex} editedBy={props.editedBy} canEdit={props.isLast && ended} />
       ) : (
         <UserMessage turn={turn} editedBy={props.editedBy} sourceIndex={props.sourceIndex} canEdit={props.isLast && ended} />
       )}
@@ -285,7 +285,7 @@ function clip(text: string, max = 140): string {
 }
 
 /** A retry or regenerate turn has no message of its own: it says what it repeats. */
-function RepeatNote(props: { turn: DisplayTurn; sourceIndex: number | null; canEdit: boolean }) {
+function RepeatNote(props: { turn: DisplayTurn; sourceIndex: number | null; editedBy: number | null; canEdit: boolean }) {
   const { turn } = props;
   const of = props.sourceIndex !== null ? `turn ${props.sourceIndex}` : "an earlier turn";
   const who = turn.roster.map((a) => `@${a.key}`).join(", ");
@@ -294,6 +294,14 @@ function RepeatNote(props: { turn: DisplayTurn; sourceIndex: number | null; canE
       <p className="turn-note" data-testid="repeat-note">
         <span aria-hidden="true">↻ </span>
         {turn.action === "retry" ? `Retry of ${who ? `${who} in ` : ""}${of}` : `Regenerated answer to ${of}`}: <q>{clip(turn.userInput)}</q>
+        {props.editedBy !== null && (
+          <>
+            {" "}
+            <span className="edited-badge" data-testid="edited-badge">
+              Edited · resent as turn {props.editedBy}
+            </span>
+          </>
+        )}
       </p>
       {props.canEdit && <EditControl turn={turn} />}
     </div>
