@@ -39,9 +39,9 @@ async function queuedTurn(mode: "roundtable" | "orchestrator", agents: ReturnTyp
 
 describe("cancel", () => {
   it("aborts the call in flight: the step is cancelled with its partial text, the turn is cancelled, and no later step runs", async () => {
-    // The offline model, slowed down so that a cancel lands mid-stream: a reply takes seconds, and
-    // the turn's watch reads the request within about one.
-    const { world, deps, turn } = await queuedTurn("roundtable", [agent("alice", "local"), agent("bob", "local"), agent("carol", "local")], offlineGateway(t.db, { tokenDelayMs: 100 }));
+    // The offline model, slowed down so that a cancel lands mid-stream: a reply (~150 tokens) takes
+    // seconds, and the turn's watch reads the request within about one.
+    const { world, deps, turn } = await queuedTurn("roundtable", [agent("alice", "local"), agent("bob", "local"), agent("carol", "local")], offlineGateway(t.db, { tokenDelayMs: 40, timeoutMs: 30_000 }));
     const run = runTurn(deps, turn.id, new AbortController().signal);
 
     // Bob (step 2) has started streaming.

@@ -41,6 +41,8 @@ function slotsOf(scene: Scene, phrases: PersonaPhrases): Slots {
   return {
     S: `**${subject}**`,
     F: focusPhrase(voice, phrases.concern),
+    F1: voice.focus[0] ?? phrases.concern,
+    F2: voice.focus[1] ?? voice.focus[0] ?? phrases.concern,
     A: terms[0] ?? subject,
     B: terms[1] ?? terms[0] ?? "the details",
     N: 2 + (seed % 4),
@@ -104,10 +106,10 @@ export function composeAnswer(scene: Scene): string {
 /** What one earlier answer did, in a clause: "lays out 4 steps, starting with “…”". */
 function describe(earlier: Earlier): string {
   const gist = gistOf(earlier.text);
-  const quoted = `“${gist.phrase}”`;
+  const quoted = `“${excerpt(gist.phrase, 10)}”`;
   if (gist.quote) return `drafts ${quoted}`;
   if (gist.steps > 1) return `lays out ${gist.steps} steps, starting with ${quoted}`;
-  if (gist.verdict && gist.bullets > 1) return `raises ${gist.bullets} concerns, first ${quoted}, and concludes “${excerpt(gist.verdict, 12)}”`;
+  if (gist.verdict && gist.bullets > 1) return `raises ${gist.bullets} concerns, first ${quoted}, and concludes “${excerpt(gist.verdict, 8)}”`;
   if (gist.verdict) return `sets out ${gist.table ? "a table of findings" : "its reasoning"} and concludes “${excerpt(gist.verdict, 12)}”`;
   if (gist.code) return `sketches it in code and says ${quoted}`;
   if (gist.table) return `puts it in a table, led by ${quoted}`;
@@ -131,7 +133,7 @@ function synthesis(scene: Scene, slots: Slots, phrases: PersonaPhrases, extraTab
       : people.length > 1
         ? `**Where they agree:** ${joinNames(names)} ${names.length > 2 ? "all" : "both"} point at ${slots.S} as worth doing, each from their own angle.`
         : `**Taken on its own:** one view so far, from ${names[0]}; worth a second opinion before acting on it.`;
-  const tasks = people.slice(0, 3).map((p) => `- [ ] ${p.name}: follow up on “${excerpt(p.gist.phrase, 10)}”`);
+  const tasks = people.slice(0, 3).map((p) => `- [ ] ${p.name}: follow up on “${excerpt(p.gist.phrase, 7)}”`);
   return [
     "## Summary",
     pick(phrases.opener(slots), seed, "opener"),

@@ -18,10 +18,9 @@ const SMALL = new Set("a an the and or but of to in on at by for with from as vs
 function titleCase(words: string[]): string {
   return words
     .map((w, i) => {
-      // Acronyms and names with capitals inside (SQL, iOS, report.pdf) keep their spelling.
-      if (/[A-Z]/.test(w.slice(1)) || /\d/.test(w) || w.includes(".")) return w;
+      // The rest of a word keeps its spelling (SQL, GitHub, report.pdf); small words stay small inside.
       if (i > 0 && i < words.length - 1 && SMALL.has(w.toLowerCase())) return w.toLowerCase();
-      return w[0]!.toUpperCase() + w.slice(1).toLowerCase();
+      return w[0]!.toUpperCase() + w.slice(1);
     })
     .join(" ");
 }
@@ -30,7 +29,8 @@ export function titleFor(messages: ChatMessage[]): string {
   const first = messages.find((m) => m.role === "user")?.content ?? "";
   let words = subjectOf(first)
     .split(/\s+/)
-    .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
+    // No quotes: none around words, no double quotes inside them (an apostrophe in "don't" stays).
+    .map((w) => w.replace(/["“”«»]/g, "").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
     .filter(Boolean)
     .slice(0, 6);
   while (words.length && SMALL.has(words.at(-1)!.toLowerCase())) words.pop();

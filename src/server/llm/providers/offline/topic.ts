@@ -100,7 +100,7 @@ export function subjectOf(question: string): string {
   while (kept.length && EDGE.has(kept.at(-1)!.toLowerCase())) kept.pop();
   while (kept.length && EDGE.has(kept[0]!.toLowerCase())) kept.shift();
   // "launch the beta" reads as a subject once it is "launching the beta".
-  if (kept.length > 1 && GERUND[kept[0]!.toLowerCase()]) kept[0] = GERUND[kept[0]!.toLowerCase()]!;
+  if (kept.length > 2 && GERUND[kept[0]!.toLowerCase()] && EDGE.has(kept[1]!.toLowerCase())) kept[0] = GERUND[kept[0]!.toLowerCase()]!;
   if (kept.length) return kept.join(" ");
   const terms = termsOf(question);
   return terms.length ? terms.slice(0, 3).join(" ") : "";
