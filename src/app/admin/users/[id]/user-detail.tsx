@@ -9,6 +9,7 @@ import { useHydrated } from "@/components/use-hydrated.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 import { ago } from "../../models/format.ts";
 import { RoleBadge, StatusBadge } from "../users-list.tsx";
+import { PlanSection } from "./plan-section.tsx";
 import styles from "../users.module.css";
 
 type Detail = RouterOutputs["admin"]["users"]["byId"];
@@ -468,6 +469,7 @@ export function UserDetail(props: { userId: string; canWrite: boolean; selfId: s
         <AccountSection detail={d} canWrite={props.canWrite} isSelf={d.user.id === props.selfId} refresh={refresh} />
         <WalletSection detail={d} canWrite={props.canWrite} refresh={refresh} />
         <CapsSection detail={d} canWrite={props.canWrite} refresh={refresh} />
+        <PlanSection userId={d.user.id} canWrite={props.canWrite} refresh={refresh} />
         <UsageSection detail={d} />
       </div>
       <TransactionsSection detail={d} />
