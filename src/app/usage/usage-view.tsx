@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { BillingSection } from "@/components/billing/billing-section.tsx";
 import { CreditsChart, type ChartRow } from "@/components/usage/credits-chart.tsx";
 import { creditsText, formatCredits } from "@/components/usage/credits.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
@@ -117,6 +118,8 @@ export function UsageView() {
           </>
         )}
       </section>
+
+      <BillingSection />
 
       <section className="stack" aria-labelledby="spending-title">
         <div className="page-head">

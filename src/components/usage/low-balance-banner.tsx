@@ -19,7 +19,13 @@ export function LowBalanceBanner() {
       <p>
         <strong>Low balance:</strong> {creditsText(balance)} left.{" "}
         {enforcement ? "Turns stop when your credits run out." : ""}{" "}
-        {pathname !== "/usage" && <Link href="/usage">See usage &amp; billing</Link>}
+        <Link href="/usage#buy-credits">Buy credits</Link>
+        {pathname !== "/usage" && (
+          <>
+            {" · "}
+            <Link href="/usage">See usage &amp; billing</Link>
+          </>
+        )}
       </p>
     </div>
   );
