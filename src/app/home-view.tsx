@@ -3,17 +3,11 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useDeferredValue, useState } from "react";
+import { TextField } from "@/components/form/text-field.tsx";
 import { modeLabels } from "@/components/mode-switcher.tsx";
 import { formatCredits } from "@/components/usage/credits.ts";
+import { relativeTime } from "@/lib/relative-time.ts";
 import { api } from "@/trpc/react.tsx";
-
-function ago(date: Date) {
-  const s = Math.round((Date.now() - date.getTime()) / 1000);
-  if (s < 60) return "just now";
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return date.toLocaleDateString();
-}
 
 export function HomeView() {
   const router = useRouter();
@@ -51,10 +45,7 @@ export function HomeView() {
         <Link href="/usage">Usage &amp; billing</Link>
       </p>
 
-      <div className="field" style={{ maxWidth: "28rem" }}>
-        <label htmlFor="room-search">Search rooms</label>
-        <input id="room-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Room name" />
-      </div>
+      <TextField id="room-search" label="Search rooms" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Room name" className="narrow-field" />
 
       <section aria-labelledby="recent-title">
         <h2 id="recent-title" className="visually-hidden">
@@ -71,7 +62,7 @@ export function HomeView() {
                   <Link href={`/rooms/${room.id}`}>{room.name}</Link>
                   <span className="muted">
                     {modeLabels[room.currentMode].name}
-                    {room.pendingMode ? ` → ${modeLabels[room.pendingMode].name} on next send` : ""} · {room._count.roster} agent{room._count.roster === 1 ? "" : "s"} · active {ago(room.lastActivityAt)}
+                    {room.pendingMode ? ` → ${modeLabels[room.pendingMode].name} on next send` : ""} · {room._count.roster} agent{room._count.roster === 1 ? "" : "s"} · active {relativeTime(room.lastActivityAt)}
                   </span>
                 </div>
                 <Link className="button secondary small" href={`/rooms/${room.id}/setup`}>

@@ -209,11 +209,8 @@ export function AgentLibrary() {
         <h1>Agent library</h1>
         <p className="lede">Your agents. Put them on room rosters, or chat with one directly.</p>
       </div>
-      <div className="two-col">
-        <section className="card" aria-labelledby="new-agent-title">
-          <h2 id="new-agent-title">New agent</h2>
-          <AgentForm key={createKey} initial={empty} submitLabel="Create agent" pending={create.isPending} error={create.error} onSubmit={(input) => create.mutate(input)} />
-        </section>
+      {/* The agents first (on a phone too), the form to add one beside them. */}
+      <div className="content-aside">
         <section aria-labelledby="agents-title" className="stack">
           <h2 id="agents-title">Your agents</h2>
           {agents.isLoading && <p>Loading agents…</p>}
@@ -262,6 +259,10 @@ export function AgentLibrary() {
               ),
             )}
           </ul>
+        </section>
+        <section className="card" aria-labelledby="new-agent-title">
+          <h2 id="new-agent-title">New agent</h2>
+          <AgentForm key={createKey} initial={empty} submitLabel="Create agent" pending={create.isPending} error={create.error} onSubmit={(input) => create.mutate(input)} />
         </section>
       </div>
     </div>

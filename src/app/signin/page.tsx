@@ -20,7 +20,8 @@ const errorMessages: Record<string, string> = {
 
 export default async function SignInPage(props: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   const { callbackUrl, error } = await props.searchParams;
-  const target = safeCallbackPath(callbackUrl);
+  // With no page to return to, a new user lands on their rooms (home), not on Account.
+  const target = safeCallbackPath(callbackUrl, "/");
   if (await getCurrentUser()) redirect(target);
 
   return (

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
+import { NotFoundView } from "@/components/shell/not-found-view.tsx";
 import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { TextArea, TextField } from "@/components/form/text-field.tsx";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
@@ -77,9 +78,14 @@ function RosterEditor(props: { room: Room }) {
     },
   });
   const add = api.rooms.addAgent.useMutation({
-    onSuccess: (room) => {
+    onSuccess: (room, input) => {
       utils.rooms.byId.setData(roomKey, room);
       setAdding("");
+      const added = room.roster.find((r) => r.id === input.agentId);
+      if (added) setAnnouncement(`${added.name} added to the roster, position ${room.roster.length}.`);
+      // The Add button is disabled once the choice is cleared: focus would drop to the page.
+      // Back to the picker instead, ready to add the next agent.
+      focusTarget.current = "roster-add";
     },
   });
 
@@ -180,13 +186,13 @@ function RosterEditor(props: { room: Room }) {
         ))}
       </ol>
       <form
-        className="row"
+        className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
           if (adding) add.mutate({ roomId: props.room.id, agentId: adding });
         }}
       >
-        <div className="field" style={{ flex: "1 1 14rem" }}>
+        <div className="field">
           <label htmlFor="roster-add">Add an agent</label>
           <select id="roster-add" value={adding} onChange={(e) => setAdding(e.target.value)}>
             <option value="">{available.length ? "Choose an agent…" : "Every agent is on the roster"}</option>
@@ -197,7 +203,7 @@ function RosterEditor(props: { room: Room }) {
             ))}
           </select>
         </div>
-        <button type="submit" className="button" disabled={!adding || add.isPending} style={{ alignSelf: "end" }}>
+        <button type="submit" className="button" disabled={!adding || add.isPending}>
           Add to roster
         </button>
       </form>
@@ -243,8 +249,15 @@ function DeleteRoom(props: { room: Room }) {
 
 export function RoomSetup(props: { roomId: string }) {
   const room = api.rooms.byId.useQuery({ id: props.roomId }, { retry: false });
-  if (room.error) return <p className="field-error" role="alert">{room.error.data?.appCode === "not_found" ? "This room does not exist, or is not yours." : room.error.message}</p>;
-  if (!room.data) return <p>Loading room…</p>;
+  if (room.error) {
+    if (room.error.data?.appCode === "not_found") return <NotFoundView title="Room not found">This room does not exist, or is not yours. It may have been deleted.</NotFoundView>;
+    return (
+      <p className="alert error" role="alert">
+        Could not load the room: {room.error.message} <Link href="/">Back to your rooms</Link>
+      </p>
+    );
+  }
+  if (!room.data) return <p className="muted">Loading room…</p>;
   return (
     <div className="stack">
       <div className="page-head">
@@ -256,7 +269,9 @@ export function RoomSetup(props: { roomId: string }) {
           Open room
         </Link>
       </div>
-      <div className="two-col">
+      {/* The roster first (on a phone too); the settings beside it; deleting last. */}
+      <div className="content-aside">
+        <RosterEditor room={room.data} />
         <div className="stack">
           <section className="card" aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
@@ -265,7 +280,6 @@ export function RoomSetup(props: { roomId: string }) {
           <ModeSwitcher roomId={props.roomId} />
           <DeleteRoom room={room.data} />
         </div>
-        <RosterEditor room={room.data} />
       </div>
     </div>
   );
