@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import path from "node:path";
+import readline from "node:readline";
 
 export interface Managed {
   name: string;
@@ -14,8 +15,19 @@ export interface Managed {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startManaged(name: string, command: string, args: string[], options: SpawnOptions = {}): Managed {
-  const child = spawn(command, args, { stdio: "inherit", ...options, detached: true });
+/**
+ * `lines`, when given, receives each line the child writes to stdout and returns what to print
+ * instead (log-lines.ts); stderr stays the terminal's.
+ */
+export function startManaged(name: string, command: string, args: string[], options: SpawnOptions & { lines?: (line: string) => string[] } = {}): Managed {
+  const { lines, ...spawnOptions } = options;
+  const child = spawn(command, args, { stdio: lines ? ["inherit", "pipe", "inherit"] : "inherit", ...spawnOptions, detached: true });
+  if (lines && child.stdout) {
+    const reader = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+    reader.on("line", (line) => {
+      for (const out of lines(line)) process.stdout.write(`${out}\n`);
+    });
+  }
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("exit", (code, signal) => {

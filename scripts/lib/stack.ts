@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { env } from "../../src/server/env.ts";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "./embedded-postgres.ts";
+import { logLineFormatter } from "./log-lines.ts";
 import { runToCompletion, startManaged, type Managed } from "./processes.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -144,14 +145,17 @@ export async function startStack(options: { dev: boolean; port: number; signal: 
     // `npm start` works with no settings; any explicit AUTH_DEV_OUTBOX wins.
     ...(cluster && !env.EMAIL_SERVER && process.env.AUTH_DEV_OUTBOX === undefined ? { AUTH_DEV_OUTBOX: "true" } : {}),
   };
+  // Human-readable logs on a terminal, JSON elsewhere; sign-in links also as plain lines (log-lines.ts).
+  const terminal = Boolean(process.stdout.isTTY);
+  const lines = logLineFormatter({ pretty: terminal, colorize: terminal && !process.env.NO_COLOR });
   const web = options.dev
-    ? startManaged("web", bin("next"), ["dev", "-p", String(options.port)], { cwd: root, env: childEnv })
-    : startManaged("web", bin("next"), ["start", "-p", String(options.port)], { cwd: root, env: { ...childEnv, NODE_ENV: "production" } });
+    ? startManaged("web", bin("next"), ["dev", "-p", String(options.port)], { cwd: root, env: childEnv, lines })
+    : startManaged("web", bin("next"), ["start", "-p", String(options.port)], { cwd: root, env: { ...childEnv, NODE_ENV: "production" }, lines });
   const worker = startManaged(
     "worker",
     process.execPath,
     [...(options.dev ? ["--watch"] : []), "--import", "tsx", path.join(root, "src/worker/main.ts")],
-    { cwd: root, env: { ...childEnv, NODE_ENV: options.dev ? "development" : "production" } },
+    { cwd: root, env: { ...childEnv, NODE_ENV: options.dev ? "development" : "production" }, lines },
   );
   say(`web on http://localhost:${options.port}, worker started; Ctrl-C stops everything`);
 
