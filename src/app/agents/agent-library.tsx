@@ -7,6 +7,7 @@ import { fieldErrorsOf } from "@/components/field-errors.ts";
 import { formatContext, priceLine } from "@/app/admin/models/format.ts";
 import { useToolAvailability, type ToolAvailability } from "@/components/files/files-api.ts";
 import { api, type RouterInputs, type RouterOutputs } from "@/trpc/react.tsx";
+import { planHint, planSuffix, usePlanMarks } from "./plan-marks.ts";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
 type AgentInput = RouterInputs["agents"]["create"];
@@ -61,6 +62,7 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
   const [form, setForm] = useState(props.initial);
   const hydrated = useHydrated();
   const models = api.agents.models.useQuery();
+  const planMarks = usePlanMarks();
   const tools = useToolAvailability();
   const fieldErrors = fieldErrorsOf(props.error);
   const details = props.error?.data?.details as { field?: string } | null | undefined;
@@ -109,6 +111,7 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
               {group.models.map((m) => (
                 <option key={m.alias} value={m.alias} disabled={!m.available}>
                   {modelOption(m)}
+                  {planSuffix(m, planMarks)}
                 </option>
               ))}
             </optgroup>
@@ -119,6 +122,10 @@ function AgentForm(props: { initial: AgentInput; submitLabel: string; pending: b
             {modelHint(
               models.data.find((m) => m.alias === form.modelAlias),
               form.modelAlias,
+            )}
+            {planHint(
+              models.data.find((m) => m.alias === form.modelAlias),
+              planMarks,
             )}
           </p>
         )}
