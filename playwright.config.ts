@@ -11,6 +11,8 @@ import { freePort } from "./src/test/free-port.ts";
 // Chosen once in the main process; Playwright's workers inherit them through the environment.
 process.env.PANTHEON_E2E_PORT ??= String(await freePort());
 process.env.PANTHEON_E2E_PG_PORT ??= String(await freePort());
+// The fake Stripe API the e2e server starts (e2e/server.ts): payments are configured against it.
+process.env.PANTHEON_E2E_STRIPE_PORT ??= String(await freePort());
 process.env.PANTHEON_E2E_DATA_DIR ??= path.join(os.tmpdir(), `pantheon-e2e-${randomBytes(4).toString("hex")}`);
 
 const port = Number(process.env.PANTHEON_E2E_PORT);
@@ -60,6 +62,10 @@ export default defineConfig({
       // As `npm start` with no settings: the sign-in link goes to the outbox, where the e2e test
       // picks it up.
       EMAIL_SERVER: "",
+      // Test values for the fake Stripe, not real secrets (src/test/fake-stripe.ts).
+      STRIPE_SECRET_KEY: "sk_test_e2e_fake_stripe",
+      STRIPE_WEBHOOK_SECRET: "whsec_e2e_fake_stripe",
+      STRIPE_API_BASE: `http://127.0.0.1:${process.env.PANTHEON_E2E_STRIPE_PORT}`,
     },
   },
 });

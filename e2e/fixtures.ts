@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { test as base } from "@playwright/test";
+import { test as base, expect } from "@playwright/test";
 import pg from "pg";
 
 function e2eDatabaseUrl(): string {
@@ -15,13 +15,42 @@ function e2eDatabaseUrl(): string {
   return `postgresql://${conn.user}:${encodeURIComponent(conn.password)}@127.0.0.1:${conn.port}/${conn.database}`;
 }
 
+/** The current test's expected console errors (tests run one at a time: workers: 1). */
+const allowedConsoleErrors: RegExp[] = [];
+
 export const test = base.extend<{
+  /**
+   * Console errors a test expects (a deliberate 404, an API refusal it provokes): each pattern
+   * lets matching console errors through for this test only. Every other console error, and any
+   * uncaught exception, fails the test (see `page` below).
+   */
+  expectConsoleErrors: (...patterns: RegExp[]) => void;
   signedIn: { id: string; email: string };
   /** Reads the e2e database directly (to compare what a page shows with the rows behind it). */
   sql: <T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
   /** Changes a product setting (app_settings) for this test only; the old value is put back after it. Tests run one at a time. */
   appSetting: (key: string, value: unknown) => Promise<void>;
 }>({
+  expectConsoleErrors: [
+    async ({}, use) => {
+      await use((...patterns) => allowedConsoleErrors.push(...patterns));
+    },
+    { box: true },
+  ],
+  // No console error on any page: a React error, a failed asset, a hydration mismatch or an
+  // uncaught exception fails the test that met it, on every spec. Nothing is allowed globally.
+  page: async ({ page }, use) => {
+    allowedConsoleErrors.length = 0;
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() !== "error") return;
+      const text = `${message.text()} (${message.location().url})`;
+      if (!allowedConsoleErrors.some((pattern) => pattern.test(text))) errors.push(text);
+    });
+    page.on("pageerror", (error) => errors.push(`Uncaught: ${error.message}`));
+    await use(page);
+    expect(errors, "console errors on the page").toEqual([]);
+  },
   appSetting: async ({}, use) => {
     const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
     await client.connect();
@@ -74,7 +103,7 @@ export const test = base.extend<{
       // test's last turn or summary, and a wallet or ledger row it writes meanwhile must wait for
       // this cleanup (and then fail), not slip in between two of its deletes.
       // A deadlock with such a write is possible too: then the cleanup runs again.
-      const tables = ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "users"];
+      const tables = ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "subscriptions", "users"];
       for (let attempt = 1; ; attempt++) {
         try {
           await client.query("BEGIN");
@@ -95,4 +124,4 @@ export const test = base.extend<{
   },
 });
 
-export { expect } from "@playwright/test";
+export { expect };
