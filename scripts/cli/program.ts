@@ -17,6 +17,7 @@ import { registerFileCommands } from "./files-commands.ts";
 import { registerLibraryCommands } from "./library-commands.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerUserCommands } from "./users-commands.ts";
+import { registerPlanCommands } from "./plans-commands.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {
@@ -182,6 +183,7 @@ export async function run(argv: string[]) {
     });
 
   registerUserCommands(program, withDb);
+  registerPlanCommands(program, withDb);
   registerProviderCommands(program, withDb);
   registerModelCommands(program, withDb);
   registerSettingsCommands(program, withDb);
