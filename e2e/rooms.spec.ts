@@ -54,7 +54,7 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
   await expect(page.getByTestId("mode-status")).toContainText("applies on next send");
 
   // Delete the room, then restore it from the home page.
-  await page.getByRole("link", { name: "Set up room" }).click();
+  await page.getByRole("link", { name: "Room setup" }).click();
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Delete room" }).click();
   await expect(page).toHaveURL(/\/$/);

@@ -29,6 +29,19 @@ async function pricingPdf(): Promise<Buffer> {
 }
 
 
+/** The files panel lives in a drawer opened from the conversation header. */
+async function openFiles(page: Page) {
+  await page.getByRole("button", { name: "Files", exact: true }).click();
+  const panel = page.getByRole("region", { name: "Files" });
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+async function closeFiles(page: Page) {
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("region", { name: "Files" })).toBeHidden();
+}
+
 async function send(page: Page, text: string) {
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill(text);
@@ -53,8 +66,9 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     await page.getByRole("button", { name: "Create agent" }).click();
     await expect(page.getByText("@analyst · local")).toBeVisible();
     await page.getByRole("button", { name: "Edit Analyst" }).click();
-    await expect(page.getByRole("checkbox", { name: "Web search" }).last()).toBeChecked();
-    await expect(page.getByRole("checkbox", { name: "Read room files" }).last()).toBeChecked();
+    // The edit form is in the list, which comes before the new-agent form.
+    await expect(page.getByRole("checkbox", { name: "Web search" }).first()).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "Read room files" }).first()).toBeChecked();
     await page.getByRole("button", { name: "Cancel" }).click();
 
     // A room with it, in roundtable mode (the one agent answers).
@@ -70,7 +84,7 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     await page.getByRole("radio", { name: /Roundtable/ }).check();
 
     // Upload the PDF: a progress bar while it goes, then the file is read and becomes ready.
-    const panel = page.getByRole("region", { name: "Files" });
+    const panel = await openFiles(page);
     await expect(panel.getByText("No files yet.")).toBeVisible();
     await expect(panel.getByTestId("files-storage")).toHaveText(/^0 bytes of 100 MB used$/);
     await panel.getByLabel("Choose files to upload").setInputFiles({ name: "pricing-report.pdf", mimeType: "application/pdf", buffer: await pricingPdf() });
@@ -90,6 +104,7 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     await expect(panel.getByTestId("upload-error")).toHaveCount(0);
 
     // Ask about the file by name: the agent reads it (a tool line) and quotes the sentence.
+    await closeFiles(page);
     await send(page, "What does pricing-report.pdf say the premium plan costs per month?");
     const turn = page.getByTestId("turn").last();
     const answer = turn.getByRole("article", { name: /^Analyst @analyst/ });
@@ -129,10 +144,12 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     const calls = await sql<{ tool: string; status: string }>("SELECT tool, status FROM tool_call_events WHERE user_id = $1", [user.id]);
     expect(calls).toEqual([{ tool: "file_read", status: "succeeded" }]);
 
-    // Accessible, with the files panel, a tool line opened and a refusal shown.
+    // Accessible, with a tool line opened, and with the files panel showing a refusal.
+    await page.getByTestId("turn").last().getByRole("button", { name: /Read: pricing-report\.pdf/ }).click();
+    expect(await axeViolations(page)).toEqual([]);
+    await openFiles(page);
     await panel.getByLabel("Choose files to upload").setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: elf });
     await expect(panel.getByTestId("upload-error")).toBeVisible();
-    await page.getByTestId("turn").last().getByRole("button", { name: /Read: pricing-report\.pdf/ }).click();
     expect(await axeViolations(page)).toEqual([]);
 
     // Delete, after a confirmation.
@@ -155,12 +172,15 @@ test("direct chat: a file uploaded before the first message starts a chat, and t
     await page.getByRole("link", { name: "Chat with Notetaker" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Chat with Notetaker" })).toBeVisible();
 
-    const panel = page.getByRole("region", { name: "Files" });
+    const panel = await openFiles(page);
     await expect(panel.getByText("No files yet. Uploading one starts a new chat.")).toBeVisible();
     await panel.getByLabel("Choose files to upload").setInputFiles({ name: "standup.txt", mimeType: "text/plain", buffer: Buffer.from("Standup notes.\nThe release moves to Friday because the audit is late.\nLunch is at noon.\n") });
     await expect(panel.getByTestId("file-item").getByTestId("file-status")).toHaveText("Ready");
-    // The upload started a chat, and it is the one shown.
-    await expect(page.getByRole("navigation", { name: "Sessions" }).getByRole("button", { name: /^Chat 1/ })).toHaveAttribute("aria-current", "true");
+    // The upload started a chat, and it is the one shown (in the URL and marked in the sidebar).
+    await closeFiles(page);
+    await expect(page).toHaveURL(/\?s=[0-9a-f-]{36}/);
+    const sessionId = new URL(page.url()).searchParams.get("s");
+    await expect(page.getByRole("complementary", { name: "Sidebar" }).locator(`a[href$="?s=${sessionId}"]`)).toHaveAttribute("aria-current", "page");
 
     await send(page, "What does standup.txt say about when the release moves?");
     const answer = page.getByTestId("turn").last().getByRole("article", { name: /^Notetaker @notetaker/ });
@@ -171,18 +191,16 @@ test("direct chat: a file uploaded before the first message starts a chat, and t
   }
 });
 
-test("the files panel on a phone: below the conversation, taking a dropped file", async ({ page, signedIn: user, sql }) => {
+test("the files panel on a phone: a drawer over the conversation, taking a dropped file", async ({ page, signedIn: user, sql }) => {
   try {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto("/");
     await page.getByRole("button", { name: /Code review template/ }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Code review" })).toBeVisible();
-    const panel = page.getByRole("region", { name: "Files" });
+    // The conversation fills the screen (the composer in view); the files open over it.
+    await expect(page.getByRole("textbox", { name: "Message" })).toBeInViewport({ ratio: 1 });
+    const panel = await openFiles(page);
     await expect(panel.getByRole("button", { name: "Upload files" })).toBeVisible();
-    // The composer comes before the files panel on a phone.
-    const composerTop = (await page.getByRole("textbox", { name: "Message" }).boundingBox())!.y;
-    const panelTop = (await panel.boundingBox())!.y;
-    expect(panelTop).toBeGreaterThan(composerTop);
     // Dropped on the panel (what a drag from the desktop delivers).
     const dataTransfer = await page.evaluateHandle(() => {
       const transfer = new DataTransfer();

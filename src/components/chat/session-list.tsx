@@ -274,6 +274,7 @@ export function SessionActions(props: { picker: SessionPicker }) {
           </div>
         )}
         {restore.error && <p className="field-error">Could not restore: {restore.error.message}</p>}
+        {picker.create.error && <p className="field-error">Could not start a session: {picker.create.error.message}</p>}
       </div>
     </div>
   );

@@ -114,7 +114,7 @@ export function Sidebar(props: { user: ShellUser; where: Where; searchRef: RefOb
           </ul>
         </div>
       </nav>
-      <nav className="sidebar-bottom" aria-label="Account and settings">
+      <nav className="sidebar-bottom" aria-label="Main">
         <ul>
           {bottomLinks(props.user).map((link) => (
             <li key={link.href}>

@@ -46,6 +46,17 @@ export function RoomWorkspace(props: { roomId: string }) {
             {room.data.goal && <p className="conv-sub">{room.data.goal}</p>}
           </div>
           <div className="conv-tools">
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="New session"
+              title="New session (Ctrl+Shift+O)"
+              aria-keyshortcuts="Control+Shift+O Alt+N"
+              disabled={sessions.create.isPending}
+              onClick={sessions.start}
+            >
+              <span aria-hidden="true">✎</span>
+            </button>
             <SessionActions picker={sessions} />
             <FilesDrawer title={`Files of ${room.data.name}`}>
               <FilesPanel scope={{ roomId: props.roomId }} owner="room" />

@@ -44,6 +44,17 @@ export function DirectChat(props: { agentId: string }) {
             </p>
           </div>
           <div className="conv-tools">
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="New session"
+              title="New session (Ctrl+Shift+O)"
+              aria-keyshortcuts="Control+Shift+O Alt+N"
+              disabled={sessions.create.isPending}
+              onClick={sessions.start}
+            >
+              <span aria-hidden="true">✎</span>
+            </button>
             <SessionActions picker={sessions} />
             <FilesDrawer title={`Files of this chat with ${agent.data.name}`}>
               <FilesPanel scope={sessions.currentId ? { sessionId: sessions.currentId } : null} ensureScope={async () => ({ sessionId: await sessions.ensureSession() })} owner="chat" />
