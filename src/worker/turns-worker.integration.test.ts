@@ -26,7 +26,7 @@ const t = databaseForThisFile();
 // The sender (getWebBoss) and this process's LISTEN connection (a live subscriber) use the test database.
 bindWebSingletons(() => t.url);
 
-// Slow enough to act in the middle of a step (a step of the offline model is ~60 tokens), fast
+// Slow enough to act in the middle of a step (a step of the offline model is ~120 tokens), fast
 // enough to keep the tests short.
 const TOKEN_MS = "25";
 

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage } from "../../types.ts";
 import { codeBlock } from "./code.ts";
-import { earlierAnswers, gistOf, namesOf, type Earlier } from "./conversation.ts";
+import { contributionOf, earlierAnswers, gistOf, namesOf, type Earlier } from "./conversation.ts";
 import { PHRASES, type PersonaPhrases, type Slots } from "./phrases.ts";
 import { excerpt, hash, pick } from "./seed.ts";
 import { topicOf, type Topic } from "./topic.ts";
@@ -37,7 +37,7 @@ function joinNames(names: string[]): string {
 function slotsOf(scene: Scene, phrases: PersonaPhrases): Slots {
   const { topic, voice, earlier, seed } = scene;
   const subject = topic.subject;
-  const terms = topic.terms.filter((t) => !voice.focus.includes(t));
+  const terms = topic.terms.filter((t) => !voice.focus.includes(t.toLowerCase()));
   return {
     S: `**${subject}**`,
     F: focusPhrase(voice, phrases.concern),
@@ -117,6 +117,16 @@ function describe(earlier: Earlier): string {
   return `says ${quoted}`;
 }
 
+/** The next step a synthesis draws from each answer, by what it brings. */
+const TASK: Record<string, string> = {
+  "the order of work": "Take the first step from",
+  "the wording": "Review the draft from",
+  "the risks": "Answer the first concern from",
+  "the build": "Try the sketch from",
+  "the evidence": "Check the findings from",
+  "the practical points": "Act on the first point from",
+};
+
 /** The synthesis: who said what, where they meet or differ, and the next steps as a task list. */
 function synthesis(scene: Scene, slots: Slots, phrases: PersonaPhrases, extraTable: string, code: string): string[] {
   const { earlier, seed } = scene;
@@ -131,9 +141,9 @@ function synthesis(scene: Scene, slots: Slots, phrases: PersonaPhrases, extraTab
     cautious && forward
       ? `**Where they differ:** ${forward.name} is ready to move, while ${cautious.name} wants “${excerpt(cautious.gist.verdict!, 10)}” settled first; do that before committing.`
       : people.length > 1
-        ? `**Where they agree:** ${joinNames(names)} ${names.length > 2 ? "all" : "both"} point at ${slots.S} as worth doing, each from their own angle.`
+        ? `**Where they agree:** ${slots.S} is worth doing; ${joinNames(people.map((p) => `${p.name} brings ${contributionOf(p.gist)}`))}.`
         : `**Taken on its own:** one view so far, from ${names[0]}; worth a second opinion before acting on it.`;
-  const tasks = people.slice(0, 3).map((p) => `- [ ] ${p.name}: follow up on “${excerpt(p.gist.phrase, 7)}”`);
+  const tasks = people.slice(0, 3).map((p) => `- [ ] ${TASK[contributionOf(p.gist)] ?? "Follow up with"} ${p.name}: “${excerpt(p.gist.phrase, 7)}”`);
   return [
     "## Summary",
     pick(phrases.opener(slots), seed, "opener"),

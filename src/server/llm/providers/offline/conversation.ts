@@ -50,6 +50,17 @@ export function plain(line: string): string {
     .trim();
 }
 
+/** What an answer brings, read from its shape: a plan brings the order of work, a verdict the risks… */
+export function contributionOf(gist: Gist): string {
+  if (gist.quote) return "the wording";
+  if (gist.steps > 1) return "the order of work";
+  if (gist.verdict && gist.bullets > 1) return "the risks";
+  if (gist.code) return "the build";
+  if (gist.table) return "the evidence";
+  if (gist.bullets > 1) return "the practical points";
+  return "a clear view";
+}
+
 export function gistOf(text: string): Gist {
   const lines = text.split("\n");
   const prose: string[] = [];
@@ -88,7 +99,7 @@ export function gistOf(text: string): Gist {
   return { phrase: excerpt(phrase.replace(/[.!?]+$/, ""), 14), steps, bullets, table, code, verdict, quote: quotes.length > 0 };
 }
 
-/** Names in order of first answer ("you" for the speaker's own earlier answer). */
+/** Names in order of first answer ("this chat" for the speaker's own earlier answers, as in a direct chat). */
 export function namesOf(earlier: Earlier[]): string[] {
-  return [...new Set(earlier.map((e) => e.name ?? "my earlier answer"))];
+  return [...new Set(earlier.map((e) => e.name ?? "this chat"))];
 }

@@ -9,7 +9,7 @@ export type CodeLang = "ts" | "sql" | "python" | "bash" | "json";
 export interface Topic {
   /** The key phrase of the question, e.g. "Friday launch" for "Is a Friday launch a good idea?". */
   subject: string;
-  /** Telling words of the question, in order, lower case. */
+  /** Telling words of the question, in order, as written. */
   terms: string[];
   wantsTable: boolean;
   /** The message asks for code (a snippet, a script, a function…). */
@@ -106,13 +106,14 @@ export function subjectOf(question: string): string {
   return terms.length ? terms.slice(0, 3).join(" ") : "";
 }
 
+/** Telling words, each once, as first written ("Friday", "SQL", "pricing"). */
 export function termsOf(text: string): string[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const word of plainWords(text)) {
     const w = word.toLowerCase();
-    if (w.length >= 3 && !STOP.has(w) && /\p{L}/u.test(w)) seen.add(w);
+    if (w.length >= 3 && !STOP.has(w) && /\p{L}/u.test(w) && !seen.has(w)) seen.set(w, word);
   }
-  return [...seen];
+  return [...seen.values()];
 }
 
 export function topicOf(question: string): Topic {

@@ -67,11 +67,13 @@ export function voiceOf(role: string, name: string | null): Voice {
     const named = name ? (name.match(stems)?.length ?? 0) : 0;
     if (hits + named > score) [best, score] = [persona, hits + named];
   }
-  const nameWords = new Set(termsOf(name ?? ""));
+  const nameWords = new Set(termsOf(name ?? "").map((w) => w.toLowerCase()));
   // The persona's own words ("review", "plan") say nothing more; the rest is what this role is about.
   const own = new RegExp(STEMS.find(([p]) => p === best)?.[1].source ?? "^$", "i");
+  // Lower case in the middle of a sentence, except acronyms (API, SQL).
   const focus = termsOf(role)
-    .filter((w) => !BLAND.has(w) && !nameWords.has(w) && w.length >= 4 && !own.test(w))
+    .map((w) => (/^[\p{Lu}\d]{2,}$/u.test(w) ? w : w.toLowerCase()))
+    .filter((w) => !BLAND.has(w) && !nameWords.has(w.toLowerCase()) && w.length >= 4 && !own.test(w))
     .slice(0, 3);
   return { persona: best, name, focus, role };
 }
