@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 
 test("sign in by magic link, create a token, sign out", async ({ page, request }) => {
   const email = `e2e-${Date.now()}@example.com`;
