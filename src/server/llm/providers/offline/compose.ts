@@ -99,8 +99,10 @@ export function composeAnswer(scene: Scene): string {
       break;
   }
   // A sentence may open with the bold subject: "**launching the beta** …" starts with a capital.
-  const text = [...blocks.filter(Boolean), offlineSignature(voice)].join("\n\n");
-  return text.replace(/^(\*\*|> )?(\p{Ll})/gmu, (_m, mark: string | undefined, letter: string) => `${mark ?? ""}${letter.toUpperCase()}`);
+  // Code blocks are left as they are.
+  return [...blocks.filter(Boolean), offlineSignature(voice)]
+    .map((block) => (block.startsWith("```") ? block : block.replace(/^(\*\*|> )?(\p{Ll})/gmu, (_m, mark: string | undefined, letter: string) => `${mark ?? ""}${letter.toUpperCase()}`)))
+    .join("\n\n");
 }
 
 /** What one earlier answer did, in a clause: "lays out 4 steps, starting with “…”". */

@@ -130,6 +130,8 @@ describe("voices", () => {
     // An engineer shows code when the question is about code, and not otherwise.
     expect(ask("engineer")).not.toContain("```");
     expect(ask("engineer", "How should our API handle retries?")).toMatch(/```ts\n[\s\S]+\n```/);
+    // Code is left as written (sentences start with a capital; `export` does not).
+    expect(ask("engineer", "How should our API handle retries?")).toContain("\nexport async function ");
     expect(ask("engineer", "Is this SQL query safe?")).toMatch(/```sql\n/);
   });
 

@@ -54,7 +54,7 @@ const GERUND: Record<string, string> = Object.fromEntries(
 );
 
 /** Words too common to tell what a question is after. */
-const STOP = new Set([...LEADING, ...EDGE, ...JUDGEMENT, ..."than not no yes all more most very just really also too one two".split(" ")]);
+const STOP = new Set([...LEADING, ...EDGE, ...JUDGEMENT, ..."than not no yes all more most very just really also too one two function functions script scripts code snippet program".split(" ")]);
 
 const TABLE = /\b(tables?|tabular|matrix|grid|comparison|compare|versus|vs\.?)\b/i;
 const ASKS_FOR_CODE = /```|\b(code|snippets?|scripts?|functions?|regex(?:es)?|implement\w*|program|class|endpoint handler)\b/i;
@@ -128,11 +128,14 @@ export function topicOf(question: string): Topic {
   };
 }
 
+/** Words that name the kind of code asked for, not what it does ("a function that retries…"). */
+const CODE_NOUN = new Set("function functions script scripts code snippet class query program that which who".split(" "));
+
 /** An identifier for code sketches: "launch the beta" → launchBeta. */
 export function identifierOf(topic: Topic): string {
   const parts = topic.subject
     .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w && !EDGE.has(w.toLowerCase()) && !/^\d/.test(w))
+    .filter((w) => w && !EDGE.has(w.toLowerCase()) && !CODE_NOUN.has(w.toLowerCase()) && !/^\d/.test(w))
     .slice(0, 3)
     .map((w) => w.toLowerCase());
   if (!parts.length) return "handleRequest";
