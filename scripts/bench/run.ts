@@ -11,12 +11,13 @@
  *   transactions, against the same transactions without them;
  * - API throughput (scripts/bench/api.ts): an authenticated `rooms.list` against `GET /api/health`
  *   under load from autocannon;
- * - the admin analytics at 1M ledger rows (scripts/bench/analytics.ts).
+ * - the admin analytics at 1M ledger rows (scripts/bench/analytics.ts);
+ * - search across sessions at 100,000 messages (scripts/bench/search.ts).
  * Parts can run alone and are then only printed (docs/ stays as is, since it holds one run):
  * `npm run bench -- --turns` (turns, metering and phases), `npm run bench -- --api` (API
  * throughput), or both flags together. `npm run bench -- --analytics` runs the analytics part
  * alone (a few minutes) and replaces its section of docs/benchmarks.md, which carries its own date
- * and machine.
+ * and machine. `npm run bench -- --search` does the same for the search section.
  * Everything runs on throwaway embedded clusters on free ports; nothing touches .pantheon/.
  */
 import { spawn } from "node:child_process";
@@ -38,6 +39,7 @@ import { benchAnalytics, type AnalyticsBench } from "./analytics.ts";
 import { benchApi, type ApiBench } from "./api.ts";
 import { benchMetering, type MeteringBench, type MeteringRun } from "./metering.ts";
 import { benchPhases, type PhaseRow } from "./phases.ts";
+import { benchSearch, type SearchBench } from "./search.ts";
 import { benchTurns, type TurnBench } from "./turns.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -408,17 +410,67 @@ function machineLine(): string {
 }
 
 const ANALYTICS_HEADING = "## Admin analytics at 1M ledger rows";
+const SEARCH_HEADING = "## Search across sessions at 100,000 messages";
+
+/** The search benchmark on a cluster of its own. */
+async function searchSeries(): Promise<SearchBench> {
+  const dir = makeTempDir("pantheon-bench");
+  const cluster = await startEmbeddedPostgres({ root: dir, port: await freePort() });
+  const db = createDb(cluster.url);
+  try {
+    await migrate(cluster.url);
+    return await benchSearch(db);
+  } finally {
+    await db.$disconnect();
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function searchSection(b: SearchBench, when: { date: string; machine: string; load: number }): string {
+  const row = (r: SearchBench["timings"][number], goal: boolean) =>
+    `| ${r.query} | ${r.matches} | ${r.runs} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.max)} | ${goal ? (r.p95 < 300 ? "met" : "not met") : "—"} |`;
+  return `${SEARCH_HEADING}
+
+\`scripts/bench/search.ts\` (\`npm run bench -- --search\` runs only this part and rewrites only this
+section). On a fresh embedded cluster: one user's ${b.seed.messages.toLocaleString("en-US")} messages in ${b.seed.sessions} sessions over
+${b.seed.rooms} rooms, and ${b.seed.noiseMessages.toLocaleString("en-US")} messages of 20 other users holding the same words (seeded in
+${b.seed.seedSeconds.toFixed(0)} s). Each row times \`sessions.search\`'s domain function (input parsing, the
+full-text query on \`messages.tsv\` with its GIN index, the owner's live sessions, ranking, the
+snippets of one page of 20; no HTTP), one call at a time. Goal: a word from a message three rooms
+away within 300 ms p95. ${b.allFound ? "Every rare-word query found exactly its one message, in the right room." : "**Some rare-word query did not find its message.**"}
+
+- **Date:** ${when.date}
+- **Machine:** ${when.machine}
+- **Other load:** 1-minute load average ${when.load.toFixed(1)} when this part started
+
+| query | the user's matches | runs | p50 | p95 | max | goal |
+|---|---|---|---|---|---|---|
+${b.timings.map((r, i) => row(r, i === 0)).join("\n")}
+
+A rare word is found through the GIN index alone (a bitmap scan of the few rows that hold it), then
+checked against the user's sessions. A common word matches thousands of messages, each ranked
+with \`ts_rank\` before the best page is taken: that is the slowest case, and it grows with the
+number of matches, not with the size of the table; headlines (\`ts_headline\`, which re-parses
+the text) are made for the page only.
+`;
+}
 
 /** Replaces (or appends) the analytics section of docs/benchmarks.md, leaving the other sections as they are. */
 function writeAnalyticsSection(section: string) {
+  writeSection(ANALYTICS_HEADING, section);
+}
+
+/** Replaces (or appends) the section under `heading` in docs/benchmarks.md, leaving the others as they are. */
+function writeSection(heading: string, section: string) {
   const file = path.join(root, "docs", "benchmarks.md");
   const md = fs.readFileSync(file, "utf8");
-  const start = md.indexOf(ANALYTICS_HEADING);
+  const start = md.indexOf(heading);
   if (start === -1) {
     fs.writeFileSync(file, `${md.trimEnd()}\n\n${section}`);
     return;
   }
-  const next = md.indexOf("\n## ", start + ANALYTICS_HEADING.length);
+  const next = md.indexOf("\n## ", start + heading.length);
   fs.writeFileSync(file, `${md.slice(0, start)}${section}${next === -1 ? "" : `\n${md.slice(next + 1)}`}`);
 }
 
@@ -426,6 +478,13 @@ async function main() {
   const loadAtStart = os.loadavg()[0]!;
   const onlyTurns = process.argv.includes("--turns");
   const onlyApi = process.argv.includes("--api");
+  if (process.argv.includes("--search")) {
+    const when = { date: new Date().toISOString().slice(0, 10), machine: machineLine(), load: loadAtStart };
+    const section = searchSection(await searchSeries(), when);
+    writeSection(SEARCH_HEADING, section);
+    console.log(section);
+    return;
+  }
   if (process.argv.includes("--analytics")) {
     const when = { date: new Date().toISOString().slice(0, 10), machine: machineLine(), load: loadAtStart };
     const section = analyticsSection(await analyticsSeries(), when);
@@ -484,6 +543,9 @@ async function main() {
   console.log("admin analytics…");
   const analyticsLoad = os.loadavg()[0]!;
   const analytics = await analyticsSeries();
+  console.log("search…");
+  const searchLoad = os.loadavg()[0]!;
+  const search = await searchSeries();
 
   const machine = machineLine();
   const date = new Date().toISOString().slice(0, 10);
@@ -525,7 +587,8 @@ ${turnsSection(turns)}
 ${meteringSection(metering)}
 ${phasesSection(phases)}
 ${apiSection(api)}
-${analyticsSection(analytics, { date, machine, load: analyticsLoad })}`;
+${analyticsSection(analytics, { date, machine, load: analyticsLoad })}
+${searchSection(search, { date, machine, load: searchLoad })}`;
   fs.mkdirSync(path.join(root, "docs"), { recursive: true });
   fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), md);
   console.log(md);
