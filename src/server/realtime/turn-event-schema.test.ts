@@ -27,6 +27,7 @@ const samples: TurnEventBody[] = [
   { type: "tool_completed", stepId, toolCallId: randomUUID(), status: "succeeded", summary: "Searched: solar", sources: [{ title: "A", url: "https://example.com/a" }], latencyMs: 12, credits: "0.05" },
   { type: "tool_completed", stepId, toolCallId: randomUUID(), status: "denied", summary: "Not allowed: search", latencyMs: null, credits: "0" },
   { type: "file_status", fileId: randomUUID(), status: "failed", error: "The PDF is damaged." },
+  { type: "session_title", sessionId: randomUUID(), title: "Launch plan for Tuesday" },
 ];
 
 describe("turnEventBody", () => {
@@ -38,7 +39,7 @@ describe("turnEventBody", () => {
 
   it("has a schema for every event type of PRODUCT.md section 6 that a turn writes, and the samples cover them", () => {
     const types = turnEventBody.options.map((o) => o.shape.type.value);
-    expect(new Set(types)).toEqual(new Set(["turn_started", "step_started", "step_delta", "step_completed", "turn_completed", "turn_failed", "turn_cancelled", "mode_applied", "tool_started", "tool_completed", "file_status"]));
+    expect(new Set(types)).toEqual(new Set(["turn_started", "step_started", "step_delta", "step_completed", "turn_completed", "turn_failed", "turn_cancelled", "mode_applied", "tool_started", "tool_completed", "file_status", "session_title"]));
     expect(new Set(samples.map((s) => s.type))).toEqual(new Set(types));
   });
 
@@ -46,6 +47,7 @@ describe("turnEventBody", () => {
   const completed = samples.find((s) => s.type === "step_completed")!;
   const refused: [string, unknown][] = [
     ["an unknown type", { type: "tool_finished", stepId }],
+    ["a title without its session", { type: "session_title", title: "Launch" }],
     ["a tool event without its call id", { type: "tool_started", stepId, tool: "search", input: {} }],
     ["no type", { turnId }],
     ["a missing field", { type: "step_delta", stepId }],
