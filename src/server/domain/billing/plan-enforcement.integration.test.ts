@@ -95,4 +95,12 @@ describe("plan rate limits", () => {
     const freeSessions = [free.session, await createSession(t.db, free.user.id, { roomId: free.room.id }), await createSession(t.db, free.user.id, { roomId: free.room.id })];
     for (const s of freeSessions) expect((await send(free.user.id, s.id, "@writer go")).status).toBe("queued");
   });
+
+  it("replace the global per-hour limit too", async () => {
+    const w = await roomWorld(t.db, "manual", [{ key: "writer", modelAlias: "llama" }]);
+    await onPlan(w.user.id, { rateLimitPerHour: 1 });
+    const second = await createSession(t.db, w.user.id, { roomId: w.room.id });
+    await send(w.user.id, w.session.id, "@writer one");
+    expect(await errorOf(send(w.user.id, second.id, "@writer two"))).toMatchObject({ code: "rate_limited", details: { limit: 1, windowSeconds: 3600 } });
+  });
 });
