@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { emitFileStatus } from "@/server/domain/files/file-events.ts";
 import { setMode } from "@/server/domain/modes/room-mode.ts";
+import { renameSession } from "@/server/domain/sessions/sessions.ts";
 import { setSetting } from "@/server/domain/settings/settings.ts";
 import { failTurn, runTurn } from "@/server/domain/turns/run-turn.ts";
 import { sendTurn } from "@/server/domain/turns/send-turn.ts";
@@ -72,6 +73,8 @@ describe("what the writers write", () => {
     await cancelTurn(engine.deps, w.user.id, cancelled.id);
     const failed = await send("Once more.");
     await failTurn(t.db, failed.id, "job_failed", "The turn could not run.");
+    // The session's title changing (a rename here; the title job writes the same event).
+    await renameSession(t.db, w.user.id, { id: w.session.id, title: "Launch" });
 
     const rows = await tableEvents(w.session.id);
     for (const row of rows) expect(turnEventBody.parse(row.payload), `event ${row.id} (${row.type})`).toEqual(row.payload);
