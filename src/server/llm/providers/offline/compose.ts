@@ -54,8 +54,10 @@ function slotsOf(scene: Scene, phrases: PersonaPhrases): Slots {
 
 /** The last line of every answer: says it is the offline model, in whose voice (distinct per agent). */
 export function offlineSignature(voice: Voice): string {
+  // Named when the context names the agent, else by its focus, so two agents' sign-offs differ.
   const name = voice.persona === "synthesizer" ? null : voice.name;
-  return `_Offline model · ${PERSONA_LABEL[voice.persona]} voice${name ? ` for ${name}` : ""}_`;
+  const focus = voice.focus.length ? `, on ${voice.focus.slice(0, 2).join(" and ")}` : "";
+  return `_Offline model · ${PERSONA_LABEL[voice.persona]} voice${name ? ` for ${name}` : focus}_`;
 }
 
 export function composeAnswer(scene: Scene): string {
@@ -86,7 +88,7 @@ export function composeAnswer(scene: Scene): string {
       blocks = [opener, earlierLine, "## Approach", items.map((item) => `- ${item}`).join("\n"), code, extraTable, closing];
       break;
     case "writer":
-      blocks = [opener, earlierLine, "### Draft", items[0]!, "### Why it reads well", items.slice(1).join("\n"), extraTable, code, closing];
+      blocks = [opener, earlierLine, "### Draft", items[0]!, "### Why it works", items.slice(1).join("\n"), extraTable, code, closing];
       break;
     case "analyst":
       blocks = [opener, earlierLine, "## What to measure", table(items), code, closing];

@@ -99,7 +99,7 @@ export const PHRASES: Record<string, PersonaPhrases> = {
     opener: (s) => [`A first draft on ${s.S}, written around ${s.F1}:`, `Here is a draft about ${s.S} you can cut down, with ${s.F1} up front:`],
     earlier: (s) => [`I turned the earlier ${s.answers} from ${s.who} into prose on ${s.F1}, keeping “${s.g}”.`, `Borrowing from the earlier ${s.answers} from ${s.who}, the draft on ${s.F1} leads with “${s.g}”.`],
     items: [
-      (s) => [`> ${cap(s.A)} should feel simple from the first minute. We built it around ${s.F}, so you spend less time setting up and more time on what matters.`, `> Most people meet ${s.A} on a busy day. That is who this is for: it puts ${s.F} first and gets out of the way.`],
+      (s) => [`> ${cap(s.A)} should feel simple from the first minute, ${s.F1} included. We built it around ${s.F}, so you spend less time setting up and more time on what matters.`, `> Most people meet ${s.A} on a busy day, with ${s.F1} on their mind. That is who this is for: it puts ${s.F} first and gets out of the way.`],
       (s) => [`- **Lead with the benefit:** the opening ties ${s.A} to ${s.F1} in one line.`, `- **One idea per paragraph:** each line about ${s.F1} earns its place.`],
       (s) => [`- **Keep the tone warm:** short sentences about ${s.B} and ${s.F2}, no jargon.`, `- **End on an invitation:** the last line asks the reader to try ${s.B} for ${s.F2}.`],
     ],
