@@ -112,9 +112,20 @@ describe("voices", () => {
     const later = [ROLES.critic, ROLES.engineer, ROLES.writer].map(({ name, role }) => sentences(localReply(agentContext(name, role, question, [{ agentName: "Strategist", content: first }]))));
     for (let i = 0; i < later.length; i++) for (let j = i + 1; j < later.length; j++) expect(later[i]!.filter((s) => later[j]!.includes(s))).toEqual([]);
 
-    const code = localReply(agentContext("Code reviewer", "You review code for correctness and clarity. Quote the lines you mean.", "Is this SQL query safe?"));
-    const security = localReply(agentContext("Security reviewer", "You look for security problems: injection, auth, secrets, unsafe defaults.", "Is this SQL query safe?"));
-    expect(sentences(code).filter((s) => sentences(security).includes(s))).toEqual([]);
+    // Same persona, different roles: the role's focus words set them apart (a table's header row is
+    // the one line two agents of a kind share, so questions asking for a table are left out here).
+    const pairs = [
+      ["You review code for correctness and clarity. Quote the lines you mean.", "You look for security problems: injection, auth, secrets, unsafe defaults."],
+      ["You plan launches: scope, timeline.", "You are a project planner for hiring and onboarding."],
+      ["You write positioning and messaging.", "You edit articles for tone and concision."],
+    ];
+    for (const [a, b] of pairs) {
+      for (const question of QUESTIONS.filter((q) => !/table|compare/i.test(q))) {
+        const x = sentences(localReply([{ role: "system", content: a! }, { role: "user", content: question }]));
+        const y = sentences(localReply([{ role: "system", content: b! }, { role: "user", content: question }]));
+        expect(x.filter((s) => y.includes(s)), `${a} / ${b} on “${question}”`).toEqual([]);
+      }
+    }
   });
 
   it("writes each persona's own structure in markdown", () => {
