@@ -46,6 +46,7 @@ const BATCH = 200;
 
 export async function grantDuePeriods(db: Db, now = new Date(), hooks: GrantHooks = {}): Promise<GrantRunReport> {
   const report: GrantRunReport = { advanced: 0, granted: 0, ended: 0, skipped: 0 };
+  const failures: unknown[] = [];
   let after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
     const due = await db.$queryRaw<{ id: string }[]>`
@@ -53,13 +54,21 @@ export async function grantDuePeriods(db: Db, now = new Date(), hooks: GrantHook
       WHERE source = 'manual' AND status = 'active' AND ended_at IS NULL AND current_period_end <= ${now} AND id > ${after}::uuid
       ORDER BY id LIMIT ${BATCH}`;
     for (const { id } of due) {
-      const { outcome, granted } = await db.$transaction((tx) => grantDueSubscription(tx, id, now, hooks));
-      report[outcome]++;
-      if (granted) report.granted++;
+      try {
+        const { outcome, granted } = await db.$transaction((tx) => grantDueSubscription(tx, id, now, hooks));
+        report[outcome]++;
+        if (granted) report.granted++;
+      } catch (error) {
+        // One subscription's failure must not hold back the others' grants; the job fails after
+        // them, so pg-boss retries it and the failed one is tried again (its grant is still once).
+        logger.error({ component: "billing", subscriptionId: id, err: error }, "could not grant a plan period");
+        failures.push(error);
+      }
     }
     if (due.length < BATCH) break;
     after = due[due.length - 1]!.id;
   }
+  if (failures.length) throw failures[0];
   return report;
 }
 

@@ -174,6 +174,23 @@ describe("the scheduled grant (billing.grants)", () => {
     expect((await getWallet(t.db, user.id)).balance).toBe("2100");
   });
 
+  it("one subscription's failure does not hold back the others' grants; the run still fails, for a retry", async () => {
+    const failing = await manualUser();
+    const fine = await manualUser();
+    const after = new Date(boundary.getTime() + 1000);
+    await expect(
+      grantDuePeriods(t.db, after, {
+        beforeCommit: async (_tx, id) => {
+          if (id === failing.subscriptionId) throw new Error("this one fails");
+        },
+      }),
+    ).rejects.toThrow("this one fails");
+    expect(await planGrants(fine.user.id)).toHaveLength(2);
+    expect(await planGrants(failing.user.id)).toHaveLength(1);
+    await grantDuePeriods(t.db, after);
+    expect(await planGrants(failing.user.id)).toHaveLength(2);
+  });
+
   it("grants what the plan gives at the boundary: a change of monthly credits applies from the next period", async () => {
     const plan = await createPlan(t.db, cliActor, { key: `grow-${randomUUID().slice(0, 8)}`, name: "Grow", monthlyCredits: "10", priceCents: 0 });
     const user = await newUser();
