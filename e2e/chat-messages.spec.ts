@@ -49,13 +49,17 @@ test.afterAll(async () => {
   await fake?.close();
 });
 
-/** Points the built-in OpenRouter provider (disabled, priced `llama` alias) at the fake server for one test. */
+/**
+ * Points the built-in OpenRouter provider (disabled, with a priced `llama` alias) at the fake server
+ * for one test. Its key is read from an environment variable the e2e server is known to have (the
+ * fake accepts any key), so no key has to be sealed with the server's encryption key here.
+ */
 test.beforeEach(async ({ sql }) => {
   script = () => "ok";
-  await sql("UPDATE llm_providers SET base_url = $1, enabled = true, updated_at = now() WHERE key = 'openrouter'", [fake.baseURL]);
+  await sql("UPDATE llm_providers SET base_url = $1, enabled = true, api_key_env = 'PANTHEON_E2E_PORT', updated_at = now() WHERE key = 'openrouter'", [fake.baseURL]);
 });
 test.afterEach(async ({ sql }) => {
-  await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, updated_at = now() WHERE key = 'openrouter'");
+  await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, api_key_env = NULL, updated_at = now() WHERE key = 'openrouter'");
 });
 
 /** A roundtable room of the user's with these agents (on the fake provider), opened. */
@@ -79,12 +83,9 @@ async function send(page: Page, text: string) {
   await expect(box).toHaveValue("");
 }
 
+/** A dialog (an alert a script in an answer opened) fails the test; console errors fail it in the `page` fixture. */
 function watchConsole(page: Page) {
   const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
   page.on("dialog", (d) => {
     errors.push(`dialog: ${d.message()}`);
     void d.dismiss();
@@ -230,7 +231,7 @@ async function seedLongSession(sql: Sql, userId: string, roomId: string, turns: 
   await sql("INSERT INTO sessions (id, user_id, room_id, last_seq, last_turn_index, updated_at) VALUES ($1, $2, $3, $4, $5, now())", [sessionId, userId, roomId, turns * 2, turns]);
   await sql(
     `INSERT INTO turns (id, session_id, user_id, index, mode, user_input, status, roster_snapshot, client_request_id, created_at, started_at, finished_at)
-     SELECT gen_random_uuid(), $1, $2, i, 'roundtable', 'Question number ' || i, 'completed', $3::jsonb, 'seed-' || $1 || '-' || i,
+     SELECT gen_random_uuid(), $1::uuid, $2::uuid, i, 'roundtable', 'Question number ' || i, 'completed', $3::jsonb, 'seed-' || $1::text || '-' || i,
             now() - interval '1 day' + i * interval '1 second', now() - interval '1 day' + i * interval '1 second', now() - interval '1 day' + i * interval '1 second'
      FROM generate_series(1, $4::int) AS i`,
     [sessionId, userId, roster, turns],
@@ -244,9 +245,9 @@ async function seedLongSession(sql: Sql, userId: string, roomId: string, turns: 
   );
   await sql(
     `INSERT INTO messages (id, session_id, turn_id, step_id, seq, role, content, created_at)
-     SELECT gen_random_uuid(), $1, t.id, NULL, t.index * 2 - 1, 'user', t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
+     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user', t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
      UNION ALL
-     SELECT gen_random_uuid(), $1, t.id, s.id, t.index * 2, 'assistant', s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
+     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant', s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
     [sessionId],
   );
   return sessionId;
