@@ -24,8 +24,8 @@ export interface CallAttribution {
   userId: string;
   roomId: string | null;
   sessionId: string;
-  turnId: string;
-  /** Null for a call that is no turn step (a session's title). */
+  /** Both null for a call that is not a turn's step (a session's title, sessions/title.ts). */
+  turnId: string | null;
   stepId: string | null;
   agentId: string | null;
   agentKey: string | null;

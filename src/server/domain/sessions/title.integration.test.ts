@@ -59,7 +59,8 @@ it("stores the cleaned title with an event and bills one title call, once howeve
 
   const [row, ...more] = await titleRows(w.session.id);
   expect(more).toEqual([]);
-  expect(row).toMatchObject({ idempotencyKey: `title:${w.session.id}`, turnId: w.turn.id, stepId: null, status: "success", modelAlias: "llama", provider: "openrouter" });
+  // On the session and room, not on the turn: the turn's credits stay what its steps cost.
+  expect(row).toMatchObject({ idempotencyKey: `title:${w.session.id}`, sessionId: w.session.id, roomId: w.room.id, turnId: null, stepId: null, status: "success", modelAlias: "llama", provider: "openrouter" });
   expect(row!.creditsBurned.toNumber()).toBeGreaterThan(0);
   expect(await debitsOf(w.session.id)).toBe(1);
   const after = await t.db.creditWallet.findUniqueOrThrow({ where: { userId: w.user.id } });
@@ -103,11 +104,13 @@ it("a failed call leaves the title empty, with its ledger row, and the turn as i
   expect((await t.db.creditWallet.findUniqueOrThrow({ where: { userId: w.user.id } })).reserved.toString()).toBe("0");
 });
 
-it("the offline model writes a short title", async () => {
-  await setSetting(t.db, "summary.model", "local");
+it("the offline model writes a short title, also when no summary model is chosen and a real one is usable", async () => {
+  await setSetting(t.db, "summary.model", null);
   const w = await firstTurn("How do I bake sourdough bread at home with a starter?");
+  engine.fake.reset();
   const outcome = await writeSessionTitle(engine.deps, { sessionId: w.session.id, turnId: w.turn.id }, never);
   expect(outcome.titled).toBe(true);
+  expect(engine.fake.requests).toHaveLength(0);
   const { title } = await t.db.chatSession.findUniqueOrThrow({ where: { id: w.session.id } });
   expect(title.length).toBeGreaterThan(0);
   expect(title.length).toBeLessThanOrEqual(80);
@@ -116,7 +119,7 @@ it("the offline model writes a short title", async () => {
 });
 
 it("a real worker runs the title job after the first turn", { timeout: 60_000 }, async () => {
-  await setSetting(t.db, "summary.model", "local");
+  await setSetting(t.db, "summary.model", null);
   const w = await roomWorld(t.db, "roundtable", [{ key: "sage", name: "Sage" }]);
   const worker = await startWorker(t.url, t.db);
   try {

@@ -2,9 +2,12 @@
  * Automatic session titles (PRODUCT.md 11, Sessions): after a session's first turn ends, the
  * `session.title` job asks the summary model for a short title of the first message and stores it
  * only if the session still has none (a rename wins), with a `session_title` event so open pages
- * update. The call is metered like any other (reserve, then settle with a ledger row of purpose
- * `title`, key `title:<sessionId>`, so a job run twice bills once). Any failure leaves the title
- * empty — the UI then shows the first message — and never touches the turn.
+ * update. The model is the summary model when an owner chose one (`summary.model`), else the
+ * offline model: a title is a few words, not worth a real model's credits unless asked for. The
+ * call is metered like any other (reserve, then settle with a ledger row of purpose `title`, key
+ * `title:<sessionId>`, so a job run twice bills once), on the session and room but on no turn: it
+ * is not part of what the turn cost. Any failure leaves the title empty — the UI then shows the
+ * first message — and never touches the turn.
  */
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
@@ -16,7 +19,7 @@ import { LlmError, type ChatMessage } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEventsInTx } from "../../realtime/turn-events.ts";
 import { reserveCall, settleCall, type CallAttribution, type CallOutcome } from "../metering/meter.ts";
-import { loadCatalog } from "../models/catalog.ts";
+import { LOCAL_MODEL_ALIAS, loadCatalog } from "../models/catalog.ts";
 import { chooseModel } from "../models/model-choice.ts";
 import { getSettings } from "../settings/settings.ts";
 
@@ -68,7 +71,8 @@ export async function writeSessionTitle(deps: { db: Db; gateway: Gateway }, inpu
   if (await db.llmCallEvent.findUnique({ where: { idempotencyKey: key }, select: { id: true } })) return { titled: false, reason: "already asked" };
 
   const [settings, catalog] = await Promise.all([getSettings(db), loadCatalog(db)]);
-  const modelAlias = chooseModel(catalog, settings, "summary").alias;
+  const choice = chooseModel(catalog, settings, "summary");
+  const modelAlias = choice.source === "chosen" ? choice.alias : LOCAL_MODEL_ALIAS;
   const messages: ChatMessage[] = [
     { role: "system", content: TITLE_PROMPT },
     { role: "user", content: turn.userInput.slice(0, MESSAGE_MAX_CHARS) },
@@ -78,7 +82,7 @@ export async function writeSessionTitle(deps: { db: Db; gateway: Gateway }, inpu
     userId: session.userId,
     roomId: session.roomId,
     sessionId: session.id,
-    turnId: turn.id,
+    turnId: null,
     stepId: null,
     agentId: null,
     agentKey: null,
