@@ -89,6 +89,7 @@ describe("voices", () => {
   it("reads the persona from the role prompt and the name", () => {
     for (const [persona, { name, role }] of Object.entries(ROLES)) expect(voiceOf(role, name).persona).toBe(persona);
     expect(voiceOf(MANAGER_ROLE, null).persona).toBe("synthesizer");
+    expect(voiceOf("You are the product manager: you own the roadmap.", null).persona).toBe("planner");
     expect(voiceOf("You review code for correctness and clarity. Quote the lines you mean.", "Code reviewer").persona).toBe("critic");
     expect(voiceOf("You check claims and say which need a source.", "Fact-checker").persona).toBe("researcher");
   });

@@ -22,9 +22,9 @@ export interface Voice {
 
 /** Word stems per persona; the persona with most hits wins, ties go to the earlier one in this list. */
 const STEMS: [Persona, RegExp][] = [
-  ["synthesizer", /\b(synthes\w*|summar\w*|integrat\w*|recap\w*|consolidat\w*|manager|sum up|condens\w*|wrap\w* up)/gi],
+  ["synthesizer", /\b(synthes\w*|summar\w*|integrat\w*|recap\w*|consolidat\w*|sum up|condens\w*|wrap\w* up)/gi],
   ["critic", /\b(critic\w*|critique\w*|skeptic\w*|sceptic\w*|review\w*|weak\w*|flaw\w*|challeng\w*|devil\w*|security|audit\w*|poke holes|push back|objection\w*|stress-test\w*|red team\w*|attack\w*|vulnerab\w*)/gi],
-  ["planner", /\b(plan\b|plans\b|planner\w*|planning|strateg\w*|roadmap\w*|timeline\w*|schedul\w*|scope\w*|milestone\w*|project manag\w*|sequenc\w*|priorit\w*)/gi],
+  ["planner", /\b(plan\b|plans\b|planner\w*|planning|strateg\w*|roadmap\w*|timeline\w*|schedul\w*|scope\w*|milestone\w*|(?:project|product|program) manag\w*|sequenc\w*|priorit\w*)/gi],
   ["researcher", /\b(research\w*|fact\w*|evidence|sources?\b|cite\w*|citation\w*|investigat\w*|claims?\b|literature|verif\w*|study|studies|look up)/gi],
   ["analyst", /\b(analy\w*|metric\w*|numbers?\b|data\b|quantif\w*|forecast\w*|statistic\w*|markets?\b|kpis?\b|pricing|financ\w*|budget\w*|trend\w*)/gi],
   ["engineer", /\b(engineer\w*|technical\w*|feasib\w*|implement\w*|architect\w*|developer\w*|backend|frontend|software|devops|infrastructure|code\b|coding|programm\w*|api\b|scripts?\b|debug\w*)/gi],
