@@ -144,7 +144,8 @@ test("retry of a failed step, clicked twice, makes one turn that runs only that 
   const errors = watchConsole(page);
   let flakyCalls = 0;
   script = (request) => {
-    if (request.system.includes("You are flaky.")) {
+    // The system message starts with the agent's own role prompt (the roster lines after it name the others).
+    if (request.system.startsWith("You are flaky.")) {
       flakyCalls++;
       return flakyCalls === 1 ? { status: 400, message: "the fake lab refused once" } : "Flaky answers now.";
     }

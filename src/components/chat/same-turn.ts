@@ -20,7 +20,7 @@ export function sameStep(a: DisplayStep, b: DisplayStep): boolean {
   for (const key of Object.keys(a) as (keyof DisplayStep)[]) {
     if (key === "toolCalls" || key === "sources") {
       if (!sameList(a[key], b[key])) return false;
-    } else if (key === "usage" || key === "error") {
+    } else if (key === "usage" || key === "error" || key === "agent" || key === "metadata") {
       if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) return false;
     } else if (!sameValue(a[key], b[key])) return false;
   }
