@@ -51,7 +51,8 @@ test("sign in, create a room from a template, send, open the drawers and retry a
     await expect(page.getByRole("heading", { level: 1, name: "Code review" })).toBeVisible();
     const roomId = /\/rooms\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     // One reviewer answers through a provider that refuses its first call (the fake lab).
-    await sql("UPDATE llm_providers SET base_url = $1, enabled = true, updated_at = now() WHERE key = 'openrouter'", [fake.baseURL]);
+    // Its key: any variable the server has (the fake does not check it), as chat-messages.spec does.
+    await sql("UPDATE llm_providers SET base_url = $1, enabled = true, api_key_env = 'PANTHEON_E2E_PORT', updated_at = now() WHERE key = 'openrouter'", [fake.baseURL]);
     let calls = 0;
     script = () => (++calls === 1 ? { status: 400, message: "the fake lab refused once" } : "Looks safe now.");
     await sql("UPDATE agents SET model_alias = 'llama' WHERE user_id = $1 AND key = 'security-reviewer'", [userId]);
@@ -101,7 +102,7 @@ test("sign in, create a room from a template, send, open the drawers and retry a
     await expect(menu).toBeFocused();
     expect(roomId).toBeTruthy();
   } finally {
-    await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, updated_at = now() WHERE key = 'openrouter'");
+    await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, api_key_env = NULL, updated_at = now() WHERE key = 'openrouter'");
     if (userId) {
       // Users' content is protected by RESTRICT foreign keys: newest tables first, as the signedIn fixture does.
       for (const table of ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "subscriptions", "auth_sessions", "users"]) {

@@ -15,8 +15,15 @@ export function HomeView() {
   const query = useDeferredValue(search.trim());
   const rooms = api.rooms.list.useQuery({ query: query || undefined, limit: 20 });
   const templates = api.rooms.templates.useQuery();
-  const fromTemplate = api.rooms.createFromTemplate.useMutation({ onSuccess: (room) => router.push(`/rooms/${room.id}`) });
   const utils = api.useUtils();
+  const fromTemplate = api.rooms.createFromTemplate.useMutation({
+    onSuccess: (room) => {
+      // The sidebar lists it (and its agents, new in the library) as the room opens.
+      void utils.rooms.list.invalidate();
+      void utils.agents.list.invalidate();
+      router.push(`/rooms/${room.id}`);
+    },
+  });
   const deleted = api.rooms.list.useQuery({ deleted: true, limit: 20 });
   const restore = api.rooms.restore.useMutation({ onSuccess: () => utils.rooms.list.invalidate() });
   const wallet = api.usage.wallet.useQuery(undefined, { staleTime: 15_000 });
@@ -119,7 +126,7 @@ export function HomeView() {
                   onClick={() => fromTemplate.mutate({ templateId: template.id })}
                   aria-label={`Create a room from the ${template.name} template`}
                 >
-                  Use template
+                  Create a room
                 </button>
               </div>
             </div>

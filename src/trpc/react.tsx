@@ -30,6 +30,9 @@ export function TRPCReactProvider(props: { children: React.ReactNode }) {
         loggerLink({
           enabled: (op) =>
             process.env.NODE_ENV === "development" || (op.direction === "down" && op.result instanceof Error),
+          // A refused call is shown by the page itself (a 5xx is in the browser's network log too):
+          // a warning in the console, so a console error always means something in the page broke.
+          console: { log: console.log, error: console.warn },
         }),
         // Subscriptions (the turn event stream) go over SSE; it resends the last `tracked` id on reconnect.
         splitLink({

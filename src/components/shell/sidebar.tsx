@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState, type RefObject } from "react";
+import { useEffect, useState, type RefObject } from "react";
 import { relativeTime } from "@/lib/relative-time.ts";
 import { api } from "@/trpc/react.tsx";
 import { SidebarSearch } from "./sidebar-search.tsx";
@@ -74,6 +74,12 @@ export function Sidebar(props: { user: ShellUser; where: Where; searchRef: RefOb
   const { where } = props;
   const rooms = api.rooms.list.useQuery({ limit: 30 });
   const agents = api.agents.list.useQuery({ limit: 100 });
+  // A room opened from elsewhere (another tab, a link) that the cached list predates: fetch it again.
+  const missing = !!rooms.data && !!where.roomId && !rooms.data.items.some((r) => r.id === where.roomId);
+  const refetchRooms = rooms.refetch;
+  useEffect(() => {
+    if (missing) void refetchRooms();
+  }, [missing, refetchRooms]);
 
   return (
     <div className="sidebar-inner">

@@ -15,7 +15,13 @@ export function NewRoomForm() {
   const [name, setName] = useState("");
   const [goal, setGoal] = useState("");
   const [mode, setMode] = useState<Mode>("orchestrator");
-  const create = api.rooms.create.useMutation({ onSuccess: (room) => router.push(`/rooms/${room.id}/setup`) });
+  const utils = api.useUtils();
+  const create = api.rooms.create.useMutation({
+    onSuccess: (room) => {
+      void utils.rooms.list.invalidate();
+      router.push(`/rooms/${room.id}/setup`);
+    },
+  });
   const fieldErrors = fieldErrorsOf(create.error);
   const hasFieldErrors = Object.keys(fieldErrors).length > 0;
 
