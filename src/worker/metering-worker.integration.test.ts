@@ -75,8 +75,13 @@ async function ledgerOf(turnId: string) {
   return rows.sort((a, b) => parts(a.idempotencyKey)[0] - parts(b.idempotencyKey)[0] || parts(a.idempotencyKey)[1] - parts(b.idempotencyKey)[1]);
 }
 
-/** Nothing held, and the wallet debited exactly what the user's ledger rows burned, once each. */
-async function expectBooksBalanced(userId: string, startBalance: Decimal.Value) {
+/**
+ * Nothing held, and the wallet debited exactly what the user's ledger rows burned, once each. A
+ * session's first turn that ends with an answer also gets its title (a `title` call on no turn,
+ * sessions/title.ts): `titled` waits for it; `turnBurned` is what the turns' own rows burned.
+ */
+async function expectBooksBalanced(userId: string, startBalance: Decimal.Value, options: { titled?: boolean } = {}) {
+  if (options.titled ?? true) await waitFor(`the session title call of ${userId}`, () => t.db.llmCallEvent.findFirst({ where: { userId, callPurpose: "title" } }), 20_000);
   const wallet = await t.db.creditWallet.findUniqueOrThrow({ where: { userId } });
   expect(wallet.reserved.toString()).toBe("0");
   expect(await t.db.walletReservation.count({ where: { userId } })).toBe(0);
@@ -87,7 +92,8 @@ async function expectBooksBalanced(userId: string, startBalance: Decimal.Value) 
   const burned = rows.reduce((acc, r) => acc.plus(dec(r.creditsBurned)), new Decimal(0));
   expect(debits.reduce((acc, d) => acc.minus(dec(d.amount)), new Decimal(0)).toString()).toBe(burned.toString());
   expect(dec(wallet.balance).toString()).toBe(new Decimal(startBalance).minus(burned).toString());
-  return { burned, rows };
+  const turnBurned = rows.filter((r) => r.turnId).reduce((acc, r) => acc.plus(dec(r.creditsBurned)), new Decimal(0));
+  return { burned, rows, turnBurned };
 }
 
 describe("with a running worker", () => {
@@ -121,9 +127,9 @@ describe("with a running worker", () => {
       expect(row.inputTokensFresh).toBe(countMessageTokens(request.messages));
     }
     for (const [w, turn] of [[room, done[0]!], [orchestrated, done[1]!]] as const) {
-      const { burned } = await expectBooksBalanced(w.user.id, 100);
+      const { turnBurned } = await expectBooksBalanced(w.user.id, 100);
       const completed = await t.db.turnEvent.findFirstOrThrow({ where: { turnId: turn.id, type: "turn_completed" } });
-      expect(dec((completed.payload as { credits: string }).credits).toString()).toBe(burned.toString());
+      expect(dec((completed.payload as { credits: string }).credits).toString()).toBe(turnBurned.toString());
     }
   });
 });
@@ -169,9 +175,9 @@ describe("a worker SIGKILLed in the middle of a call", () => {
       expect(dec(rows[1]!.creditsBurned).gt(0)).toBe(true);
       expect([rows[0], rows[2], rows[3]].map((r) => r!.requestId)).toEqual([0, 2, 3].map((i) => engine.fake.requests[i]!.requestId));
 
-      const { burned } = await expectBooksBalanced(w.user.id, 100);
+      const { turnBurned } = await expectBooksBalanced(w.user.id, 100);
       const completed = await t.db.turnEvent.findFirstOrThrow({ where: { turnId: sent.id, type: "turn_completed" } });
-      expect(dec((completed.payload as { credits: string }).credits).toString()).toBe(burned.toString());
+      expect(dec((completed.payload as { credits: string }).credits).toString()).toBe(turnBurned.toString());
     } finally {
       await stop(second);
       await stop(first);
@@ -199,7 +205,8 @@ describe("a worker SIGKILLed in the middle of a call", () => {
         [`${sent.id}:1:1`, "success", null, "provider"],
         [`${sent.id}:2:1`, "error", "worker_lost", "estimated"],
       ]);
-      await expectBooksBalanced(w.user.id, 100);
+      // Cancelled: no title.
+      await expectBooksBalanced(w.user.id, 100, { titled: false });
     } finally {
       await stop(second);
       await stop(first);

@@ -66,6 +66,8 @@ async function expectBooks(turnId: string, userId: string) {
   expect(debits.map((d) => d.amount.toFixed())).toEqual(["-0.05"]);
   const ledger = await t.db.llmCallEvent.findMany({ where: { turnId } });
   expect(new Set(ledger.map((r) => r.idempotencyKey)).size).toBe(ledger.length);
+  // The session's first turn also gets its title (a `title` call of its own, sessions/title.ts): let it settle.
+  await waitFor("the session title call", () => t.db.llmCallEvent.findFirst({ where: { userId, callPurpose: "title" } }), 20_000);
   expect(await t.db.walletReservation.count({ where: { userId } })).toBe(0);
   expect((await t.db.creditWallet.findUniqueOrThrow({ where: { userId } })).reserved.toFixed()).toBe("0");
   return ledger;
