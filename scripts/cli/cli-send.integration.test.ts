@@ -12,6 +12,7 @@ import { createApiToken } from "@/server/domain/auth/api-tokens.ts";
 import { ensureUserByEmail } from "@/server/domain/auth/users.ts";
 import { databaseForThisFile } from "@/test/database.ts";
 import { startWeb, type WebProcess } from "@/test/web-process.ts";
+import { waitFor } from "@/test/wait-for.ts";
 import { startWorker, type WorkerProcess } from "@/test/worker-process.ts";
 
 const run = promisify(execFile);
@@ -57,12 +58,16 @@ it("agents create, rooms create and send stream a roundtable turn to completion"
   const calls = await t.db.llmCallEvent.findMany({ where: { turnId: turn.id } });
   const credits = calls.reduce((sum, c) => sum.plus(c.creditsBurned), new Decimal(0)).toFixed();
   expect(out).toContain(`${credits} credits; balance `);
+  // The session's first turn also names it: a `title` call on the offline model, on no turn (sessions/title.ts).
+  await waitFor("the session's title call", () => t.db.llmCallEvent.findFirst({ where: { sessionId: turn.sessionId, callPurpose: "title" } }));
+  const all = await t.db.llmCallEvent.findMany({ where: { userId: turn.userId } });
+  const spent = all.reduce((sum, c) => sum.plus(c.creditsBurned), new Decimal(0)).toFixed();
   const usage = await cli("usage");
   expect(usage).toMatch(/^balance +\d+(\.\d+)? credits$/m);
-  expect(usage).toMatch(new RegExp(`^local +2 +\\d+ +${credits.replace(".", "\\.")}$`, "m"));
+  expect(usage).toMatch(new RegExp(`^local +3 +\\d+ +${spent.replace(".", "\\.")}$`, "m"));
   const json = JSON.parse(await cli("usage", "--json")) as { wallet: { balance: string }; summary: { total: { credits: string; calls: number } } };
-  expect(json.summary.total).toMatchObject({ credits, calls: 2 });
-  expect(json.wallet.balance).toBe(new Decimal(100).minus(credits).toFixed());
+  expect(json.summary.total).toMatchObject({ credits: spent, calls: 3 });
+  expect(json.wallet.balance).toBe(new Decimal(100).minus(spent).toFixed());
 }, 60_000);
 
 it("send --json prints one event per line and a refused send exits 1 with the error code", async () => {
