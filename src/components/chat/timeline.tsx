@@ -64,8 +64,9 @@ export function Timeline(props: {
   const pinnedToBottom = useRef(true);
   const [atBottom, setAtBottom] = useState(true);
   const lastTurnId = useRef<string | undefined>(undefined);
-  // Where the reader was before an older page was put on top, to stay there.
-  const anchor = useRef<{ height: number; top: number } | null>(null);
+  // The turn at the top of the view before an older page was put above it, and where it was, to
+  // keep it there (whether or not the browser's own scroll anchoring already did).
+  const anchor = useRef<{ turnId: string; top: number } | null>(null);
   const { turns, hasMore, loadingMore, onLoadMore } = props;
   const first = turns[0];
   const last = turns.at(-1);
@@ -83,15 +84,21 @@ export function Timeline(props: {
 
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (!el || !anchor.current) return;
-    el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
+    const kept = anchor.current;
+    if (!el || !kept) return;
     anchor.current = null;
+    const turn = el.querySelector<HTMLElement>(`[data-turn-id="${kept.turnId}"]`);
+    if (turn) el.scrollTop += turn.getBoundingClientRect().top - kept.top;
   }, [first?.id]);
 
   const loadOlder = useCallback(() => {
     const el = scroller.current;
     if (!hasMore || loadingMore) return;
-    if (el) anchor.current = { height: el.scrollHeight, top: el.scrollTop };
+    if (el) {
+      const top = el.getBoundingClientRect().top;
+      const visible = [...el.querySelectorAll<HTMLElement>("[data-turn-id]")].find((t) => t.getBoundingClientRect().bottom > top);
+      anchor.current = visible ? { turnId: visible.dataset.turnId!, top: visible.getBoundingClientRect().top } : null;
+    }
     onLoadMore();
   }, [hasMore, loadingMore, onLoadMore]);
 
@@ -216,7 +223,7 @@ const TurnItem = memo(function TurnItem(props: TurnItemProps) {
   );
 
   return (
-    <li className="turn" aria-labelledby={titleId} data-testid="turn" data-status={turn.status} data-action={turn.action}>
+    <li className="turn" aria-labelledby={titleId} data-testid="turn" data-turn-id={turn.id} data-status={turn.status} data-action={turn.action}>
       <div className="turn-head">
         <h3 id={titleId} className="turn-title">
           Turn {turn.index} <span className="muted">· {mode}</span>
