@@ -42,13 +42,18 @@ test("a turn's credits: in the room, on the Usage page, and in the CSV download"
   const turn = page.getByTestId("turn").last();
   await expect(turn.getByTestId("turn-status")).toHaveText("Completed");
 
-  // The ledger: one row per call (two reviewers), and the turn's credits are their sum.
-  const ledger = await sql<{ id: string; step_id: string; credits_burned: string; model_alias: string }>(
-    "SELECT id, step_id, credits_burned::text, model_alias FROM llm_call_events WHERE user_id = $1 ORDER BY created_at, id",
+  // The session's first turn also names it: a `title` call of its own, on no turn, billed too
+  // (src/server/domain/sessions/title.ts). Waited for, so every figure below is final.
+  await expect.poll(async () => (await sql("SELECT 1 FROM llm_call_events WHERE user_id = $1 AND call_purpose = 'title'", [user.id])).length, { timeout: 20_000 }).toBe(1);
+  // The ledger: one row per call (two reviewers, and the title), and the turn's credits are the reviewers'.
+  const all = await sql<{ id: string; step_id: string; credits_burned: string; model_alias: string; call_purpose: string }>(
+    "SELECT id, step_id, credits_burned::text, model_alias, call_purpose::text FROM llm_call_events WHERE user_id = $1 ORDER BY created_at, id",
     [user.id],
   );
+  const ledger = all.filter((row) => row.call_purpose !== "title");
   expect(ledger).toHaveLength(2);
   const total = ledger.reduce((sum, row) => sum.plus(row.credits_burned), new Decimal(0));
+  const spent = all.reduce((sum, row) => sum.plus(row.credits_burned), new Decimal(0));
   expect(total.gt(0)).toBe(true);
   // Two decimals in the timeline ("< 0.01" when that would read 0.00), the exact sum in its tooltip.
   await expect(turn.getByTestId("turn-credits")).toHaveText(creditsText(total.toFixed()));
@@ -69,32 +74,32 @@ test("a turn's credits: in the room, on the Usage page, and in the CSV download"
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Usage & billing" })).toBeVisible();
   await expect(page).toHaveTitle(/Usage & billing/);
-  await expect(page.getByTestId("balance")).toHaveText(formatCredits(new Decimal(100).minus(total).toFixed()));
+  await expect(page.getByTestId("balance")).toHaveText(formatCredits(new Decimal(100).minus(spent).toFixed()));
   await expect(page.getByTestId("reserved")).toHaveText("0.00");
-  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(total.toFixed())} credits over 2 calls`);
+  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(spent.toFixed())} credits over 3 calls`);
 
   // The charts, and their table alternative: the room and the model with the turn's credits.
   for (const id of ["chart-day", "chart-model", "chart-room"]) await expect(page.getByTestId(id).locator("svg.recharts-surface").first()).toBeVisible();
   const roomChart = page.getByTestId("chart-room");
   await roomChart.getByText("Table: credits by room").click();
-  await expect(roomChart.getByRole("row", { name: /Code review/ })).toContainText(formatCredits(total.toFixed()));
+  await expect(roomChart.getByRole("row", { name: /Code review/ })).toContainText(formatCredits(spent.toFixed()));
   const modelChart = page.getByTestId("chart-model");
   await modelChart.getByText("Table: credits by model").click();
-  await expect(modelChart.getByRole("row", { name: /local/ })).toContainText(formatCredits(total.toFixed()));
+  await expect(modelChart.getByRole("row", { name: /local/ })).toContainText(formatCredits(spent.toFixed()));
   const dayChart = page.getByTestId("chart-day");
   await dayChart.getByText("Table: credits by day").press("Enter"); // a disclosure opens from the keyboard too
-  await expect(dayChart.getByRole("row", { name: new RegExp(new Date().toISOString().slice(0, 10)) })).toContainText(formatCredits(total.toFixed()));
+  await expect(dayChart.getByRole("row", { name: new RegExp(new Date().toISOString().slice(0, 10)) })).toContainText(formatCredits(spent.toFixed()));
 
   // Transactions: the signup grant and one debit per call, newest first.
   const amounts = page.getByTestId("transaction-amount");
-  await expect(amounts).toHaveCount(3);
+  await expect(amounts).toHaveCount(4);
   await expect(amounts.last()).toHaveText("+100.00");
-  const debits = (await amounts.allTextContents()).slice(0, 2).sort();
-  expect(debits).toEqual(ledger.map((row) => formatCredits(`-${row.credits_burned}`)).sort());
+  const debits = (await amounts.allTextContents()).slice(0, 3).sort();
+  expect(debits).toEqual(all.map((row) => formatCredits(`-${row.credits_burned}`)).sort());
 
   // The period switch (radio buttons): the last 7 days hold the same turn.
   await page.getByRole("radio", { name: "Last 7 days" }).check();
-  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(total.toFixed())} credits over 2 calls`);
+  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(spent.toFixed())} credits over 3 calls`);
 
   // The CSV download: the header, then the user's ledger rows, every column.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
@@ -121,14 +126,16 @@ test("low balance: a banner on every page, and credits left on the home page", a
   await expect(page.getByText("Your balance is below 500.00 credits.")).toBeVisible();
 });
 
-test("the Usage page fits a phone screen, and needs a signed-in user", async ({ page, signedIn: _user }) => {
+test("the Usage page fits a phone screen, and needs a signed-in user", async ({ page, signedIn: user, sql }) => {
   await page.setViewportSize({ width: 375, height: 740 });
   await sendInNewRoom(page, "Writing desk", "@editor tighten this intro");
   await expect(page.getByTestId("turn").last().getByTestId("turn-status")).toHaveText("Completed");
+  // The session's title call (see above) comes right after the turn.
+  await expect.poll(async () => (await sql("SELECT 1 FROM llm_call_events WHERE user_id = $1 AND call_purpose = 'title'", [user.id])).length, { timeout: 20_000 }).toBe(1);
   await page.goto("/usage");
   await expect(page.getByTestId("chart-room").locator("svg.recharts-surface")).toBeVisible();
   await page.getByTestId("chart-room").getByText("Table: credits by room").click();
-  await expect(page.getByTestId("transaction-amount")).toHaveCount(2);
+  await expect(page.getByTestId("transaction-amount")).toHaveCount(3);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 
