@@ -13,6 +13,7 @@ import { databaseForThisFile } from "@/test/database.ts";
 import { roleOf } from "@/test/fake-openai.ts";
 import { bindWebSingletons, callApi } from "@/test/trpc-http.ts";
 import { roomWorld, sendAndRun, turnEngineForThisFile } from "@/test/turns.ts";
+import { defaultSettings, setSetting } from "../settings/settings.ts";
 import { editTurn, regenerateTurn, retryStep } from "./message-actions.ts";
 import { runTurn } from "./run-turn.ts";
 import { sendTurn } from "./send-turn.ts";
@@ -170,6 +171,26 @@ describe("turns.edit", () => {
       ["assistant", "4."],
     ]);
     expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(2);
+  });
+});
+
+describe("the send rules", () => {
+  it("an action counts toward the rate limit, and needs the credits for its first call; a refused one creates nothing", async () => {
+    const w = await failedBob();
+    try {
+      await setSetting(t.db, "turns.rate_limit_per_minute", 1);
+      expect(await refusal(retryStep(engine.deps, w.user.id, { stepId: w.bob.id, clientRequestId: randomUUID() }))).toMatchObject({ code: "rate_limited" });
+      await setSetting(t.db, "turns.rate_limit_per_minute", defaultSettings()["turns.rate_limit_per_minute"]);
+
+      await setSetting(t.db, "credits.enforcement", true);
+      await t.db.creditWallet.update({ where: { userId: w.user.id }, data: { balance: "0.001" } });
+      expect(await refusal(regenerateTurn(engine.deps, w.user.id, { turnId: w.turn.id, clientRequestId: randomUUID() }))).toMatchObject({ code: "insufficient_credits" });
+      expect(await t.db.turn.count({ where: { sessionId: w.session.id } })).toBe(1);
+    } finally {
+      const defaults = defaultSettings();
+      await setSetting(t.db, "turns.rate_limit_per_minute", defaults["turns.rate_limit_per_minute"]);
+      await setSetting(t.db, "credits.enforcement", defaults["credits.enforcement"]);
+    }
   });
 });
 
