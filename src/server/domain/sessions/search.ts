@@ -2,7 +2,7 @@
  * `sessions.search`: PostgreSQL full-text search over the user's messages in all their live
  * sessions (messages.tsv, a generated english tsvector with a GIN index), best match first. Tool
  * traces and private messages are the agents' memory, not the conversation, so they are never
- * found. Snippets are plain text with the matches given as offsets: the UI highlights them itself
+ * found, nor are the sessions of a deleted room or agent. Snippets are plain text with the matches given as offsets: the UI highlights them itself
  * and never renders HTML from a message.
  */
 import { z } from "zod";
@@ -49,6 +49,9 @@ export async function searchSessions(db: Db, userId: string, input: z.infer<type
       JOIN sessions s ON s.id = m.session_id
       WHERE m.tsv @@ q.q AND s.user_id = ${userId}::uuid AND s.deleted_at IS NULL
         AND m.role <> 'tool' AND m.visibility = 'shared'
+        -- A deleted room or agent takes its sessions out of sight until restored.
+        AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.id = s.room_id AND r.deleted_at IS NOT NULL)
+        AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = s.agent_id AND a.deleted_at IS NOT NULL)
       ORDER BY rank DESC, m.created_at DESC, m.id
       LIMIT ${input.limit + 1} OFFSET ${offset}
     )

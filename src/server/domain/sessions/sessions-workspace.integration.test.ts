@@ -11,7 +11,7 @@ import { databaseForThisFile } from "@/test/database.ts";
 import { bindWebSingletons, callApi } from "@/test/trpc-http.ts";
 import { roomWorld } from "@/test/turns.ts";
 import { createAgent } from "../agents/agents.ts";
-import { createRoom } from "../rooms/rooms.ts";
+import { createRoom, deleteRoom, restoreRoom } from "../rooms/rooms.ts";
 import { createSession, deleteSession } from "./sessions.ts";
 
 const t = databaseForThisFile();
@@ -109,6 +109,12 @@ describe("sessions.search", () => {
     expect([...first.items, ...second.items].map((i: { messageId: string }) => i.messageId)).toEqual(page.items.map((i: { messageId: string }) => i.messageId));
     expect(second.nextCursor).toBeNull();
 
+    // A deleted room hides its sessions' messages until it is restored.
+    await deleteRoom(t.db, w.user.id, roomB.id);
+    expect((await w.api("sessions.search", { query: "zeppelin" })).items.map((i: { messageId: string }) => i.messageId)).not.toContain(once.id);
+    await restoreRoom(t.db, w.user.id, roomB.id);
+    expect((await w.api("sessions.search", { query: "zeppelin" })).items.map((i: { messageId: string }) => i.messageId)).toContain(once.id);
+
     // The other user sees only their own.
     expect((await other.api("sessions.search", { query: "zeppelin" })).items.map((i: { sessionId: string }) => i.sessionId)).toEqual([other.session.id]);
 
@@ -116,6 +122,25 @@ describe("sessions.search", () => {
       const res = await w.call("sessions.search", input);
       expect([res.status, res.error?.code]).toEqual([400, "BAD_REQUEST"]);
     }
+  });
+});
+
+describe("sessions.messages around a search result", () => {
+  it("cursor = seq + 1 ends the page at the message; after pages forward to the newest", async () => {
+    const w = await world();
+    const written = [];
+    for (let i = 1; i <= 7; i++) written.push(await say(w.session.id, i % 2 ? "user" : "assistant", `message ${i}`));
+    const target = written[2]!; // "message 3"
+    const page = await w.api("sessions.messages", { sessionId: w.session.id, cursor: String(target.seq + 1n), limit: 2 });
+    expect(page.items.map((m: { content: string }) => m.content)).toEqual(["message 2", "message 3"]);
+    expect(page.nextCursor).toBe(String(written[1]!.seq));
+    const newer = await w.api("sessions.messages", { sessionId: w.session.id, after: String(target.seq), limit: 3 });
+    expect(newer.items.map((m: { content: string }) => m.content)).toEqual(["message 4", "message 5", "message 6"]);
+    const newest = await w.api("sessions.messages", { sessionId: w.session.id, after: newer.newerCursor, limit: 3 });
+    expect(newest.items.map((m: { content: string }) => m.content)).toEqual(["message 7"]);
+    expect(newest.newerCursor).toBeNull();
+    const bad = await w.call("sessions.messages", { sessionId: w.session.id, after: "-1" });
+    expect(bad.status).toBe(400);
   });
 });
 
