@@ -265,9 +265,7 @@ export function PlansAdmin(props: { canWrite: boolean }) {
                     {p.allowedModels.length === 0 ? <span className="muted">All models</span> : p.allowedModels.join(", ")}
                   </td>
                   <td data-label="Rate limits">{rateLimits(p)}</td>
-                  <td data-label="Stripe price id" className={styles.code}>
-                    {p.stripePriceId ?? <span className="muted">None</span>}
-                  </td>
+                  <td data-label="Stripe price id">{p.stripePriceId ? <span className={styles.code}>{p.stripePriceId}</span> : <span className="muted">None</span>}</td>
                   <td data-label="Status">
                     {p.isDefault && (
                       <span className={styles.badge} data-tone="accent">
