@@ -47,7 +47,9 @@ const GERUND: Record<string, string> = Object.fromEntries(
     "structure:structuring rename:renaming refactor:refactoring split:splitting merge:merging cut:cutting raise:raising learn:learning " +
     "switch:switching replace:replacing upgrade:upgrading store:storing cache:caching secure:securing announce:announcing " +
     "onboard:onboarding support:supporting speed:speeding automate:automating rewrite:rewriting host:hosting translate:translating " +
-    "measure:measuring track:tracking prepare:preparing organise:organising prioritize:prioritizing delay:delaying open:opening"
+    "measure:measuring track:tracking prepare:preparing organise:organising prioritize:prioritizing delay:delaying open:opening " +
+    "tighten:tightening shorten:shortening simplify:simplifying clean:cleaning polish:polishing update:updating fund:funding " +
+    "close:closing lower:lowering reach:reaching win:winning reorganize:reorganizing negotiate:negotiating"
   )
     .split(" ")
     .map((pair) => pair.split(":") as [string, string]),
