@@ -67,6 +67,11 @@ describe("billing", () => {
     await t.db.user.update({ where: { id: owner.id }, data: { role: "owner" } });
     const call = await caller(owner.id);
     const free = await t.db.plan.findUniqueOrThrow({ where: { key: "free" } });
+    const listed = (await call("admin.plans.list")).data as { plans: { key: string; subscribers: number; active: boolean }[]; paymentsConfigured: boolean };
+    expect(listed.paymentsConfigured).toBe(false);
+    // The first test put one user on Pro by hand.
+    expect(listed.plans.find((p) => p.key === "pro")).toMatchObject({ subscribers: 1, active: true });
+    expect(listed.plans.find((p) => p.key === "free")).toMatchObject({ subscribers: 0 });
     expect((await call("admin.plans.assign", { userId: randomUUID(), planId: free.id })).error).toMatchObject({ code: "NOT_FOUND" });
     expect((await call("admin.plans.forUser", { userId: randomUUID() })).error).toMatchObject({ code: "NOT_FOUND" });
     expect((await call("admin.plans.create", { key: "x", name: "", monthlyCredits: "-1", priceCents: 0 })).error).toMatchObject({ code: "BAD_REQUEST" });

@@ -248,7 +248,7 @@ export function PlansAdmin(props: { canWrite: boolean }) {
           <table className={`list ${styles.table}`} data-testid="plans-table">
             <caption className="visually-hidden">Plans, in the order users see them</caption>
             <TableHead
-              columns={["Plan", { label: "Credits / month", num: true }, "Price", "Allowed models", "Rate limits", "Stripe price id", "Status"]}
+              columns={["Plan", { label: "Credits / month", num: true }, "Price", "Allowed models", "Rate limits", "Stripe price id", { label: "Subscribers", num: true }, "Status"]}
               actions={props.canWrite}
             />
             <tbody>
@@ -266,6 +266,9 @@ export function PlansAdmin(props: { canWrite: boolean }) {
                   </td>
                   <td data-label="Rate limits">{rateLimits(p)}</td>
                   <td data-label="Stripe price id">{p.stripePriceId ? <span className={styles.code}>{p.stripePriceId}</span> : <span className="muted">None</span>}</td>
+                  <td className="num" data-label="Subscribers">
+                    {p.subscribers}
+                  </td>
                   <td data-label="Status">
                     {p.isDefault && (
                       <span className={styles.badge} data-tone="accent">

@@ -122,3 +122,13 @@ export async function subscriptionForUser(db: Reader, userId: string, payments: 
     paymentsConfigured: payments,
   };
 }
+
+/** Every plan (inactive ones too) with how many users a subscription puts on it now, for the console. */
+export async function listPlansWithSubscribers(db: Reader) {
+  const [plans, counts] = await Promise.all([
+    listPlans(db, { includeInactive: true }),
+    db.subscription.groupBy({ by: ["planId"], where: { status: { in: [...planGivingStatuses] }, endedAt: null }, _count: { _all: true } }),
+  ]);
+  const byPlan = new Map(counts.map((c) => [c.planId, c._count._all]));
+  return plans.map((plan) => ({ ...planView(plan), subscribers: byPlan.get(plan.id) ?? 0 }));
+}

@@ -7,14 +7,14 @@ import { z } from "zod";
 import { actorOf } from "../../../domain/admin/audit.ts";
 import { createPlan, createPlanInput, setDefaultPlan, setDefaultPlanInput, updatePlan, updatePlanInput } from "../../../domain/billing/plan-admin.ts";
 import { assignPlan } from "../../../domain/billing/manual-plans.ts";
-import { listPlans, planView, subscriptionForUser } from "../../../domain/billing/plans.ts";
+import { listPlansWithSubscribers, subscriptionForUser } from "../../../domain/billing/plans.ts";
 import { paymentsConfigured } from "../../../billing/payments-config.ts";
 import { AppError } from "../../../errors.ts";
 import { createTRPCRouter, ownerProcedure, staffProcedure } from "../../trpc.ts";
 
 export const plansRouter = createTRPCRouter({
-  /** Every plan, active or not, in display order, with whether payments are configured here. */
-  list: staffProcedure.query(async ({ ctx }) => ({ plans: (await listPlans(ctx.db, { includeInactive: true })).map(planView), paymentsConfigured: paymentsConfigured() })),
+  /** Every plan, active or not, in display order, with its subscribers (users a subscription puts on it), and whether payments are configured here. */
+  list: staffProcedure.query(async ({ ctx }) => ({ plans: await listPlansWithSubscribers(ctx.db), paymentsConfigured: paymentsConfigured() })),
   /** `{ userId }` → the user's plan, source, status and period (for the user page's Plan control). */
   forUser: staffProcedure.input(z.object({ userId: z.uuid() })).query(async ({ ctx, input }) => {
     const user = await ctx.db.user.findUnique({ where: { id: input.userId }, select: { id: true } });
