@@ -156,7 +156,7 @@ test("retry of a failed step, clicked twice, makes one turn that runs only that 
     { key: "flaky", name: "Flaky", role: "You are flaky." },
   ]);
   await send(page, "Both of you, please.");
-  const first = page.getByTestId("turn").last();
+  const first = page.getByTestId("turn").nth(0);
   await expect(first.getByTestId("turn-status")).toHaveText("Partial");
   const failed = first.getByRole("article", { name: /^Flaky @flaky/ });
   await expect(failed).toHaveAttribute("data-status", "failed");
@@ -166,7 +166,7 @@ test("retry of a failed step, clicked twice, makes one turn that runs only that 
   const requestsBefore = fake.requests.length;
   await failed.getByRole("button", { name: "Retry @flaky" }).dblclick();
   await expect(page.getByTestId("turn")).toHaveCount(2);
-  const retry = page.getByTestId("turn").last();
+  const retry = page.getByTestId("turn").nth(1);
   await expect(retry.getByTestId("turn-status")).toHaveText("Completed");
   await expect(retry.getByTestId("repeat-note")).toContainText("Retry of @flaky in turn 1");
   await expect(retry.getByTestId("step-message")).toHaveCount(1);
@@ -187,7 +187,7 @@ test("edit and resend, then regenerate, each clicked twice: one turn each; the o
   script = (request) => `You said: ${String(request.conversation.at(-1)?.content ?? "").slice(-40)}`;
   await roomWith(page, sql, user.id, [{ key: "echo", name: "Echo", role: "You echo." }]);
   await send(page, "Question one");
-  const first = page.getByTestId("turn").last();
+  const first = page.getByTestId("turn").nth(0);
   await expect(first.getByTestId("turn-status")).toHaveText("Completed");
 
   await first.getByTestId("edit-message").click();
@@ -203,7 +203,7 @@ test("edit and resend, then regenerate, each clicked twice: one turn each; the o
   await editor.press("Enter");
   await page.keyboard.press("Enter"); // a second Enter at once, while the first is being sent
   await expect(page.getByTestId("turn")).toHaveCount(2);
-  const second = page.getByTestId("turn").last();
+  const second = page.getByTestId("turn").nth(1);
   await expect(second.getByRole("article", { name: "Your message" })).toContainText("Question two");
   await expect(second.getByTestId("turn-status")).toHaveText("Completed");
   await expect(first.getByTestId("edited-badge")).toHaveText("Edited · resent as turn 2");
@@ -211,7 +211,7 @@ test("edit and resend, then regenerate, each clicked twice: one turn each; the o
 
   await second.getByTestId("regenerate").dblclick();
   await expect(page.getByTestId("turn")).toHaveCount(3);
-  const third = page.getByTestId("turn").last();
+  const third = page.getByTestId("turn").nth(2);
   await expect(third.getByTestId("repeat-note")).toContainText("Regenerated answer to turn 2");
   await expect(third.getByTestId("turn-status")).toHaveText("Completed");
   await expect(second.getByTestId("regenerate")).toHaveCount(0);
@@ -246,9 +246,9 @@ async function seedLongSession(sql: Sql, userId: string, roomId: string, turns: 
   );
   await sql(
     `INSERT INTO messages (id, session_id, turn_id, step_id, seq, role, content, created_at)
-     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user', t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
+     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user'::message_role, t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
      UNION ALL
-     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant', s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
+     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant'::message_role, s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
     [sessionId],
   );
   return sessionId;

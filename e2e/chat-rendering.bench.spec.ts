@@ -166,9 +166,9 @@ test("a session of 2,000 messages: every page loaded by scrolling, then scrolled
   );
   await sql(
     `INSERT INTO messages (id, session_id, turn_id, step_id, seq, role, content, created_at)
-     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user', t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
+     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user'::message_role, t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
      UNION ALL
-     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant', s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
+     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant'::message_role, s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
     [sessionId],
   );
 

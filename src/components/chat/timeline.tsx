@@ -138,7 +138,8 @@ export function Timeline(props: {
   for (const t of turns) {
     if (!t.sourceTurnId) continue;
     if (t.action === "edit") editedBy.set(t.sourceTurnId, t.index);
-    if (t.action === "retry") retried.set(t.sourceTurnId, [...(retried.get(t.sourceTurnId) ?? []), ...t.roster.map((a) => a.id)]);
+    // A retry runs the one agent it was asked for: its selected key.
+    if (t.action === "retry") retried.set(t.sourceTurnId, [...(retried.get(t.sourceTurnId) ?? []), ...t.selectedKeys]);
   }
 
   const context = useMemo(() => ({ actions: props.actions, seqs: props.seqs }), [props.actions, props.seqs]);
@@ -203,7 +204,7 @@ interface TurnItemProps {
   editedBy: number | null;
   /** The index of the turn this one retries, regenerates or edits (when loaded). */
   sourceIndex: number | null;
-  /** Agent ids already retried from this turn (space-separated): their Retry is done. */
+  /** Agent keys already retried from this turn (space-separated): their Retry is done. */
   retriedAgents: string;
   onOpenDetails: (turnId: string, opener: HTMLElement) => void;
 }
@@ -219,7 +220,7 @@ const TurnItem = memo(function TurnItem(props: TurnItemProps) {
   const regenerateKey = messageActionKey({ kind: "regenerate", turnId: turn.id });
   const retriedAgents = new Set(props.retriedAgents.split(" "));
   const renderStep = (step: DisplayStep) => (
-    <StepMessage key={step.id} step={step} mode={mode} canRetry={ended && step.kind === "agent" && (step.status === "failed" || step.status === "cancelled") && !retriedAgents.has(step.agent.id ?? "")} />
+    <StepMessage key={step.id} step={step} mode={mode} canRetry={ended && step.kind === "agent" && (step.status === "failed" || step.status === "cancelled") && !retriedAgents.has(step.agent.key ?? "")} />
   );
 
   return (
@@ -295,7 +296,7 @@ function clip(text: string, max = 140): string {
 function RepeatNote(props: { turn: DisplayTurn; sourceIndex: number | null; editedBy: number | null; canEdit: boolean }) {
   const { turn } = props;
   const of = props.sourceIndex !== null ? `turn ${props.sourceIndex}` : "an earlier turn";
-  const who = turn.roster.map((a) => `@${a.key}`).join(", ");
+  const who = turn.selectedKeys.map((k) => `@${k}`).join(", ");
   return (
     <div className="repeat-note">
       <p className="turn-note" data-testid="repeat-note">
