@@ -142,7 +142,7 @@ export function AppShell(props: { user: ShellUser; banner?: ReactNode; children:
           <span aria-hidden="true">☰</span>
         </button>
         <Link href="/rooms/new" className="icon-button ghost" aria-label="New room">
-          <span aria-hidden="true">＋</span>
+          <span aria-hidden="true">+</span>
         </Link>
       </div>
 
@@ -163,7 +163,7 @@ export function AppShell(props: { user: ShellUser; banner?: ReactNode; children:
             Pantheon
           </Link>
           <Link href="/rooms/new" className="icon-button ghost" aria-label="New room">
-            <span aria-hidden="true">＋</span>
+            <span aria-hidden="true">+</span>
           </Link>
         </header>
         {props.banner}

@@ -85,7 +85,7 @@ export function Sidebar(props: { user: ShellUser; where: Where; searchRef: RefOb
     <div className="sidebar-inner">
       <SidebarSearch inputRef={props.searchRef} onNavigate={props.onNavigate} idPrefix={props.idPrefix} />
       <Link href="/rooms/new" className="button sidebar-new" aria-current={where.pathname === "/rooms/new" ? "page" : undefined} onClick={props.onNavigate}>
-        <span aria-hidden="true">＋</span> New room
+        <span aria-hidden="true">+</span> New room
       </Link>
       <nav className="sidebar-scroll" aria-label="Rooms and chats">
         <div className="sidebar-section">
