@@ -57,7 +57,7 @@ test("change plan through Checkout: the plan, its credits and the agent editor's
     await expect(page.getByTestId("plan-name")).toHaveText("Pro", { timeout: 30_000 });
     await expect(page.getByTestId("current-plan")).toContainText("Current period");
     await expect(page.getByTestId("plan-pro")).toContainText("Current plan");
-    await expect(page.getByRole("button", { name: "Manage subscription" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Manage subscription", exact: true })).toBeVisible();
     await expect(page.getByTestId("transactions").locator('tr[data-kind="plan_grant"]')).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId("invoices").locator("tbody tr")).toHaveCount(1);
 

@@ -398,6 +398,10 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
           return res.end();
         }
         if (url.pathname.startsWith("/portal/")) return portalPage(res, url);
+        if (url.pathname === "/favicon.ico") {
+          res.writeHead(204, { "cache-control": "max-age=3600" });
+          return res.end();
+        }
         res.writeHead(404);
         res.end();
       };

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { StripeEventsAdmin } from "@/components/billing/stripe-events-admin.tsx";
 import { TableHead } from "@/components/table-head.tsx";
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
@@ -131,6 +132,8 @@ export function JobsAdmin(props: { canWrite: boolean }) {
           )}
         </section>
       )}
+
+      <StripeEventsAdmin />
 
       {list.data && (
         <section className="card stack" aria-labelledby="reports-title">

@@ -421,3 +421,27 @@ async function subscriptionDeleted(tx: Tx, subscription: Stripe.Subscription, at
   else await tx.subscription.create({ data: { userId: match.userId, planId: (plan ?? (await defaultPlan(tx))).id, currentPeriodStart: start, currentPeriodEnd: end, ...data } });
   return { status: "applied", ...base };
 }
+
+// --- For owners -------------------------------------------------------------------------------
+
+export const stripeEventStatuses = ["received", "applied", "ignored", "unmatched", "failed"] as const;
+
+/**
+ * The latest Stripe events with what became of them, for the admin console: an `unmatched` or
+ * `failed` one says why, so a payment for no known user is seen, not lost.
+ */
+export async function listStripeEvents(db: Db, input: { status?: StripeEventStatus; limit?: number } = {}) {
+  const [rows, counts] = await Promise.all([
+    db.stripeEvent.findMany({
+      where: input.status ? { status: input.status } : {},
+      orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+      take: input.limit ?? 50,
+      select: { id: true, type: true, status: true, customerId: true, error: true, attempts: true, createdAt: true, receivedAt: true, appliedAt: true, user: { select: { id: true, email: true } } },
+    }),
+    db.stripeEvent.groupBy({ by: ["status"], _count: { _all: true } }),
+  ]);
+  return {
+    counts: Object.fromEntries(stripeEventStatuses.map((s) => [s, counts.find((c) => c.status === s)?._count._all ?? 0])) as Record<StripeEventStatus, number>,
+    items: rows.map(({ user, ...row }) => ({ ...row, status: row.status as StripeEventStatus, userId: user?.id ?? null, userEmail: user?.email ?? null })),
+  };
+}

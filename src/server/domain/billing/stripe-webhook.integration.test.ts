@@ -15,7 +15,7 @@ import { waitFor } from "@/test/wait-for.ts";
 import { startWorker, type WorkerProcess } from "@/test/worker-process.ts";
 import { ensureUserByEmail } from "../auth/users.ts";
 import { planForUser } from "./plans.ts";
-import { applyJobId, requeueLostStripeEvents } from "./stripe-events.ts";
+import { applyJobId, listStripeEvents, requeueLostStripeEvents } from "./stripe-events.ts";
 
 const SECRET = "whsec_test_pantheon_webhook";
 const PRO_PRICE = "price_test_pro";
@@ -247,6 +247,10 @@ describe("order and state", () => {
     const row = await settled(paid.id);
     expect(row).toMatchObject({ status: "unmatched", userId: null, customerId: customer });
     expect(row.error).toContain(customer);
+    // Owners see it, with the reason, in the admin console's list.
+    const listed = await listStripeEvents(t.db, { status: "unmatched" });
+    expect(listed.counts.unmatched).toBeGreaterThanOrEqual(1);
+    expect(listed.items.find((i) => i.id === paid.id)).toMatchObject({ customerId: customer, error: expect.stringContaining(customer) });
 
     const checkout = buildEvent("checkout.session.completed", {
       id: fakeId("cs"), object: "checkout.session", mode: "subscription", payment_status: "paid", customer, client_reference_id: user.id, metadata: { userId: user.id },

@@ -10,6 +10,7 @@ import { auditRouter } from "./audit.ts";
 import { jobsRouter } from "./jobs.ts";
 import { plansRouter } from "./plans.ts";
 import { settingsRouter } from "./settings.ts";
+import { stripeAdminRouter } from "./stripe.ts";
 import { usersRouter } from "./users.ts";
 
 export const adminRouter = createTRPCRouter({
@@ -19,4 +20,5 @@ export const adminRouter = createTRPCRouter({
   jobs: jobsRouter,
   audit: auditRouter,
   plans: plansRouter,
+  stripe: stripeAdminRouter,
 });
