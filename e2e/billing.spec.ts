@@ -7,8 +7,12 @@ import { creditsText, formatCredits } from "../src/components/usage/credits.ts";
 import { axeViolations } from "./axe.ts";
 import { expect, test } from "./fixtures.ts";
 
-test("buy a credit pack: Stripe Checkout, back to Usage & billing, the balance and the top-up", async ({ page, signedIn: user, sql }) => {
-  await page.goto("/usage");
+test("buy a credit pack: from the low-balance banner to Stripe Checkout, back to Usage & billing, the balance and the top-up", async ({ page, signedIn: user, sql, appSetting }) => {
+  await appSetting("credits.low_balance_threshold", 1_000_000);
+  await page.goto("/");
+  await page.getByTestId("low-balance").getByRole("link", { name: "Buy credits" }).click();
+  await expect(page).toHaveURL(/\/usage#buy-credits$/);
+  await expect(page.getByRole("heading", { level: 2, name: "Buy credits" })).toBeInViewport();
   await expect(page.getByTestId("balance")).toBeVisible();
   const before = (await sql<{ balance: string }>("SELECT balance::text FROM credit_wallets WHERE user_id = $1", [user.id]))[0]!.balance;
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { creditsText, formatCredits } from "@/components/usage/credits.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 import styles from "./billing.module.css";
@@ -36,6 +36,15 @@ export function BillingSection() {
   const portal = api.billing.portal.useMutation(go);
   const busy = checkout.isPending || portal.isPending || checkout.isSuccess || portal.isSuccess;
   const configured = subscription.data?.paymentsConfigured ?? false;
+  const packsLoaded = !!packs.data && !!subscription.data;
+  useEffect(() => {
+    // Arriving from "Buy credits" (the low-balance banner): the sections above load first and push
+    // the packs down, so go to them (and move focus there) once they are in place.
+    if (!packsLoaded || window.location.hash !== "#buy-credits") return;
+    const target = document.getElementById("buy-credits");
+    target?.scrollIntoView({ block: "start" });
+    target?.focus({ preventScroll: true });
+  }, [packsLoaded]);
 
   return (
     <>

@@ -22,14 +22,19 @@ function errorResponse(status: number, code: string, message: string) {
   return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
 }
 
+const MAX_BODY_BYTES = 1024 * 1024;
+
 // Verification needs no key: the webhook secret does it.
 const verifier = new Stripe("sk_unused_for_webhook_verification");
 
 export async function handleStripeWebhook(deps: WebhookDeps, req: Request): Promise<Response> {
   if (!deps.secret) return errorResponse(404, "payments_not_configured", "Payments are not configured on this server.");
+  // Stripe's events are a few kilobytes; anything this large is not one of them.
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return errorResponse(413, "payload_too_large", "The body is too large for a Stripe event.");
   const signature = req.headers.get("stripe-signature");
   // The exact bytes Stripe signed: any parsing or re-encoding first would break the signature.
   const body = await req.text();
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return errorResponse(413, "payload_too_large", "The body is too large for a Stripe event.");
   if (!signature) return errorResponse(400, "invalid_signature", "The Stripe-Signature header is missing.");
   let event: Stripe.Event;
   try {

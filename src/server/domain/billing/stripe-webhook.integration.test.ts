@@ -88,6 +88,13 @@ describe("signature", () => {
     expect(await jobCount(e.id)).toBe(0);
   });
 
+  it("refuses a body larger than any Stripe event with 413, storing nothing", async () => {
+    const e = buildEvent("checkout.session.completed", { ...topupSession(randomUUID(), fakeId("cus")), padding: "x".repeat(1_100_000) });
+    const res = await post(e);
+    expect(res.status).toBe(413);
+    expect(await t.db.stripeEvent.count({ where: { id: e.id } })).toBe(0);
+  });
+
   it("the unaltered body with the same signature is accepted (the refusals above are about the change)", async () => {
     const e = event();
     const res = await post(e);
