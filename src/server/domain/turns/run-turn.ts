@@ -144,16 +144,13 @@ async function loadScope(deps: RunDeps, turn: Turn, steps: TurnStep[], session: 
     session.roomId ? db.room.findUnique({ where: { id: session.roomId }, select: { name: true, goal: true } }) : null,
     db.sessionSummary.findFirst({ where: { sessionId: session.id }, orderBy: { throughSeq: "desc" }, select: { text: true, throughSeq: true } }),
   ]);
-  const [all, readable] = await Promise.all([
-    db.message.findMany({
-      where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id } },
-      orderBy: { seq: "asc" },
-      select: { seq: true, role: true, agentKey: true, agentName: true, content: true, visibility: true, turnId: true },
-    }),
-    // Messages replaced by a regenerate or an edit, and a retried question, are left out.
-    historyFilter(db, turn),
-  ]);
-  const rows = all.filter(readable);
+  const all = await db.message.findMany({
+    where: { sessionId: session.id, seq: { gt: summary?.throughSeq ?? 0n }, NOT: { turnId: turn.id } },
+    orderBy: { seq: "asc" },
+    select: { seq: true, role: true, agentKey: true, agentName: true, content: true, visibility: true, turnId: true },
+  });
+  // Messages replaced by a regenerate or an edit, and a retried question, are left out.
+  const rows = all.filter(await historyFilter(db, turn));
   const readsFiles = snapshot.roster.some((a) => a.tools?.includes("file_read"));
   const files = readsFiles
     ? await db.file.findMany({
