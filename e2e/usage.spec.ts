@@ -74,6 +74,9 @@ test("a turn's credits: in the room, on the Usage page, and in the CSV download"
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Usage & billing" })).toBeVisible();
   await expect(page).toHaveTitle(/Usage & billing/);
+  // Read the wallet afresh: the room last read it (kept 5 s) when the turn ended, which may have been
+  // while the title call was holding its reservation.
+  await page.reload();
   await expect(page.getByTestId("balance")).toHaveText(formatCredits(new Decimal(100).minus(spent).toFixed()));
   await expect(page.getByTestId("reserved")).toHaveText("0.00");
   await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(spent.toFixed())} credits over 3 calls`);
