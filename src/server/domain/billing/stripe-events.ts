@@ -258,6 +258,9 @@ function fromUnix(seconds: number | null | undefined): Date | null {
 }
 
 async function lockSubscription(tx: Tx, userId: string): Promise<Subscription | null> {
+  // The row may not exist yet: two events of one user (subscription.created and invoice.paid,
+  // applied side by side) take turns here instead of both creating it.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`stripe:subscription:${userId}`}, 0))`;
   const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM subscriptions WHERE user_id = ${userId}::uuid FOR UPDATE`;
   return row ? tx.subscription.findUnique({ where: { id: row.id } }) : null;
 }

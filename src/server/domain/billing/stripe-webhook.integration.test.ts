@@ -15,7 +15,7 @@ import { waitFor } from "@/test/wait-for.ts";
 import { startWorker, type WorkerProcess } from "@/test/worker-process.ts";
 import { ensureUserByEmail } from "../auth/users.ts";
 import { planForUser } from "./plans.ts";
-import { applyJobId, listStripeEvents, requeueLostStripeEvents } from "./stripe-events.ts";
+import { applyJobId, applyStripeEvent, listStripeEvents, requeueLostStripeEvents } from "./stripe-events.ts";
 
 const SECRET = "whsec_test_pantheon_webhook";
 const PRO_PRICE = "price_test_pro";
@@ -203,6 +203,20 @@ describe("order and state", () => {
     expect(subscription).toMatchObject({ status: "canceled", stripeSubscriptionId: sub.id });
     expect(subscription!.endedAt).not.toBeNull();
     expect(await t.db.creditTransaction.count({ where: { userId, kind: "plan_grant", referenceId: String(invoice.id) } })).toBe(1);
+  });
+
+  it("a new subscription's created and invoice.paid applied side by side make one subscription, neither failing", async () => {
+    const { userId, customer } = await userWithCustomer();
+    const sub = subscriptionObject({ customer, priceId: PRO_PRICE });
+    const events = [buildEvent("customer.subscription.created", sub), buildEvent("invoice.paid", invoiceObject({ customer, subscription: String(sub.id), priceId: PRO_PRICE }))];
+    // Stored without jobs and applied here at the same moment (the worker could take them in turn).
+    for (const e of events) {
+      await t.db.stripeEvent.create({ data: { id: e.id, type: e.type, payload: JSON.parse(JSON.stringify(e)), createdAt: new Date(e.created * 1000), customerId: customer } });
+    }
+    const outcomes = await Promise.allSettled(events.map((e) => applyStripeEvent(t.db, boss, e.id)));
+    expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.status : String(o.reason)))).toEqual(["applied", "applied"]);
+    expect(await t.db.subscription.count({ where: { userId } })).toBe(1);
+    expect((await planForUser(t.db, userId)).plan.key).toBe("pro");
   });
 
   it("an older subscription.updated arriving after a newer one does not undo it", async () => {
