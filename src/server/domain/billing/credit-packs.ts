@@ -12,11 +12,20 @@ import { logger } from "../../logger.ts";
 
 export const CREDIT_PACKS_KEY = "billing.credit_packs";
 
-const credits = z
-  .union([z.number(), z.string()])
-  .transform((v) => new Decimal(v))
-  .refine((d) => d.isFinite() && d.gt(0) && d.decimalPlaces() <= 6, "credits must be a positive number with at most 6 decimals")
-  .transform((d) => d.toString());
+const credits = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  // decimal.js throws on text that is no number: that must be a refusal, not an exception.
+  let d: Decimal | null = null;
+  try {
+    d = new Decimal(v);
+  } catch {
+    d = null;
+  }
+  if (!d || !d.isFinite() || d.lte(0) || d.decimalPlaces() > 6) {
+    ctx.addIssue({ code: "custom", message: "credits must be a positive number with at most 6 decimals" });
+    return z.NEVER;
+  }
+  return d.toString();
+});
 
 const packSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "a pack id is lowercase letters, digits, - and _"),
