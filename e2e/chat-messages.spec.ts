@@ -254,7 +254,7 @@ async function seedLongSession(sql: Sql, userId: string, roomId: string, turns: 
   return sessionId;
 }
 
-test("a #m-<seq> link loads older pages until the message is there, and older turns load on scroll", async ({ page, signedIn: user, sql }) => {
+test("a #m-<seq> link loads older pages until the message is there; older turns load on scroll; Jump to latest during a turn", async ({ page, signedIn: user, sql }) => {
   const errors = watchConsole(page);
   const roomId = await roomWith(page, sql, user.id, [{ key: "echo", name: "Echo", role: "You echo." }]);
   const sessionId = await seedLongSession(sql, user.id, roomId, 60);
@@ -280,5 +280,21 @@ test("a #m-<seq> link loads older pages until the message is there, and older tu
   await expect(page.getByTestId("turn")).toHaveCount(40);
   // The reader stays where they were: turn 41 has not jumped away (older turns went above it).
   await expect(page.getByTestId("turn").filter({ hasText: "Question number 41" })).toBeInViewport();
+
+  // During a turn, scrolled up: "Jump to latest" brings the streaming answer back into view.
+  script = () => ({ hang: true, partial: "Thinking it over…" });
+  await send(page, "One more question");
+  const live = page.getByTestId("turn").last();
+  await expect(live.getByTestId("writing")).toBeVisible();
+  await expect(live).toContainText("Thinking it over…");
+  const jump = page.getByRole("button", { name: "Jump to latest" });
+  await expect(jump).toHaveCount(0);
+  await timeline.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+  await expect(jump).toBeVisible();
+  await jump.click();
+  await expect(jump).toHaveCount(0);
+  await expect(live.getByTestId("writing")).toBeInViewport();
+  await page.getByRole("button", { name: "Cancel turn" }).click();
+  await expect(live.getByTestId("turn-status")).toHaveText("Cancelled");
   expect(errors).toEqual([]);
 });
