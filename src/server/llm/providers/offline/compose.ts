@@ -56,7 +56,7 @@ function slotsOf(scene: Scene, phrases: PersonaPhrases): Slots {
 export function offlineSignature(voice: Voice): string {
   // Named when the context names the agent, else by its focus, so two agents' sign-offs differ.
   const name = voice.persona === "synthesizer" ? null : voice.name;
-  const focus = voice.focus.length ? `, on ${voice.focus.slice(0, 2).join(" and ")}` : "";
+  const focus = voice.focus.length && voice.persona !== "synthesizer" ? `, on ${voice.focus.slice(0, 2).join(" and ")}` : "";
   return `_Offline model · ${PERSONA_LABEL[voice.persona]} voice${name ? ` for ${name}` : focus}_`;
 }
 
@@ -100,10 +100,10 @@ export function composeAnswer(scene: Scene): string {
       blocks = ["## Short answer", opener, earlierLine, "## Key points", items.join("\n"), extraTable, code, "## Next step", closing];
       break;
   }
-  // A sentence may open with the bold subject: "**launching the beta** …" starts with a capital.
+  // A sentence (or a table's first cell) may open with the subject or focus: it starts with a capital.
   // Code blocks are left as they are.
   return [...blocks.filter(Boolean), offlineSignature(voice)]
-    .map((block) => (block.startsWith("```") ? block : block.replace(/^(\*\*|> )?(\p{Ll})/gmu, (_m, mark: string | undefined, letter: string) => `${mark ?? ""}${letter.toUpperCase()}`)))
+    .map((block) => (block.startsWith("```") ? block : block.replace(/^(\*\*|> |\| )?(\p{Ll})/gmu, (_m, mark: string | undefined, letter: string) => `${mark ?? ""}${letter.toUpperCase()}`)))
     .join("\n\n");
 }
 
@@ -147,13 +147,15 @@ function synthesis(scene: Scene, slots: Slots, phrases: PersonaPhrases, extraTab
       : people.length > 1
         ? `**Where they agree:** ${slots.S} is worth doing; ${joinNames(people.map((p) => `${p.name} brings ${contributionOf(p.gist)}`))}.`
         : `**Taken on its own:** one view so far, from ${names[0]}; worth a second opinion before acting on it.`;
-  const tasks = people.slice(0, 3).map((p) => `- [ ] ${TASK[contributionOf(p.gist)] ?? "Follow up with"} ${p.name}: “${excerpt(p.gist.phrase, 7)}”`);
+  const tasks = people.slice(0, 3).map((p) => `- [ ] ${TASK[contributionOf(p.gist)] ?? "Follow up with"} ${p.name}: “${excerpt(p.gist.phrase, 6)}”`);
   return [
     "## Summary",
     pick(phrases.opener(slots), seed, "opener"),
-    people.map((p) => `- **${p.name}** ${p.line}.`).join("\n"),
+    // Who said what: a table when the user asked for one, else a list.
+    extraTable
+      ? [phrases.tableHead, "| --- | --- |", ...people.map((p) => `| **${p.name}** | ${p.line.replace(/\|/g, "/")} |`)].join("\n")
+      : people.map((p) => `- **${p.name}** ${p.line}.`).join("\n"),
     meeting,
-    extraTable ? [phrases.tableHead, "| --- | --- |", ...people.map((p) => `| ${p.name} | ${excerpt(p.gist.phrase, 10).replace(/\|/g, "/")} |`)].join("\n") : "",
     code,
     "### Next steps",
     tasks.join("\n"),

@@ -90,15 +90,25 @@ function firstSentence(text: string): string {
 
 /** The key phrase: the first sentence without its opening words, cut at a judgement, at most six words. */
 export function subjectOf(question: string): string {
-  const words = plainWords(firstSentence(question));
+  // A clause after a comma or colon is an aside ("…, in a table").
+  const sentence = firstSentence(question);
+  const clause = sentence.split(/[,;:(–—]\s/)[0]!;
+  const words = plainWords(plainWords(clause).length >= 2 ? clause : sentence);
   let start = 0;
   while (start < words.length && (LEADING.has(words[start]!.toLowerCase()) || EDGE.has(words[start]!.toLowerCase()))) start++;
   const kept: string[] = [];
+  let cut = false;
   for (const word of words.slice(start)) {
     if (JUDGEMENT.has(word.toLowerCase()) && kept.length) break;
+    if (kept.length === 6) {
+      cut = true;
+      break;
+    }
     kept.push(word);
-    if (kept.length === 6) break;
   }
+  // Cut short mid-phrase ("Postgres and SQLite for a small"): end before the last little word.
+  const glue = kept.findLastIndex((w, i) => i >= 2 && EDGE.has(w.toLowerCase()));
+  if (cut && glue > 0) kept.length = glue;
   while (kept.length && EDGE.has(kept.at(-1)!.toLowerCase())) kept.pop();
   while (kept.length && EDGE.has(kept[0]!.toLowerCase())) kept.shift();
   // "launch the beta" reads as a subject once it is "launching the beta".
