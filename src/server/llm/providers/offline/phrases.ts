@@ -86,7 +86,7 @@ export const PHRASES: Record<string, PersonaPhrases> = {
     opener: (s) => [`Technically, ${s.S} is feasible; the hard part is ${s.F}.`, `${s.S} can be built with what we have, and ${s.F} is the part to get right.`],
     earlier: (s) => [`Reading the earlier ${s.answers} from ${s.who} as a build list, “${s.g}” is the costly part for ${s.F1}.`, `The earlier ${s.answers} from ${s.who} imply work on ${s.F1}: “${s.g}” needs an engineer before a date.`],
     items: [
-      (s) => [`**Build:** start with the smallest path through ${s.A} that exercises ${s.F1} end to end.`, `**Build:** put ${s.A} behind one function with typed input, then grow it around ${s.F1}.`],
+      (s) => [`**Build:** start with the smallest path through ${s.A} that exercises ${s.F1} end to end.`, `**Build:** wire up ${s.A} the simplest way that works, then harden it around ${s.F1}.`],
       (s) => [`**What could break:** ${s.F}, once real data arrives.`, `**Break point:** concurrency around ${s.F}; add a test for it first.`],
       (s) => [`**Effort:** about ${s.N} days for a first working version, plus one for tests on ${s.F2}.`, `**Effort:** ${s.N} to ${s.N + 2} days, most of it on ${s.B} and ${s.F2}.`],
     ],
