@@ -38,6 +38,9 @@ const JUDGEMENT = new Set(
   "good bad safe unsafe idea ok okay worth possible right wrong best better worse ready enough fine sensible wise smart viable say says said mean means look looks".split(" "),
 );
 
+/** Words after which the next word is a verb ("should we raise prices"). */
+const MODAL = new Set("should could can would will shall must might may do does did to".split(" "));
+
 /** Verbs that often open a request's subject, and their -ing form. */
 const GERUND: Record<string, string> = Object.fromEntries(
   (
@@ -95,7 +98,11 @@ export function subjectOf(question: string): string {
   const clause = sentence.split(/[,;:(–—]\s/)[0]!;
   const words = plainWords(plainWords(clause).length >= 2 ? clause : sentence);
   let start = 0;
-  while (start < words.length && (LEADING.has(words[start]!.toLowerCase()) || EDGE.has(words[start]!.toLowerCase()))) start++;
+  let asked = false;
+  while (start < words.length && (LEADING.has(words[start]!.toLowerCase()) || EDGE.has(words[start]!.toLowerCase()))) {
+    asked ||= MODAL.has(words[start]!.toLowerCase());
+    start++;
+  }
   const kept: string[] = [];
   let cut = false;
   for (const word of words.slice(start)) {
@@ -111,8 +118,9 @@ export function subjectOf(question: string): string {
   if (cut && glue > 0) kept.length = glue;
   while (kept.length && EDGE.has(kept.at(-1)!.toLowerCase())) kept.pop();
   while (kept.length && EDGE.has(kept[0]!.toLowerCase())) kept.shift();
-  // "launch the beta" reads as a subject once it is "launching the beta".
-  if (kept.length > 2 && GERUND[kept[0]!.toLowerCase()] && EDGE.has(kept[1]!.toLowerCase())) kept[0] = GERUND[kept[0]!.toLowerCase()]!;
+  // "launch the beta" reads as a subject once it is "launching the beta": a verb after "should we"
+  // or before "the" (not "launch timeline", where it is a noun).
+  if (kept.length > 1 && GERUND[kept[0]!.toLowerCase()] && (asked || (kept.length > 2 && EDGE.has(kept[1]!.toLowerCase())))) kept[0] = GERUND[kept[0]!.toLowerCase()]!;
   if (kept.length) return kept.join(" ");
   const terms = termsOf(question);
   return terms.length ? terms.slice(0, 3).join(" ") : "";
@@ -130,9 +138,14 @@ export function termsOf(text: string): string[] {
 
 export function topicOf(question: string): Topic {
   const wantsCode = ASKS_FOR_CODE.test(question);
+  const subject = subjectOf(question);
+  // The verb of "raising prices" is not a thing to talk about.
+  const verb = Object.entries(GERUND).find(([, ing]) => subject.toLowerCase().startsWith(`${ing} `))?.[0];
   return {
-    subject: subjectOf(question) || "your question",
-    terms: termsOf(question).slice(0, 6),
+    subject: subject || "your question",
+    terms: termsOf(question)
+      .filter((t) => t.toLowerCase() !== verb)
+      .slice(0, 6),
     wantsTable: TABLE.test(question),
     wantsCode,
     aboutCode: wantsCode || ABOUT_CODE.test(question),
