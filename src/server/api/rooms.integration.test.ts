@@ -56,11 +56,16 @@ async function world(options: { turn?: boolean } = {}) {
   const session = await a.api("sessions.create", { roomId: room.id });
   // A queued turn (no worker runs it), for the procedures that take a turn id.
   const turn = options.turn ? await a.api("turns.send", { sessionId: session.id, message: "Plan the launch", clientRequestId: randomUUID() }) : null;
-  return { a, agent, other, room, session, turn };
+  // A failed agent step on that turn, for turns.retry (only such steps can be retried).
+  const step = turn
+    ? await t.db.turnStep.create({ data: { turnId: turn.id, index: 1, kind: "agent", agentId: agent.id, agentKey: agent.key, agentName: agent.name, modelAlias: "local", status: "failed" } })
+    : null;
+  return { a, agent, other, room, session, turn, step };
 }
 
 describe("isolation", () => {
-  const noId = new Set(["agents.list", "agents.create", "agents.models", "rooms.list", "rooms.create", "rooms.templates", "rooms.createFromTemplate"]);
+  // sessions.search takes no id: it only ever reads the caller's own sessions (sessions-workspace tests).
+  const noId = new Set(["agents.list", "agents.create", "agents.models", "rooms.list", "rooms.create", "rooms.templates", "rooms.createFromTemplate", "sessions.search"]);
   const inputs: Record<string, (w: Awaited<ReturnType<typeof world>>) => unknown> = {
     "agents.byId": (w) => ({ id: w.agent.id }),
     "agents.update": (w) => ({ id: w.agent.id, name: "Mine now" }),
@@ -81,10 +86,15 @@ describe("isolation", () => {
     "sessions.delete": (w) => ({ id: w.session.id }),
     "sessions.restore": (w) => ({ id: w.session.id }),
     "sessions.messages": (w) => ({ sessionId: w.session.id }),
+    "sessions.rename": (w) => ({ id: w.session.id, title: "Mine now" }),
+    "sessions.export": (w) => ({ id: w.session.id, format: "markdown" }),
     "turns.send": (w) => ({ sessionId: w.session.id, message: "Mine now", clientRequestId: randomUUID() }),
     "turns.byId": (w) => ({ id: w.turn!.id }),
     "turns.list": (w) => ({ sessionId: w.session.id }),
     "turns.cancel": (w) => ({ turnId: w.turn!.id }),
+    "turns.retry": (w) => ({ stepId: w.step!.id, clientRequestId: randomUUID() }),
+    "turns.regenerate": (w) => ({ turnId: w.turn!.id, clientRequestId: randomUUID() }),
+    "turns.edit": (w) => ({ turnId: w.turn!.id, message: "Mine now", clientRequestId: randomUUID() }),
     "turns.events": (w) => ({ sessionId: w.session.id, lastEventId: "0" }),
   };
   const scoped = Object.keys(appRouter._def.procedures).filter((p) => /^(agents|rooms|mode|sessions|turns)\./.test(p));
