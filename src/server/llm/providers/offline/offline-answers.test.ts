@@ -172,6 +172,15 @@ describe("voices", () => {
   });
 });
 
+describe("a direct chat", () => {
+  it("builds on its own earlier answer as this chat's, not a stranger's", () => {
+    const first: ChatMessage[] = [{ role: "system", content: "You are Muse." }, { role: "user", content: "Give me an opening line." }];
+    const second = localReply([...first, { role: "assistant", content: localReply(first) }, { role: "user", content: "Make it shorter." }]);
+    expect(second).toContain("earlier answer from this chat");
+    expect(second).not.toBe(localReply(first));
+  });
+});
+
 describe("determinism", () => {
   it("gives the same answer for the same role, question and conversation, and another for another question", () => {
     for (const { name, role } of Object.values(ROLES)) {
