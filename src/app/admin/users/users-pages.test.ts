@@ -46,7 +46,7 @@ describe("the user's page", () => {
     expect(html).toContain("<h1");
     expect(html).toContain("ada@example.com");
     expect(html).toContain('data-testid="user-balance">112.50<');
-    expect(html).toContain("112.395");
+    expect(html).toContain("<dt>Available</dt><dd>112.40</dd>");
     expect(html).toContain("0.31 used; resets 2026-12-03 00:00 UTC.");
     expect(html).toMatch(/<th scope="row">llama<\/th>/);
     expect(html).toContain("Pilot team");

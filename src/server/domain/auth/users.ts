@@ -32,7 +32,8 @@ export function userColumns(alias: string): Prisma.Sql {
   const u = alias;
   return Prisma.raw(
     `${u}.id, ${u}.name, ${u}.email, ${u}.email_verified AS "emailVerified", ${u}.image, ${u}.role::text AS role, ` +
-      `${u}.status::text AS status, ${u}.created_at AS "createdAt", ${u}.updated_at AS "updatedAt"`,
+      `${u}.status::text AS status, ${u}.created_at AS "createdAt", ${u}.updated_at AS "updatedAt", ` +
+      `${u}.stripe_customer_id AS "stripeCustomerId"`,
   );
 }
 
