@@ -82,6 +82,21 @@ export function Timeline(props: {
     if (pinnedToBottom.current) el.scrollTop = el.scrollHeight;
   }, [tail, last?.id]);
 
+  // Turns are laid out lazily (content-visibility) and answers can change height after they render:
+  // while the reader is at the bottom, any change of the list's height keeps them there.
+  const list = useRef<HTMLOListElement>(null);
+  const hasTurns = turns.length > 0;
+  useEffect(() => {
+    const el = scroller.current;
+    const watched = list.current;
+    if (!el || !watched) return;
+    const observer = new ResizeObserver(() => {
+      if (pinnedToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(watched);
+    return () => observer.disconnect();
+  }, [hasTurns]);
+
   useLayoutEffect(() => {
     const el = scroller.current;
     const kept = anchor.current;
@@ -172,7 +187,7 @@ export function Timeline(props: {
           {turns.length === 0 ? (
             <div className="timeline-empty">{props.empty}</div>
           ) : (
-            <ol className="timeline" aria-label="Turns">
+            <ol ref={list} className="timeline" aria-label="Turns">
               {turns.map((turn) => (
                 <TurnItem
                   key={turn.id}
