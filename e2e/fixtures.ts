@@ -21,10 +21,10 @@ const allowedConsoleErrors: RegExp[] = [];
 /**
  * The one console error allowed everywhere: Chromium logs every API answer that is not 2xx as
  * "Failed to load resource", and the API answers refused input with a 4xx by design (an AppError
- * code the page shows at the field: a taken @key, a rate limit, a missing room). That line is the
- * browser's network log, not an error in the page. A 5xx, or a 4xx anywhere but the API, still fails.
+ * code the page shows at the field: a taken @key, a rate limit, a missing room, an upload whose
+ * content is refused). That line is the browser's network log, not an error in the page. A 5xx, or a 4xx anywhere but the API, still fails.
  */
-const apiRefusal = /^Failed to load resource: the server responded with a status of 4\d\d .*\(https?:\/\/[^/]+\/api\/trpc\//;
+const apiRefusal = /^Failed to load resource: the server responded with a status of 4\d\d .*\(https?:\/\/[^/]+\/api\//;
 
 export const test = base.extend<{
   /**

@@ -136,7 +136,8 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
 
     // The ledger row names the provider and the new pricing version.
     const [ledger] = await sql<{ provider: string; model_alias: string; pricing_version: number }>(
-      "SELECT provider, model_alias, pricing_version FROM llm_call_events WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
+      // The step's call: the session's automatic title is a separate call, on the summary model.
+      "SELECT provider, model_alias, pricing_version FROM llm_call_events WHERE user_id = $1 AND call_purpose <> 'title' ORDER BY created_at DESC LIMIT 1",
       [signedIn.id],
     );
     expect(ledger).toEqual({ provider: "fake-lab", model_alias: "lab-alpha-1", pricing_version: before + 1 });

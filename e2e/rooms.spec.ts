@@ -59,7 +59,7 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
   await page.getByRole("button", { name: "Delete room" }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.getByRole("button", { name: "Restore Debate club" }).click();
-  await expect(page.getByRole("link", { name: "Debate club" })).toBeVisible();
+  await expect(page.getByRole("main").getByRole("link", { name: "Debate club" })).toBeVisible();
 });
 
 test("a room or agent that does not exist, or is someone else's, says so (data.appCode not_found)", async ({ page, signedIn: _user }) => {
@@ -76,7 +76,8 @@ test("the library and room pages fit a phone screen", async ({ page, signedIn: _
   await page.setViewportSize({ width: 375, height: 740 });
   await page.goto("/");
   await page.getByRole("button", { name: /Code review template/ }).click();
-  await expect(page.getByRole("heading", { name: "Code review" })).toBeVisible();
+  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Code review" })).toBeVisible();
   const workspace = page.url();
   for (const path of ["/", "/agents", workspace, `${workspace}/setup`]) {
     await page.goto(path);

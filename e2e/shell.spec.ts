@@ -46,7 +46,8 @@ for (const size of sizes) {
     await expect(page).toHaveTitle("Code review · Pantheon");
     // The header says the mode applies on next send, and shows the roster.
     await expect(page.getByTestId("mode-status")).toContainText("applies on next send");
-    await expect(page.getByRole("list", { name: "Roster" })).toContainText("@code-reviewer");
+    // On a phone the roster is left to setup, to keep the header short.
+    if (size.name === "laptop") await expect(page.getByRole("list", { name: "Roster" })).toContainText("@code-reviewer");
 
     await send(page, "Please review: function add(a, b) { return a - b }");
     const turn = page.getByTestId("turn").last();
