@@ -84,6 +84,8 @@ test("the sidebar collapses and stays collapsed after a reload; on a phone it is
   await page.setViewportSize({ width: 375, height: 812 });
   await page.goto(room);
   await expect(sidebar).toBeHidden();
+  // The conversation has loaded: the page is interactive (a key press before that would be lost).
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
   const menu = page.getByRole("button", { name: "Open menu" });
   await menu.focus();
   await page.keyboard.press("Enter");
