@@ -141,9 +141,11 @@ export function Timeline(props: {
   const jumpToLatest = () => {
     const el = scroller.current;
     if (!el) return;
+    // An instant jump: a smooth scroll passes turns that are laid out for real on the way (their
+    // heights change), so it would stop short of the bottom; the resize observer keeps it there.
     pinnedToBottom.current = true;
     setAtBottom(true);
-    el.scrollTo({ top: el.scrollHeight, behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+    el.scrollTop = el.scrollHeight;
   };
 
   // Derived once per render, handed to each turn as plain values so unchanged turns skip rendering.
