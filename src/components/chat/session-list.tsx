@@ -81,6 +81,23 @@ function download(file: { filename: string; mimeType: string; content: string })
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** The header's "New session" button; the same action as the shortcut (Ctrl+Shift+O or Alt+N). */
+export function NewSessionButton(props: { picker: SessionPicker }) {
+  return (
+    <button
+      type="button"
+      className="icon-button"
+      aria-label="New session"
+      title="New session (Ctrl+Shift+O)"
+      aria-keyshortcuts="Control+Shift+O Alt+N"
+      disabled={props.picker.create.isPending}
+      onClick={props.picker.start}
+    >
+      <span aria-hidden="true">✎</span>
+    </button>
+  );
+}
+
 /**
  * The shown session's actions, behind one button in the conversation header: rename, export as
  * Markdown or JSON, delete (with Undo in a toast for a few seconds).

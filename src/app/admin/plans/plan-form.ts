@@ -2,6 +2,8 @@
  * The plan form's fields as typed, and the API input they become. Prices are typed in the
  * currency's main unit ("9" or "9.90") and sent in cents, never through a float.
  */
+import type { PlanView } from "@/server/domain/billing/plans.ts";
+
 export interface PlanFormFields {
   key: string;
   name: string;
@@ -15,18 +17,11 @@ export interface PlanFormFields {
   active: boolean;
 }
 
-export interface PlanLike {
-  key: string;
-  name: string;
-  monthlyCredits: string;
-  priceCents: number;
-  currency: string;
-  stripePriceId: string | null;
-  allowedModels: string[];
-  rateLimitPerMinute: number | null;
-  rateLimitPerHour: number | null;
-  active: boolean;
-}
+/** What the form reads of a plan (as the API shows it). */
+export type PlanLike = Pick<
+  PlanView,
+  "key" | "name" | "monthlyCredits" | "priceCents" | "currency" | "stripePriceId" | "allowedModels" | "rateLimitPerMinute" | "rateLimitPerHour" | "active"
+>;
 
 export const emptyPlanFields: PlanFormFields = {
   key: "",

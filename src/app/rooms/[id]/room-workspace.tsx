@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { SessionChat } from "@/components/chat/session-chat.tsx";
-import { SessionActions, useSessionPicker } from "@/components/chat/session-list.tsx";
+import { NewSessionButton, SessionActions, useSessionPicker } from "@/components/chat/session-list.tsx";
 import { useRefreshFiles } from "@/components/files/files-api.ts";
 import { FilesPanel } from "@/components/files/files-panel.tsx";
 import { ModeSwitcher } from "@/components/mode-switcher.tsx";
@@ -46,17 +46,7 @@ export function RoomWorkspace(props: { roomId: string }) {
             {room.data.goal && <p className="conv-sub">{room.data.goal}</p>}
           </div>
           <div className="conv-tools">
-            <button
-              type="button"
-              className="icon-button"
-              aria-label="New session"
-              title="New session (Ctrl+Shift+O)"
-              aria-keyshortcuts="Control+Shift+O Alt+N"
-              disabled={sessions.create.isPending}
-              onClick={sessions.start}
-            >
-              <span aria-hidden="true">✎</span>
-            </button>
+            <NewSessionButton picker={sessions} />
             <SessionActions picker={sessions} />
             <FilesDrawer title={`Files of ${room.data.name}`}>
               <FilesPanel scope={{ roomId: props.roomId }} owner="room" />

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { SessionChat } from "@/components/chat/session-chat.tsx";
-import { SessionActions, useSessionPicker } from "@/components/chat/session-list.tsx";
+import { NewSessionButton, SessionActions, useSessionPicker } from "@/components/chat/session-list.tsx";
 import { useRefreshFiles } from "@/components/files/files-api.ts";
 import { FilesPanel } from "@/components/files/files-panel.tsx";
 import { FilesDrawer } from "@/components/shell/files-drawer.tsx";
@@ -44,17 +44,7 @@ export function DirectChat(props: { agentId: string }) {
             </p>
           </div>
           <div className="conv-tools">
-            <button
-              type="button"
-              className="icon-button"
-              aria-label="New session"
-              title="New session (Ctrl+Shift+O)"
-              aria-keyshortcuts="Control+Shift+O Alt+N"
-              disabled={sessions.create.isPending}
-              onClick={sessions.start}
-            >
-              <span aria-hidden="true">✎</span>
-            </button>
+            <NewSessionButton picker={sessions} />
             <SessionActions picker={sessions} />
             <FilesDrawer title={`Files of this chat with ${agent.data.name}`}>
               <FilesPanel scope={sessions.currentId ? { sessionId: sessions.currentId } : null} ensureScope={async () => ({ sessionId: await sessions.ensureSession() })} owner="chat" />
