@@ -31,3 +31,14 @@ it("plans list shows every plan; plans assign puts a user on a plan by hand with
   await expect(cli("plans", "assign", "--email", "planned@example.com", "--plan", "gold")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('No plan with key "gold"') });
   await expect(cli("plans", "assign", "--email", "nobody@example.com", "--plan", "starter")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("No user with e-mail") });
 });
+
+it("plans packs lists the credit packs; plans set-packs replaces them (audited as cli) and refuses packs that do not fit", async () => {
+  expect((await cli("plans", "packs")).stdout).toMatch(/small\s+500\s+5\.00 usd/);
+  const { stdout } = await cli("plans", "set-packs", JSON.stringify([{ id: "team", credits: "25000", priceCents: 19900 }]));
+  expect(stdout).toContain("1 credit pack(s): team 25000 credits");
+  expect((await cli("plans", "packs", "--json")).stdout).toContain('"id": "team"');
+  expect(await t.db.adminAuditLog.findFirstOrThrow({ where: { action: "billing.credit_packs.set" } })).toMatchObject({ actorLabel: "cli", targetId: "billing.credit_packs" });
+  await expect(cli("plans", "set-packs", "[{")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("not valid JSON") });
+  await expect(cli("plans", "set-packs", JSON.stringify([{ id: "x", credits: "-5", priceCents: 100 }]))).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("do not fit") });
+  expect((await cli("plans", "packs")).stdout).toMatch(/team\s+25000\s+199\.00 usd/);
+});

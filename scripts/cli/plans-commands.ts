@@ -4,9 +4,11 @@
  * it), through the same domain functions as the console, audited as `cli`.
  */
 import type { Command } from "commander";
+import { z } from "zod";
 import type { Db } from "../../src/server/db.ts";
-import { cliActor } from "../../src/server/domain/admin/audit.ts";
 import { userByEmail } from "../../src/server/domain/admin/users.ts";
+import { cliActor as actor, recordAudit } from "../../src/server/domain/admin/audit.ts";
+import { creditPacksSchema, getCreditPacks, setCreditPacks } from "../../src/server/domain/billing/credit-packs.ts";
 import { assignPlan } from "../../src/server/domain/billing/manual-plans.ts";
 import { listPlans, planView } from "../../src/server/domain/billing/plans.ts";
 import { printTable } from "./models-commands.ts";
@@ -50,11 +52,45 @@ export function registerPlanCommands(program: Command, withDb: WithDb) {
     .action(async (opts: { email: string; plan: string }) => {
       await withDb(async (db) => {
         const user = await userByEmail(db, opts.email);
-        const done = await assignPlan(db, cliActor, { userId: user.id, planKey: opts.plan.trim() });
+        const done = await assignPlan(db, actor, { userId: user.id, planKey: opts.plan.trim() });
         if (!done.changed) return console.log(`${user.email} is already on ${done.plan.name}; nothing changed`);
         if (!done.subscription) return console.log(`${user.email} is back on ${done.plan.name} (the default plan)`);
         const granted = done.grant?.granted ? `; granted ${done.grant.amount} credits, balance ${done.grant.balanceAfter}` : "";
         console.log(`${user.email} is on ${done.plan.name} until ${done.subscription.currentPeriodEnd}, renewed monthly${granted}`);
+      });
+    });
+  plans
+    .command("packs")
+    .description("the credit packs users can buy through Stripe Checkout: id, credits, price")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      await withDb(async (db) => {
+        const packs = await getCreditPacks(db);
+        if (opts.json) return console.log(JSON.stringify(packs, null, 2));
+        printTable(["ID", "CREDITS", "PRICE"], packs.map((p) => [p.id, p.credits, price(p.priceCents, p.currency)]), [1]);
+      });
+    });
+  plans
+    .command("set-packs")
+    .description("replace the credit packs (audited), e.g. '[{\"id\":\"small\",\"credits\":\"500\",\"priceCents\":500}]'")
+    .argument("<json>", "a JSON array of { id, credits, priceCents, currency? }")
+    .action(async (json: string) => {
+      await withDb(async (db) => {
+        let input: unknown;
+        try {
+          input = JSON.parse(json);
+        } catch {
+          throw new Error("The packs are not valid JSON.");
+        }
+        const checked = creditPacksSchema.safeParse(input);
+        if (!checked.success) throw new Error(`Those packs do not fit:\n${z.prettifyError(checked.error)}`);
+        const packs = await db.$transaction(async (tx) => {
+          const before = await getCreditPacks(tx);
+          const after = await setCreditPacks(tx, checked.data);
+          await recordAudit(tx, actor, { action: "billing.credit_packs.set", targetType: "setting", targetId: "billing.credit_packs", before, after });
+          return after;
+        });
+        console.log(`${packs.length} credit pack(s): ${packs.map((p) => `${p.id} ${p.credits} credits`).join(", ")}`);
       });
     });
 }

@@ -1,7 +1,7 @@
 /**
  * Credit packs users can buy through Stripe Checkout (PRODUCT.md 14): fixed amounts at fixed
  * prices. Stored in `app_settings` under `billing.credit_packs` (a JSON array, set by an operator
- * with SQL or the CLI) and read on every use like every other setting; the defaults apply until
+ * with the CLI's `plans set-packs`) and read on every use like every other setting; the defaults apply until
  * then. Kept out of the admin settings form, which edits single numbers and switches only.
  */
 import { Decimal } from "decimal.js";
