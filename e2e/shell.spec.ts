@@ -61,6 +61,12 @@ for (const size of sizes) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await axeViolations(page)).toEqual([]);
+    // The session's automatic title reaches the sidebar by its session_title event, with no reload.
+    if (size.name === "laptop") {
+      const current = page.locator('.sidebar-sessions a[aria-current="page"] .sidebar-session-title');
+      await expect(current).not.toHaveText("New chat");
+      await expect(current).not.toBeEmpty();
+    }
   });
 }
 

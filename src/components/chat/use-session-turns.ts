@@ -58,6 +58,13 @@ export function useSessionTurns(sessionId: string | null, options: { onModeAppli
   const onEvent = (tracked: { id: string; data: TurnEvent }) => {
     const event = tracked.data;
     if (!sessionId || event.sessionId !== sessionId) return;
+    // An automatic title (or a rename in another tab): the sidebar and the header read it from
+    // sessions.list; the title call was also billed.
+    if (event.event.type === "session_title") {
+      void utils.sessions.list.invalidate();
+      void utils.usage.invalidate();
+      return;
+    }
     const before = store.current.sessionId === sessionId ? store.current : emptyLive(sessionId);
     const after = applyEvent(before, event);
     if (after === before) return;
