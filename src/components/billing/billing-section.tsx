@@ -56,7 +56,7 @@ export function BillingSection() {
       )}
       <CurrentPlan subscription={subscription.data} error={subscription.error?.message ?? null} onManage={() => portal.mutate()} busy={busy} />
 
-      <section className="stack" aria-labelledby="plans-title">
+      <section className="stack" aria-labelledby="plans-title" id="plans">
         <h2 id="plans-title" className="section-title">
           Change plan
         </h2>

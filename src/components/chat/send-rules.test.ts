@@ -18,6 +18,16 @@ describe("sendBlockReason", () => {
 });
 
 describe("describeSendError", () => {
+  it("links a plan refusal to Change plan and a credits refusal to Buy credits, with the server's sentence", () => {
+    expect(describeSendError({ message: 'Your plan "Free" does not include the model "gpt".', data: { appCode: "model_not_in_plan" } })).toEqual({
+      text: 'Your plan "Free" does not include the model "gpt".',
+      network: false,
+      fix: { href: "/usage#plans", label: "Change plan" },
+    });
+    expect(describeSendError({ message: "Not enough credits.", data: { appCode: "insufficient_credits" } }).fix).toEqual({ href: "/usage#buy-credits", label: "Buy credits" });
+    expect(describeSendError({ message: "Busy.", data: { appCode: "turn_in_progress" } }).fix).toBeUndefined();
+  });
+
   it("explains rate limits with the wait, and network errors as safe to retry", () => {
     expect(describeSendError({ message: "x", data: { appCode: "rate_limited", details: { retryAfterSeconds: 42 } } })).toEqual({
       text: "Too many turns — try again in 42 seconds.",

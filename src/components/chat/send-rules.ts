@@ -33,6 +33,8 @@ export interface SendErrorView {
   retryAfterSeconds?: number;
   /** The request may not have arrived (no answer from the server): sending again is safe and reuses the request id. */
   network: boolean;
+  /** Where the user fixes it (a plan that does not include the model, credits that ran out). */
+  fix?: { href: string; label: string };
 }
 
 export function describeSendError(error: SendErrorLike): SendErrorView {
@@ -54,11 +56,15 @@ export function describeSendError(error: SendErrorLike): SendErrorView {
       };
     case "invalid_input":
       return { text: error.data?.zodError?.fieldErrors.message?.[0] ?? error.message, network: false };
+    case "model_not_in_plan":
+      return { text: error.message, network: false, fix: { href: "/usage#plans", label: "Change plan" } };
+    case "insufficient_credits":
+      return { text: error.message, network: false, fix: { href: "/usage#buy-credits", label: "Buy credits" } };
     case "internal_server_error":
     case "internal":
       return { text: "Something went wrong on the server. Send again in a moment.", network: false };
     default:
-      // no_valid_tagged_agents, no_room_agents, turn_in_progress, insufficient_credits, not_found…: the server's sentence says it.
+      // no_valid_tagged_agents, no_room_agents, turn_in_progress, not_found…: the server's sentence says it.
       return { text: error.message, network: false };
   }
 }

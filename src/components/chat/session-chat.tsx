@@ -1,6 +1,7 @@
 "use client";
 
 import { skipToken } from "@tanstack/react-query";
+import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import type { TurnView } from "@/server/domain/turns/turn-view.ts";
 import { api } from "@/trpc/react.tsx";
@@ -175,6 +176,12 @@ export function SessionChat(props: {
   ) : sendError ? (
     <p className="alert error" role="alert" data-testid="send-error">
       {sendError.retryAfterSeconds && retryAt ? <Countdown until={retryAt} /> : sendError.text}
+      {sendError.fix && (
+        <>
+          {" "}
+          <Link href={sendError.fix.href}>{sendError.fix.label}</Link>
+        </>
+      )}
     </p>
   ) : cancel.error ? (
     <p className="alert error" role="alert">
