@@ -193,6 +193,15 @@ describe("models and providers", () => {
     ]);
     const events = await t.db.turnEvent.findMany({ where: { turnId: rescued.id, type: "step_started" }, orderBy: { id: "asc" } });
     expect(events.map((e) => e.payload)).toMatchObject([{ attempt: 1, agent: { model: "gone" } }, { attempt: 2, agent: { model: "acme-small" }, fallbackFrom: "gone" }]);
+
+    // A plan that includes the model but not its fallback: the fallback is not called (the send
+    // would have refused it with model_not_in_plan).
+    const plan = await t.db.plan.create({ data: { key: "gone-only", name: "Gone only", monthlyCredits: 0, allowedModels: ["gone"] } });
+    await t.db.subscription.create({ data: { userId: w.user.id, planId: plan.id, source: "manual", currentPeriodStart: new Date(), currentPeriodEnd: new Date(Date.now() + 86_400_000) } });
+    const kept = await sendAndRun(engine.deps, w.user.id, w.session.id, "Anyone, on my plan?");
+    expect(kept.status).toBe("failed");
+    expect(kept.steps[0]).toMatchObject({ status: "failed", errorCode: "provider_unavailable", attempt: 1 });
+    expect((await t.db.llmCallEvent.findMany({ where: { turnId: kept.id } })).map((r) => r.modelAlias)).toEqual(["gone"]);
   });
 
   it("bill calls after a price change at the new version, those before at the old, and the summary adds both", async () => {

@@ -23,6 +23,7 @@ import { countMessageTokens, countTextTokens } from "../../llm/tokenizer.ts";
 import { LlmError, type ChatMessage, type ToolCallRequest, type ToolDefinition } from "../../llm/types.ts";
 import { logger } from "../../logger.ts";
 import { appendEvents, appendEventsInTx, type AgentRef } from "../../realtime/turn-events.ts";
+import { planAllowsModel, planForUser } from "../billing/plans.ts";
 import { attributionOf, settleLostCall } from "../metering/lost-calls.ts";
 import { idempotencyKey, priceCall, reserveCall, settleCall, type CallAttribution, type CallStatus, type Pricing } from "../metering/meter.ts";
 import { appendMessage } from "../sessions/session-counters.ts";
@@ -251,7 +252,7 @@ export class StepRunner {
           throw stop;
         }
         const end: StepEnd = { status: "failed", output: error.partialText, usage, latencyMs: null, ttftMs: null, error: { code: errorCodeOf(error), message: error.message } };
-        const next = nextAttempt(error, { triesOnModel: target.triesOnModel, streamed, fallbackAlias: target.model.fallbackAlias, onFallback: target.fallbackFrom !== null });
+        const next = nextAttempt(error, { triesOnModel: target.triesOnModel, streamed, fallbackAlias: await this.fallbackInPlan(target.model.fallbackAlias), onFallback: target.fallbackFrom !== null });
         if (!next) return await this.finish(step, spec, end, loop);
         if (next.kind === "retry") {
           await sleep(this.deps.gateway.retryDelayMs, undefined, { signal: this.watch.signal }).catch(() => undefined);
@@ -368,6 +369,13 @@ export class StepRunner {
     });
   }
 
+
+  /** A model's fallback, when the user's plan allows it: a fallback never calls a model the send would have refused (model_not_in_plan). */
+  private async fallbackInPlan(alias: string | null): Promise<string | null> {
+    if (!alias) return null;
+    const { plan } = await planForUser(this.deps.db, this.turn.userId);
+    return planAllowsModel(plan, alias) ? alias : null;
+  }
   private attribution(step: Pick<TurnStep, "id" | "kind" | "agentId" | "agentKey" | "modelAlias">): CallAttribution {
     return attributionOf(this.turn, this.turn.roomId, step);
   }
