@@ -27,14 +27,19 @@ const stepMessage = (turn: ReturnType<Page["getByTestId"]>, name: string) => tur
 test("roundtable: the agents answer in roster order, streaming, and the turn completes", async ({ page, signedIn: _user }) => {
   await roomFromTemplate(page, "Product launch");
   await page.getByRole("radio", { name: /Roundtable/ }).check();
-  await expect(page.getByTestId("mode-status")).toHaveText("Current: Orchestrator. Roundtable is pending and applies on next send.");
+  // The header's compact control: Roundtable is chosen and pending, Orchestrator still the current mode.
+  await expect(page.getByTestId("mode-status")).toHaveText("Roundtable applies on next send");
+  await expect(page.getByRole("radio", { name: /Roundtable/ })).toBeChecked();
+  await expect(page.getByRole("radio", { name: "Orchestrator (current)" })).toBeVisible();
 
   await send(page, "How should we launch the beta?");
   const turn = page.getByTestId("turn").last();
   await expect(turn.getByRole("heading", { name: /^Turn 1/ })).toContainText("Roundtable");
   await expect(turn.getByRole("article", { name: "Your message" })).toContainText("How should we launch the beta?");
-  // The pending mode was applied by this send.
-  await expect(page.getByTestId("mode-status")).toHaveText("Current: Roundtable. A change applies on next send.");
+  // The pending mode was applied by this send: nothing is pending any more, and Roundtable is the current mode.
+  await expect(page.getByTestId("mode-status")).toHaveText("A change applies on next send");
+  await expect(page.getByRole("radio", { name: "Roundtable" })).toBeChecked();
+  await expect(page.getByRole("radio", { name: /\(current\)/ })).toHaveCount(0);
   // While it runs: no second send, and a Cancel button.
   await expect(page.getByTestId("send-block-reason")).toHaveText(/A turn is running/);
   await expect(page.getByRole("button", { name: "Cancel turn" })).toBeVisible();
@@ -62,7 +67,9 @@ test("roundtable: the agents answer in roster order, streaming, and the turn com
 
 test("orchestrator: routing by round, the synthesis as its own message, and the details drawer", async ({ page, signedIn: _user }) => {
   await roomFromTemplate(page, "Product launch");
-  await expect(page.getByTestId("mode-status")).toHaveText("Current: Orchestrator. A change applies on next send.");
+  // Nothing pending: the checked mode is the current one.
+  await expect(page.getByTestId("mode-status")).toHaveText("A change applies on next send");
+  await expect(page.getByRole("radio", { name: "Orchestrator" })).toBeChecked();
   await send(page, "Plan the launch timeline and the risks.");
 
   const turn = page.getByTestId("turn").last();
@@ -207,17 +214,30 @@ test("direct chat with one agent from the library", async ({ page, signedIn: _us
   await expect(turn.getByRole("heading", { name: /^Turn 1/ })).toContainText("Direct chat");
   await expect(turn.getByTestId("turn-status")).toHaveText("Completed");
   await expect(stepMessage(turn, "Muse")).toContainText("Offline model");
-  await expect(page.getByRole("button", { name: /^Chat 1 ·/ })).toHaveAttribute("aria-current", "true");
+  // The first send started a session: it is in the URL, and the sidebar marks it as the one shown.
+  await expect(page).toHaveURL(/\/agents\/[0-9a-f-]{36}\/chat\?s=[0-9a-f-]{36}$/);
+  const firstId = new URL(page.url()).searchParams.get("s")!;
+  const sidebar = page.getByRole("complementary", { name: "Sidebar" });
+  const sessionLink = (id: string) => sidebar.locator(`a[href$="?s=${id}"]`);
+  await expect(sessionLink(firstId)).toHaveAttribute("aria-current", "page");
 
   // A second session starts empty; the first keeps its turn.
   await page.getByRole("button", { name: "New session" }).click();
-  await expect(page.getByRole("button", { name: /^Chat 2 ·/ })).toHaveAttribute("aria-current", "true");
+  await expect(page).toHaveURL((url) => !!url.searchParams.get("s") && url.searchParams.get("s") !== firstId);
+  const secondId = new URL(page.url()).searchParams.get("s")!;
+  await expect(sessionLink(secondId)).toHaveAttribute("aria-current", "page");
+  await expect(sessionLink(firstId)).not.toHaveAttribute("aria-current");
   await expect(page.getByText("No messages yet. Say hello to Muse.")).toBeVisible();
-  await page.getByRole("button", { name: /^Chat 1 ·/ }).click();
+  await expect(page.getByTestId("turn")).toHaveCount(0);
+  await sessionLink(firstId).click();
+  await expect(page).toHaveURL(new RegExp(`\\?s=${firstId}$`));
+  await expect(sessionLink(firstId)).toHaveAttribute("aria-current", "page");
   await expect(page.getByTestId("turn")).toHaveCount(1);
 });
 
-test("a send whose answer was lost is sent again with the same request id: one turn, not two", async ({ page, signedIn: _user }) => {
+test("a send whose answer was lost is sent again with the same request id: one turn, not two", async ({ page, signedIn: _user, expectConsoleErrors }) => {
+  // The aborted send below is logged by Chromium as a failed resource load: that one is this test's doing.
+  expectConsoleErrors(/^Failed to load resource: net::ERR_CONNECTION_RESET \(https?:\/\/[^/]+\/api\/trpc\/turns\.send\?batch=1\)$/);
   await roomFromTemplate(page, "Writing desk");
   // The server gets the first send and creates the turn, but the browser never hears back.
   let lost = false;
