@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { startFakeOpenAI, type FakeOpenAI, type FakeRequest } from "../src/test/fake-openai.ts";
 import { axeViolations } from "./axe.ts";
+import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
 
 const CODE = 'def greet(name):\n    return f"hi {name}"';
@@ -73,14 +74,6 @@ async function roomWith(page: Page, sql: Sql, userId: string, agents: { key: str
   }
   await page.goto(`/rooms/${roomId}`);
   return roomId;
-}
-
-async function send(page: Page, text: string) {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
-  await box.press("Enter");
-  await expect(box).toHaveValue("");
 }
 
 /** A dialog (an alert a script in an answer opened) fails the test; console errors fail it in the `page` fixture. */

@@ -7,6 +7,7 @@
  */
 import type { Page } from "@playwright/test";
 import { axeViolations } from "./axe.ts";
+import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
 
 const sizes = [
@@ -20,14 +21,6 @@ async function roomFromTemplate(page: Page, template = "Code review") {
   await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
   return page.url();
-}
-
-async function send(page: Page, text: string) {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
-  await box.press("Enter");
-  await expect(box).toHaveValue("");
 }
 
 /** Neither the window nor the page area has scrolled. */

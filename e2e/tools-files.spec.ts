@@ -8,6 +8,7 @@
 import type { Page } from "@playwright/test";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { axeViolations } from "./axe.ts";
+import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
 
 
@@ -40,14 +41,6 @@ async function openFiles(page: Page) {
 async function closeFiles(page: Page) {
   await page.keyboard.press("Escape");
   await expect(page.getByRole("region", { name: "Files" })).toBeHidden();
-}
-
-async function send(page: Page, text: string) {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
-  await box.press("Enter");
-  await expect(box).toHaveValue("");
 }
 
 test("a PDF uploaded to a room becomes ready, and an agent that may read files answers from it through file_read", async ({ page, signedIn: user, sql }) => {

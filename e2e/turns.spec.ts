@@ -5,6 +5,7 @@
  * direct chat. Every wait is an auto-waiting expectation.
  */
 import type { Page } from "@playwright/test";
+import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
 
 async function roomFromTemplate(page: Page, template: string) {
@@ -12,14 +13,6 @@ async function roomFromTemplate(page: Page, template: string) {
   await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
   await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
   await expect(page.getByTestId("mode-status")).toBeVisible();
-}
-
-async function send(page: Page, text: string) {
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
-  await box.press("Enter");
-  await expect(box).toHaveValue("");
 }
 
 const stepMessage = (turn: ReturnType<Page["getByTestId"]>, name: string) => turn.getByRole("article", { name: new RegExp(`^${name} @`) });

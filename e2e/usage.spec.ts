@@ -8,6 +8,7 @@ import fs from "node:fs";
 import { Decimal } from "decimal.js";
 import type { Page } from "@playwright/test";
 import { creditsExactText, creditsText, formatCredits, formatCreditsExact } from "../src/components/usage/credits.ts";
+import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
 import { parse } from "csv-parse/sync";
 
@@ -15,11 +16,7 @@ async function sendInNewRoom(page: Page, template: string, text: string) {
   await page.goto("/");
   await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
   await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(text);
-  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
-  await box.press("Enter");
-  await expect(box).toHaveValue("");
+  await send(page, text);
 }
 
 /** The export read back with a real CSV parser (quoted fields, doubled quotes, CRLF inside quotes). */
