@@ -21,12 +21,14 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
   await page.getByLabel("Name").fill("Debate club");
   await page.getByRole("button", { name: "Create room" }).click();
   await expect(page.getByRole("heading", { name: "Set up Debate club" })).toBeVisible();
-  for (const name of ["Researcher", "Devil's advocate"]) {
+  // Scoped to the roster: the sidebar's direct chats list the same agents by name.
+  const roster = page.getByRole("list", { name: "Roster order" }).getByRole("listitem");
+  for (const [index, name] of ["Researcher", "Devil's advocate"].entries()) {
     await page.getByLabel("Add an agent").selectOption({ label: `${name} (@${name === "Researcher" ? "researcher" : "devils-advocate"})` });
     await page.getByRole("button", { name: "Add to roster" }).click();
-    await expect(page.getByRole("listitem").filter({ hasText: name }).first()).toBeVisible();
+    await expect(roster).toHaveCount(index + 1);
+    await expect(roster.nth(index)).toContainText(name);
   }
-  const roster = page.getByRole("list", { name: "Roster order" }).getByRole("listitem");
   await expect(roster.nth(0)).toContainText("1. Researcher");
   await expect(roster.nth(1)).toContainText("2. Devil's advocate");
 

@@ -80,7 +80,9 @@ function RosterEditor(props: { room: Room }) {
   const add = api.rooms.addAgent.useMutation({
     onSuccess: (room, input) => {
       utils.rooms.byId.setData(roomKey, room);
-      setAdding("");
+      // Clear the choice only if it is still the one just added: an agent picked while this
+      // add was in flight stays chosen.
+      setAdding((current) => (current === input.agentId ? "" : current));
       const added = room.roster.find((r) => r.id === input.agentId);
       if (added) setAnnouncement(`${added.name} added to the roster, position ${room.roster.length}.`);
       // The Add button is disabled once the choice is cleared: focus would drop to the page.
