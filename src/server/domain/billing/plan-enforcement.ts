@@ -1,14 +1,13 @@
 /**
  * What a plan enforces at send (PRODUCT.md 14): the models its users may call, and its rate-limit
- * overrides. Both are read inside the send's transaction, before anything is reserved or created,
- * so a refusal costs nothing and leaves no turn (and so does not count toward the rate limit).
+ * overrides. The send reads the user's plan once inside its transaction and checks both before
+ * anything is reserved or created, so a refusal costs nothing and leaves no turn (and so does not
+ * count toward the rate limit).
  */
-import type { Prisma } from "@/generated/prisma/client.ts";
+import type { Plan } from "@/generated/prisma/client.ts";
 import { AppError } from "../../errors.ts";
 import type { Settings } from "../settings/settings.ts";
-import { planAllowsModel, planForUser } from "./plans.ts";
-
-type Tx = Prisma.TransactionClient;
+import { planAllowsModel } from "./plans.ts";
 
 export interface PlannedModel {
   model: string;
@@ -17,8 +16,7 @@ export interface PlannedModel {
 }
 
 /** Refuses with `model_not_in_plan` when any model the turn would call is outside the user's plan. */
-export async function assertModelsInPlan(tx: Tx, userId: string, models: PlannedModel[]): Promise<void> {
-  const { plan } = await planForUser(tx, userId);
+export function assertModelsInPlan(plan: Plan, models: PlannedModel[]): void {
   const refused = models.find((entry) => !planAllowsModel(plan, entry.model));
   if (!refused) return;
   const who = refused.agentKey ? `agent @${refused.agentKey}` : "the orchestrator's manager";
@@ -31,9 +29,8 @@ export async function assertModelsInPlan(tx: Tx, userId: string, models: Planned
   });
 }
 
-/** The user's turn rate limits: the plan's overrides where set, the global settings otherwise. */
-export async function rateLimitsForUser(tx: Tx, userId: string, settings: Settings): Promise<{ perMinute: number; perHour: number }> {
-  const { plan } = await planForUser(tx, userId);
+/** A plan's turn rate limits: its overrides where set, the global settings otherwise. */
+export function rateLimitsForPlan(plan: Plan, settings: Settings): { perMinute: number; perHour: number } {
   return {
     perMinute: plan.rateLimitPerMinute ?? settings["turns.rate_limit_per_minute"],
     perHour: plan.rateLimitPerHour ?? settings["turns.rate_limit_per_hour"],

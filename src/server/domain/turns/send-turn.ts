@@ -12,7 +12,8 @@ import type { Db } from "../../db.ts";
 import type { Prisma } from "@/generated/prisma/client.ts";
 import { isUniqueViolation } from "../../db-errors.ts";
 import { AppError } from "../../errors.ts";
-import { assertModelsInPlan, rateLimitsForUser } from "../billing/plan-enforcement.ts";
+import { assertModelsInPlan, rateLimitsForPlan } from "../billing/plan-enforcement.ts";
+import { planForUser } from "../billing/plans.ts";
 import { queues } from "../../jobs/queues.ts";
 import { appendEventsInTx, type TurnEventBody } from "../../realtime/turn-events.ts";
 import { loadCatalog, type Catalog } from "../models/catalog.ts";
@@ -109,7 +110,9 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnI
   const derived = action ? await action.guard(tx) : null;
   if (derived) return derived;
   if (session.activeTurnId) throw new AppError("turn_in_progress", "A turn is still running in this session; wait for it or cancel it.", { turnId: session.activeTurnId });
-  await checkRateLimit(tx, userId, settings);
+  // The user's plan, read once: its rate limits replace the global ones, and it must allow every model.
+  const { plan: userPlan } = await planForUser(tx, userId);
+  await checkRateLimit(tx, userId, rateLimitsForPlan(userPlan, settings));
 
   const turnId = randomUUID();
   const plan = action?.plan
@@ -118,7 +121,7 @@ async function createTurn(tx: Tx, boss: PgBoss, userId: string, input: SendTurnI
       ? await planRoomTurn(tx, { roomId: session.roomId, userId, turnId, message: input.message }) : await planDirectTurn(tx, userId, session.agentId!);
   const managerModel = chooseModel(catalog, settings, "manager").alias;
   // The user's plan must allow every model the turn would call, checked before anything is paid.
-  await assertModelsInPlan(tx, userId, [...plan.selected.map((a) => ({ model: a.model, agentKey: a.key })), ...(plan.mode === "orchestrator" ? [{ model: managerModel, agentKey: null }] : [])]);
+  assertModelsInPlan(userPlan, [...plan.selected.map((a) => ({ model: a.model, agentKey: a.key })), ...(plan.mode === "orchestrator" ? [{ model: managerModel, agentKey: null }] : [])]);
   const firstCall = assertFits(plan, { summary: session.summary, message: input.message, settings, catalog, managerModel });
   await checkCreditsForTurn(tx, userId, firstCall, settings);
 
@@ -205,9 +208,7 @@ async function loadRoster(tx: Tx, roomId: string): Promise<RosterEntry[]> {
 }
 
 /** Accepted turns in the last minute and hour (PRODUCT.md 5.1); refused sends never count. */
-async function checkRateLimit(tx: Tx, userId: string, settings: Settings) {
-  // A plan's overrides replace the global limits for its users.
-  const { perMinute, perHour } = await rateLimitsForUser(tx, userId, settings);
+async function checkRateLimit(tx: Tx, userId: string, { perMinute, perHour }: { perMinute: number; perHour: number }) {
   // For each window, the limit-th newest turn in it: once that one leaves the window, a send fits again.
   const [row] = await tx.$queryRaw<{ minute_retry: number | null; hour_retry: number | null }[]>`
     WITH recent AS (
