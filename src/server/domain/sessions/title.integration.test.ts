@@ -26,6 +26,7 @@ const isTitle = (r: FakeRequest) => r.system.startsWith("Write a short title");
 beforeEach(async () => {
   engine.fake.reset();
   await setSetting(t.db, "summary.model", "llama");
+  await setSetting(t.db, "sessions.auto_title", true);
   engine.fake.script((r) => (isTitle(r) ? '"Launch plan for Tuesday."' : `${roleOf(r)} My view.`));
 });
 
@@ -44,6 +45,30 @@ it("the first turn schedules one title job; later turns do not", async () => {
   expect(await jobs()).toBe(1);
   await sendAndRun(engine.deps, w.user.id, w.session.id, "And the budget?");
   expect(await jobs()).toBe(1);
+});
+
+it("with automatic titles off, a first turn queues no job, a job queued before the switch does nothing, and switching back on titles the next session", async () => {
+  const jobsOf = async (sessionId: string) => (await engine.boss.findJobs(queues.sessionTitle.name, { data: { sessionId } })).length;
+  // Queued while titles were on, run after they were switched off.
+  const queuedBefore = await firstTurn();
+  expect(await jobsOf(queuedBefore.session.id)).toBe(1);
+  await setSetting(t.db, "sessions.auto_title", false);
+  const off = await firstTurn();
+  expect(await jobsOf(off.session.id)).toBe(0);
+  engine.fake.reset();
+  for (const w of [queuedBefore, off]) {
+    expect(await writeSessionTitle(engine.deps, { sessionId: w.session.id, turnId: w.turn.id }, never)).toEqual({ titled: false, reason: "titles off" });
+    expect((await t.db.chatSession.findUniqueOrThrow({ where: { id: w.session.id } })).title).toBe("");
+    expect(await titleRows(w.session.id)).toEqual([]);
+    expect(await debitsOf(w.session.id)).toBe(0);
+  }
+  expect(engine.fake.requests.filter(isTitle)).toEqual([]);
+
+  await setSetting(t.db, "sessions.auto_title", true);
+  const on = await firstTurn();
+  expect(await jobsOf(on.session.id)).toBe(1);
+  expect(await writeSessionTitle(engine.deps, { sessionId: on.session.id, turnId: on.turn.id }, never)).toEqual({ titled: true, title: "Launch plan for Tuesday" });
+  expect((await titleRows(on.session.id)).map((r) => r.status)).toEqual(["success"]);
 });
 
 it("stores the cleaned title with an event and bills one title call, once however often the job runs", async () => {

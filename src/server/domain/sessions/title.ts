@@ -7,7 +7,8 @@
  * call is metered like any other (reserve, then settle with a ledger row of purpose `title`, key
  * `title:<sessionId>`, so a job run twice bills once), on the session and room but on no turn: it
  * is not part of what the turn cost. Any failure leaves the title empty — the UI then shows the
- * first message — and never touches the turn.
+ * first message — and never touches the turn. With `sessions.auto_title` off nothing is queued, and
+ * a job queued before the switch reads the setting again and does nothing (no call, no ledger row).
  */
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../../db.ts";
@@ -21,7 +22,7 @@ import { appendEventsInTx } from "../../realtime/turn-events.ts";
 import { reserveCall, settleCall, type CallAttribution, type CallOutcome } from "../metering/meter.ts";
 import { LOCAL_MODEL_ALIAS, loadCatalog } from "../models/catalog.ts";
 import { chooseModel } from "../models/model-choice.ts";
-import { getSettings } from "../settings/settings.ts";
+import { getSettings, type Settings } from "../settings/settings.ts";
 
 const log = logger.child({ component: "session-title" });
 
@@ -37,8 +38,9 @@ const TITLE_MAX_OUTPUT_TOKENS = 32;
 /** The first message is enough to name a session; a long one is cut so the call stays cheap. */
 const MESSAGE_MAX_CHARS = 2000;
 
-/** The job's turn: the session's first, once it ended with an answer; anything else asks for no title. */
-export async function scheduleTitle(boss: PgBoss, turn: { sessionId: string; id: string; index: number }, status: string) {
+/** The job's turn: the session's first, once it ended with an answer, when titles are on; anything else asks for no title. */
+export async function scheduleTitle(boss: PgBoss, turn: { sessionId: string; id: string; index: number }, status: string, settings: Pick<Settings, "sessions.auto_title">) {
+  if (!settings["sessions.auto_title"]) return;
   if (turn.index !== 1 || (status !== "completed" && status !== "partial")) return;
   await sendJob(boss, "sessionTitle", { sessionId: turn.sessionId, turnId: turn.id }, { singletonKey: turn.sessionId });
 }
@@ -61,6 +63,9 @@ export type TitleOutcome = { titled: true; title: string } | { titled: false; re
 
 export async function writeSessionTitle(deps: { db: Db; gateway: Gateway }, input: { sessionId: string; turnId: string }, signal: AbortSignal): Promise<TitleOutcome> {
   const { db } = deps;
+  // Read at run time: the job may have been queued before titles were switched off.
+  const settings = await getSettings(db);
+  if (!settings["sessions.auto_title"]) return { titled: false, reason: "titles off" };
   const session = await db.chatSession.findUnique({ where: { id: input.sessionId }, select: { id: true, userId: true, roomId: true, title: true, deletedAt: true } });
   if (!session || session.deletedAt) return { titled: false, reason: "session gone" };
   if (session.title.trim()) return { titled: false, reason: "already titled" };
@@ -70,7 +75,7 @@ export async function writeSessionTitle(deps: { db: Db; gateway: Gateway }, inpu
   // Called already (an earlier run of this job): never twice.
   if (await db.llmCallEvent.findUnique({ where: { idempotencyKey: key }, select: { id: true } })) return { titled: false, reason: "already asked" };
 
-  const [settings, catalog] = await Promise.all([getSettings(db), loadCatalog(db)]);
+  const catalog = await loadCatalog(db);
   const choice = chooseModel(catalog, settings, "summary");
   const modelAlias = choice.source === "chosen" ? choice.alias : LOCAL_MODEL_ALIAS;
   const messages: ChatMessage[] = [

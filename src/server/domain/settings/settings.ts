@@ -17,6 +17,7 @@ export const settingGroups = {
   turns: "Turns and rate limits",
   orchestrator: "Orchestrator",
   summaries: "Summaries",
+  sessions: "Sessions",
   credits: "Credits",
   tools: "Tools and files",
   retention: "Retention",
@@ -90,6 +91,12 @@ const definitions = {
     label: "Summary model",
     help: "Writes the session summaries. Chosen on Models & providers.",
     managedBy: "models",
+  }),
+  // Off: no `session.title` job is queued, and one queued before the switch does nothing.
+  "sessions.auto_title": setting(z.boolean().default(true), {
+    group: "sessions",
+    label: "Automatic titles",
+    help: "On: a chat is named from its first message once its first answer ends (one short call of the summary model, billed to the user). Off: chats stay \"New chat\" until renamed.",
   }),
   // Metering (PRODUCT.md 7.3, 7.4). Credit amounts are JSON numbers here, turned into exact decimals.
   "credits.enforcement": setting(z.boolean().default(true), {

@@ -93,7 +93,7 @@ export async function runTurn(deps: RunDeps, turnId: string, jobSignal: AbortSig
     await finish(db, turn, status, scope.settings);
     if (deps.boss) await scheduleSummary({ ...deps, boss: deps.boss }, scope, answers).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a summary"));
     // The session's first turn names it (sessions/title.ts); a failure never fails the turn.
-    if (deps.boss) await scheduleTitle(deps.boss, turn, status).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a title"));
+    if (deps.boss) await scheduleTitle(deps.boss, turn, status, scope.settings).catch((err: unknown) => log.warn({ err, turnId }, "could not schedule a title"));
     return status;
   } catch (error) {
     if (error instanceof TurnStop && error.endsTurn) return finishCancelled(db, turn);
