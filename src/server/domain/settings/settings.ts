@@ -96,7 +96,7 @@ const definitions = {
   "sessions.auto_title": setting(z.boolean().default(true), {
     group: "sessions",
     label: "Automatic titles",
-    help: "On: a chat is named from its first message once its first answer ends (one short call of the summary model, billed to the user). Off: chats stay \"New chat\" until renamed.",
+    help: "On: a chat is named from its first message once its first answer ends (one short model call, metered like any other). Off: chats stay \"New chat\" until renamed.",
   }),
   // Metering (PRODUCT.md 7.3, 7.4). Credit amounts are JSON numbers here, turned into exact decimals.
   "credits.enforcement": setting(z.boolean().default(true), {
