@@ -4,11 +4,10 @@
  * it), through the same domain functions as the console, audited as `cli`.
  */
 import type { Command } from "commander";
-import { z } from "zod";
 import type { Db } from "../../src/server/db.ts";
 import { userByEmail } from "../../src/server/domain/admin/users.ts";
-import { cliActor as actor, recordAudit } from "../../src/server/domain/admin/audit.ts";
-import { creditPacksSchema, getCreditPacks, setCreditPacks } from "../../src/server/domain/billing/credit-packs.ts";
+import { cliActor as actor } from "../../src/server/domain/admin/audit.ts";
+import { getCreditPacks, replaceCreditPacks } from "../../src/server/domain/billing/credit-packs.ts";
 import { assignPlan } from "../../src/server/domain/billing/manual-plans.ts";
 import { listPlans, planView } from "../../src/server/domain/billing/plans.ts";
 import { printTable } from "./models-commands.ts";
@@ -61,19 +60,19 @@ export function registerPlanCommands(program: Command, withDb: WithDb) {
     });
   plans
     .command("packs")
-    .description("the credit packs users can buy through Stripe Checkout: id, credits, price")
+    .description("the credit packs users can buy through Stripe Checkout: id, credits, price, name")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
       await withDb(async (db) => {
         const packs = await getCreditPacks(db);
         if (opts.json) return console.log(JSON.stringify(packs, null, 2));
-        printTable(["ID", "CREDITS", "PRICE"], packs.map((p) => [p.id, p.credits, price(p.priceCents, p.currency)]), [1]);
+        printTable(["ID", "CREDITS", "PRICE", "NAME"], packs.map((p) => [p.id, p.credits, price(p.priceCents, p.currency), p.name ?? "-"]), [1]);
       });
     });
   plans
     .command("set-packs")
     .description("replace the credit packs (audited), e.g. '[{\"id\":\"small\",\"credits\":\"500\",\"priceCents\":500}]'")
-    .argument("<json>", "a JSON array of { id, credits, priceCents, currency? }")
+    .argument("<json>", "a JSON array of { id, credits, priceCents, currency?, name? }")
     .action(async (json: string) => {
       await withDb(async (db) => {
         let input: unknown;
@@ -82,14 +81,8 @@ export function registerPlanCommands(program: Command, withDb: WithDb) {
         } catch {
           throw new Error("The packs are not valid JSON.");
         }
-        const checked = creditPacksSchema.safeParse(input);
-        if (!checked.success) throw new Error(`Those packs do not fit:\n${z.prettifyError(checked.error)}`);
-        const packs = await db.$transaction(async (tx) => {
-          const before = await getCreditPacks(tx);
-          const after = await setCreditPacks(tx, checked.data);
-          await recordAudit(tx, actor, { action: "billing.credit_packs.set", targetType: "setting", targetId: "billing.credit_packs", before, after });
-          return after;
-        });
+        // Checked, stored and audited as the admin console does it; a refusal says which field.
+        const packs = await replaceCreditPacks(db, actor, input);
         console.log(`${packs.length} credit pack(s): ${packs.map((p) => `${p.id} ${p.credits} credits`).join(", ")}`);
       });
     });

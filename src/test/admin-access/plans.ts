@@ -12,4 +12,6 @@ export const plansCases: AccessCases = {
   // The default stays where it is (other cases rely on it): an unchanged default is still a recorded write.
   "admin.plans.setDefault": { input: async (w) => ({ planId: await planId(w, "free") }) },
   "admin.plans.assign": { input: async (w) => ({ userId: w.target.id, planId: await planId(w, "starter") }) },
+  "admin.plans.creditPacks": { input: () => undefined },
+  "admin.plans.setCreditPacks": { input: () => ({ packs: [{ id: "small", name: "Small", credits: "500", priceCents: 500 }] }) },
 };

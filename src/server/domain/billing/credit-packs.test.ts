@@ -17,6 +17,7 @@ describe("credit packs setting", () => {
     ["credits that are not a number", [{ id: "a", credits: "lots", priceCents: 100 }]],
     ["a price under Stripe's minimum", [{ id: "a", credits: 1, priceCents: 10 }]],
     ["an id with spaces", [{ id: "big pack", credits: 1, priceCents: 100 }]],
+    ["a blank name", [{ id: "a", credits: 1, priceCents: 100, name: "  " }]],
   ])("refuses %s", (_name, value) => {
     expect(creditPacksSchema.safeParse(value).success).toBe(false);
   });

@@ -1,11 +1,13 @@
 /**
- * `admin.plans.*` (PRODUCT.md 9, 14): owners and analysts read every plan (inactive ones too);
- * owners create, edit, move the default and assign a plan to a user by hand. Each write is audited
- * in its own transaction (domain/billing/plan-admin.ts, manual-plans.ts).
+ * `admin.plans.*` (PRODUCT.md 9, 14): owners and analysts read every plan (inactive ones too) and
+ * the credit packs on sale; owners create, edit, move the default, assign a plan to a user by hand
+ * and replace the credit packs. Each write is audited in its own transaction
+ * (domain/billing/plan-admin.ts, manual-plans.ts, credit-packs.ts).
  */
 import { z } from "zod";
 import { actorOf } from "../../../domain/admin/audit.ts";
 import { createPlan, createPlanInput, setDefaultPlan, setDefaultPlanInput, updatePlan, updatePlanInput } from "../../../domain/billing/plan-admin.ts";
+import { CREDIT_PACKS_KEY, getCreditPacks, replaceCreditPacks, setCreditPacksInput } from "../../../domain/billing/credit-packs.ts";
 import { assignPlan } from "../../../domain/billing/manual-plans.ts";
 import { listPlansWithSubscribers, subscriptionForUser } from "../../../domain/billing/plans.ts";
 import { paymentsConfigured } from "../../../billing/payments-config.ts";
@@ -27,4 +29,11 @@ export const plansRouter = createTRPCRouter({
   setDefault: ownerProcedure.input(setDefaultPlanInput).mutation(({ ctx, input }) => setDefaultPlan(ctx.db, actorOf(ctx.user), input)),
   /** `{ userId, planId }`: a manual subscription with its first period granted now; the default plan ends it. */
   assign: ownerProcedure.input(z.object({ userId: z.uuid(), planId: z.uuid() })).mutation(({ ctx, input }) => assignPlan(ctx.db, actorOf(ctx.user), input)),
+  /** The credit packs on sale (what `billing.creditPacks` shows users), and whether they are still the built-in defaults. */
+  creditPacks: staffProcedure.query(async ({ ctx }) => {
+    const stored = await ctx.db.appSetting.findUnique({ where: { key: CREDIT_PACKS_KEY }, select: { key: true } });
+    return { packs: await getCreditPacks(ctx.db), defaults: !stored };
+  }),
+  /** `{ packs }` replaces the whole list; packs that do not fit are BAD_REQUEST with `details.fields` ("1.credits": "…") and change nothing. */
+  setCreditPacks: ownerProcedure.input(setCreditPacksInput).mutation(({ ctx, input }) => replaceCreditPacks(ctx.db, actorOf(ctx.user), input.packs)),
 });
