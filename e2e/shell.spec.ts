@@ -9,19 +9,12 @@ import type { Page } from "@playwright/test";
 import { axeViolations } from "./axe.ts";
 import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
+import { roomFromTemplate } from "./rooms.ts";
 
 const sizes = [
   { name: "laptop", width: 1280, height: 800 },
   { name: "phone", width: 375, height: 812 },
 ] as const;
-
-async function roomFromTemplate(page: Page, template = "Code review") {
-  await page.goto("/");
-  await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
-  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
-  return page.url();
-}
 
 /** Neither the window nor the page area has scrolled. */
 async function notScrolled(page: Page) {
@@ -32,7 +25,7 @@ async function notScrolled(page: Page) {
 for (const size of sizes) {
   test(`on a ${size.name} a room opens with the composer in view, and the answer streams in view with no scrolling`, async ({ page, signedIn: _user }) => {
     await page.setViewportSize({ width: size.width, height: size.height });
-    await roomFromTemplate(page);
+    await roomFromTemplate(page, "Code review");
     const box = page.getByRole("textbox", { name: "Message" });
     await expect(box).toBeInViewport({ ratio: 1 });
     await notScrolled(page);
@@ -65,7 +58,7 @@ for (const size of sizes) {
 
 test("the sidebar collapses and stays collapsed after a reload; on a phone it is a drawer that the keyboard opens and Escape closes", async ({ page, signedIn: _user }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  const room = await roomFromTemplate(page);
+  const room = await roomFromTemplate(page, "Code review");
   const sidebar = page.getByRole("complementary", { name: "Sidebar" });
   const roomLink = `a[href="${new URL(room).pathname}"]`;
   // You are here: the room is marked in the sidebar.

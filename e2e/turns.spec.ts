@@ -7,13 +7,7 @@
 import type { Page } from "@playwright/test";
 import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
-
-async function roomFromTemplate(page: Page, template: string) {
-  await page.goto("/");
-  await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
-  await expect(page.getByRole("heading", { level: 1, name: template })).toBeVisible();
-  await expect(page.getByTestId("mode-status")).toBeVisible();
-}
+import { roomFromTemplate } from "./rooms.ts";
 
 const stepMessage = (turn: ReturnType<Page["getByTestId"]>, name: string) => turn.getByRole("article", { name: new RegExp(`^${name} @`) });
 
