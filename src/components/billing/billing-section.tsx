@@ -95,6 +95,7 @@ export function BillingSection() {
           <ul className={styles.packs} data-testid="credit-packs">
             {packs.data.packs.map((pack) => (
               <li key={pack.id} className={`card ${styles.pack}`}>
+                {pack.name && <span className="muted">{pack.name}</span>}
                 <strong>{creditsText(pack.credits)}</strong>
                 <span>{formatMoney(pack.priceCents, pack.currency)}</span>
                 {packs.data.paymentsConfigured && (

@@ -6,6 +6,7 @@ import { formatCredits } from "@/components/usage/credits.ts";
 import { useHydrated } from "@/components/use-hydrated.ts";
 import { api, type RouterOutputs } from "@/trpc/react.tsx";
 import { fieldErrorsOfError, formMessage, type FormError } from "../models/errors.ts";
+import { CreditPacksAdmin } from "./credit-packs-admin.tsx";
 import { emptyPlanFields, fieldsOfPlan, planInputOf, priceLabel, type PlanFormFields } from "./plan-form.ts";
 import styles from "./plans.module.css";
 
@@ -306,6 +307,7 @@ export function PlansAdmin(props: { canWrite: boolean }) {
           </table>
         </div>
       )}
+      <CreditPacksAdmin canWrite={props.canWrite} />
     </div>
   );
 }
