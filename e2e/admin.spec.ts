@@ -66,7 +66,7 @@ test("an owner grants credits, switches enforcement off and retries a job, all i
     // enforcement goes off for every process.
     await nav(page, "Settings");
     await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
-    for (const group of ["Turns and rate limits", "Orchestrator", "Summaries", "Credits", "Tools and files", "Retention"]) {
+    for (const group of ["Turns and rate limits", "Orchestrator", "Summaries", "Sessions", "Credits", "Tools and files", "Retention"]) {
       await expect(page.getByRole("region", { name: group })).toBeVisible();
     }
     const orchestrator = page.getByRole("region", { name: "Orchestrator" });
@@ -78,6 +78,7 @@ test("an owner grants credits, switches enforcement off and retries a job, all i
     await orchestrator.getByRole("button", { name: "Discard changes" }).click();
     await expect(orchestrator.getByLabel("Rounds per turn")).toHaveValue("3");
     await expect(page.getByRole("region", { name: "Retention" })).toContainText("Default: 90 days");
+    await expect(page.getByRole("region", { name: "Sessions" }).getByRole("checkbox", { name: /Automatic titles/ })).toBeChecked();
 
     const credits = page.getByRole("region", { name: "Credits" });
     await credits.getByRole("checkbox", { name: /Enforce credits/ }).uncheck();

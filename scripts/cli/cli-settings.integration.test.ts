@@ -31,6 +31,7 @@ it("gets and sets settings across processes, checked and audited as cli", async 
   const table = await cli(["settings", "get"]);
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(/retention\.chat_days\s+90\s+90\s+no\s+a whole number from 0 to 36500/);
+  expect(table.stdout).toMatch(/sessions\.auto_title\s+on\s+on\s+no\s+on or off/);
 
   // The CLI's process writes; this one reads it.
   expect(await cli(["settings", "set", "credits.enforcement", "off"])).toMatchObject({ code: 0, stdout: "credits.enforcement = off\n" });
