@@ -41,8 +41,8 @@ const JUDGEMENT = new Set(
 /** Words after which the next word is a verb ("should we raise prices"). */
 const MODAL = new Set("should could can would will shall must might may do does did to".split(" "));
 
-/** Verbs that often open a request's subject, and their -ing form. */
-const GERUND: Record<string, string> = Object.fromEntries(
+/** Verbs that often open a request's subject, and their -ing form (a Map: "constructor" is not a verb). */
+const GERUND: ReadonlyMap<string, string> = new Map(
   (
     "launch:launching ship:shipping build:building migrate:migrating deploy:deploying release:releasing hire:hiring grow:growing " +
     "price:pricing reduce:reducing improve:improving test:testing move:moving scale:scaling sell:selling start:starting run:running " +
@@ -120,7 +120,8 @@ export function subjectOf(question: string): string {
   while (kept.length && EDGE.has(kept[0]!.toLowerCase())) kept.shift();
   // "launch the beta" reads as a subject once it is "launching the beta": a verb after "should we"
   // or before "the" (not "launch timeline", where it is a noun).
-  if (kept.length > 1 && GERUND[kept[0]!.toLowerCase()] && (asked || (kept.length > 2 && EDGE.has(kept[1]!.toLowerCase())))) kept[0] = GERUND[kept[0]!.toLowerCase()]!;
+  const gerund = kept.length > 1 ? GERUND.get(kept[0]!.toLowerCase()) : undefined;
+  if (gerund && (asked || (kept.length > 2 && EDGE.has(kept[1]!.toLowerCase())))) kept[0] = gerund;
   if (kept.length) return kept.join(" ");
   const terms = termsOf(question);
   return terms.length ? terms.slice(0, 3).join(" ") : "";
@@ -140,7 +141,7 @@ export function topicOf(question: string): Topic {
   const wantsCode = ASKS_FOR_CODE.test(question);
   const subject = subjectOf(question);
   // The verb of "raising prices" is not a thing to talk about.
-  const verb = Object.entries(GERUND).find(([, ing]) => subject.toLowerCase().startsWith(`${ing} `))?.[0];
+  const verb = [...GERUND].find(([, ing]) => subject.toLowerCase().startsWith(`${ing} `))?.[0];
   return {
     subject: subject || "your question",
     terms: termsOf(question)
