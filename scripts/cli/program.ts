@@ -139,10 +139,14 @@ export async function run(argv: string[]) {
       console.log(`reserved   ${wallet.reserved} (held by calls in flight)`);
       console.log(`available  ${wallet.available}${wallet.lowBalance ? `  (low: below ${wallet.lowBalanceThreshold})` : ""}`);
       console.log("");
-      console.log(`last 30 days, by model (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)}):`);
+      console.log(`last 30 days, by model and paid tool (${from.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)}):`);
+      // A tool's row ("search (tool)") counts its own calls; a model's, its model calls.
       printTable(
         ["model", "calls", "tokens", "credits"],
-        [...summary.groups.map((g) => [g.label, String(g.calls), String(g.tokens), g.credits]), ["total", String(summary.total.calls), String(summary.total.tokens), summary.total.credits]],
+        [
+          ...summary.groups.map((g) => [g.label, String(g.calls + g.toolCalls), String(g.tokens), g.credits]),
+          ["total", String(summary.total.calls + summary.total.toolCalls), String(summary.total.tokens), summary.total.credits],
+        ],
         [1, 2, 3],
       );
     });

@@ -189,7 +189,7 @@ describe("usage.summary", () => {
 
     const by = async (groupBy: string) => {
       const summary = await w.api("usage.summary", { ...input, groupBy });
-      expect(summary.total, groupBy).toEqual({ credits: ledgerCredits, calls: 5, tokens: 5 * 160 });
+      expect(summary.total, groupBy).toEqual({ credits: ledgerCredits, calls: 5, tokens: 5 * 160, toolCredits: "0", toolCalls: 0 });
       expect(sum(summary.groups.map((g: { credits: string }) => g.credits)), groupBy).toBe(ledgerCredits);
       return Object.fromEntries(summary.groups.map((g: { key: string; label: string; credits: string; calls: number; tokens: number }) => [g.key, { label: g.label, credits: g.credits, calls: g.calls }]));
     };
@@ -234,7 +234,7 @@ describe("usage.summary", () => {
     const to = new Date(Date.now() + 60_000).toISOString();
     for (const groupBy of ["day", "model", "room", "agent"]) {
       const summary = await w.api("usage.summary", { from, to, groupBy });
-      expect(summary.total, groupBy).toEqual({ credits: sum(rows.map((r) => r.creditsBurned)), calls: 4, tokens: rows.reduce((n, r) => n + r.totalTokens, 0) });
+      expect(summary.total, groupBy).toEqual({ credits: sum(rows.map((r) => r.creditsBurned)), calls: 4, tokens: rows.reduce((n, r) => n + r.totalTokens, 0), toolCredits: "0", toolCalls: 0 });
     }
     const rooms = await w.api("usage.summary", { from, to, groupBy: "room" });
     expect(rooms.groups).toEqual([expect.objectContaining({ key: w.room.id, label: w.room.name, calls: 4 })]);

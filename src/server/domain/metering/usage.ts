@@ -1,8 +1,8 @@
 /**
  * What users see of their metering (PRODUCT.md 7.5, the `usage` router): their wallet, their credit
- * transactions, their ledger rows and a summary of the ledger by day, model, room or agent. Every
- * read is scoped to the user; another user's id as a cursor gives an empty page. Money leaves here
- * as exact decimal strings, never as JS numbers.
+ * transactions, their ledger rows and a summary of what they were charged (LLM and tool calls) by
+ * day, model, room or agent. Every read is scoped to the user; another user's id as a cursor gives an
+ * empty page. Money leaves here as exact decimal strings, never as JS numbers.
  */
 import { Decimal } from "decimal.js";
 import { z } from "zod";
@@ -81,33 +81,40 @@ export async function listUsageEvents(db: Db, userId: string, input: z.infer<typ
   return toPage(rows.map(toUsageEventView), input.limit);
 }
 
-// The key and label of each grouping: fixed SQL, never built from input. A call outside any room
-// is a direct chat's; one whose room and session are both gone (purged) is grouped as "deleted".
-// Manager, synthesis and summary calls have no agent: "manager" and "summary".
+// The key and label of each grouping, over the rows of `charged` below: fixed SQL, never built
+// from input. A call outside any room is a direct chat's; one whose room and session are both gone
+// (purged) is grouped as "deleted". Manager, synthesis and summary calls have no agent: "manager"
+// and "summary". A tool call knows its room and agent only through its turn and step; once
+// retention or a deletion has purged those, it is grouped as "purged" (still counted everywhere).
 const groupings: Record<SummaryGroup, { key: Prisma.Sql; label: Prisma.Sql; order: Prisma.Sql }> = {
   day: {
-    key: Prisma.sql`to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
-    label: Prisma.sql`to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+    key: Prisma.sql`to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+    label: Prisma.sql`to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
     order: Prisma.sql`key ASC`,
   },
-  model: { key: Prisma.sql`e.model_alias`, label: Prisma.sql`e.model_alias`, order: Prisma.sql`sum(credits) DESC, key ASC` },
+  model: { key: Prisma.sql`c.model_key`, label: Prisma.sql`c.model_label`, order: Prisma.sql`sum(credits) DESC, key ASC` },
   room: {
-    key: Prisma.sql`COALESCE(e.room_id::text, CASE WHEN e.session_id IS NULL THEN 'deleted' ELSE 'direct' END)`,
-    label: Prisma.sql`COALESCE(r.name, CASE WHEN e.room_id IS NULL AND e.session_id IS NOT NULL THEN 'Direct chats' ELSE 'Deleted rooms' END)`,
+    key: Prisma.sql`COALESCE(c.room_id::text, CASE WHEN c.purged THEN 'purged' WHEN c.in_session THEN 'direct' ELSE 'deleted' END)`,
+    label: Prisma.sql`COALESCE(c.room_name, CASE WHEN c.purged THEN 'Purged chats' WHEN c.room_id IS NULL AND c.in_session THEN 'Direct chats' ELSE 'Deleted rooms' END)`,
     order: Prisma.sql`sum(credits) DESC, key ASC`,
   },
   agent: {
-    key: Prisma.sql`COALESCE(e.agent_id::text, CASE WHEN e.call_purpose = 'summary' THEN 'summary' ELSE 'manager' END)`,
-    label: Prisma.sql`COALESCE(a.name, '@' || e.agent_key, CASE WHEN e.call_purpose = 'summary' THEN 'Session summaries' ELSE 'Manager' END)`,
+    key: Prisma.sql`COALESCE(c.agent_id::text, CASE WHEN c.purged THEN 'purged' WHEN c.purpose = 'summary' THEN 'summary' ELSE 'manager' END)`,
+    label: Prisma.sql`COALESCE(c.agent_name, '@' || c.agent_key, CASE WHEN c.purged THEN 'Purged chats' WHEN c.purpose = 'summary' THEN 'Session summaries' ELSE 'Manager' END)`,
     order: Prisma.sql`sum(credits) DESC, key ASC`,
   },
 };
+
+/** A tool's row in the by-model summary: its own key space, so a tool never merges with a model alias. */
+export const TOOL_KEY_PREFIX = "tool:";
 
 interface SummaryRow {
   key: string;
   label: string;
   credits: string;
   calls: number;
+  tool_credits: string;
+  tool_calls: number;
   input_tokens: string;
   cached_tokens: string;
   output_tokens: string;
@@ -115,23 +122,50 @@ interface SummaryRow {
 }
 
 /**
- * The user's ledger between `from` and `to`, summed per day (UTC), model, room or agent: credits
- * (exact), calls and tokens. Groups with no calls are left out.
+ * What the user was charged between `from` and `to`, summed per day (UTC), model, room or agent.
+ * Two kinds of charge, so the totals are what the wallet was debited: LLM calls (the ledger, at
+ * `created_at`) and paid tool calls (`tool_call_events` that succeeded with credits, at
+ * `finished_at`, when their hold was settled; denied, failed and cancelled calls cost nothing).
+ *
+ * Per group: `credits` is everything charged (LLM and tool calls); `calls` and the token counts are
+ * the LLM calls' only; `toolCredits` and `toolCalls` are the tool calls' part. A tool call counts
+ * for the day it ended, the room of its turn and the agent of its step; by model, each tool is a row
+ * of its own (key `tool:<name>`, label "<name> (tool)"). Groups with no charge are left out.
  */
 export async function summarizeUsage(db: Db, userId: string, input: z.output<typeof usageSummaryInput>) {
   const g = groupings[input.groupBy];
+  // `started_at < to` adds nothing (a call ends after it starts) but bounds the (user_id, started_at) index.
   const rows = await db.$queryRaw<SummaryRow[]>`
-    SELECT key, min(label) AS label, sum(credits)::text AS credits, count(*)::int AS calls,
-           sum(fresh + cached)::text AS input_tokens, sum(cached)::text AS cached_tokens,
-           sum(output)::text AS output_tokens, sum(total)::text AS tokens
-    FROM (
-      SELECT ${g.key} AS key, ${g.label} AS label, e.credits_burned AS credits,
+    WITH charged AS (
+      SELECT e.created_at AS at, e.model_alias AS model_key, e.model_alias AS model_label,
+             e.room_id, r.name AS room_name, e.session_id IS NOT NULL AS in_session, false AS purged,
+             e.agent_id, a.name AS agent_name, e.agent_key, e.call_purpose::text AS purpose,
+             e.credits_burned AS credits, 1 AS llm_call, 0 AS tool_call, 0::numeric AS tool_credits,
              e.input_tokens_fresh AS fresh, e.input_tokens_cached AS cached, e.output_tokens AS output, e.total_tokens AS total
       FROM llm_call_events e
       LEFT JOIN rooms r ON r.id = e.room_id AND r.user_id = e.user_id
       LEFT JOIN agents a ON a.id = e.agent_id AND a.user_id = e.user_id
       WHERE e.user_id = ${userId}::uuid AND e.created_at >= ${input.from} AND e.created_at < ${input.to}
-    ) calls
+      UNION ALL
+      SELECT tc.finished_at, ${TOOL_KEY_PREFIX}::text || tc.tool, tc.tool || ' (tool)',
+             cs.room_id, r.name, cs.id IS NOT NULL, t.id IS NULL,
+             s.agent_id, a.name, s.agent_key, 'tool',
+             tc.credits, 0, 1, tc.credits,
+             0, 0, 0, 0
+      FROM tool_call_events tc
+      LEFT JOIN turn_steps s ON s.id = tc.step_id
+      LEFT JOIN turns t ON t.id = tc.turn_id AND t.user_id = tc.user_id
+      LEFT JOIN sessions cs ON cs.id = t.session_id
+      LEFT JOIN rooms r ON r.id = cs.room_id AND r.user_id = tc.user_id
+      LEFT JOIN agents a ON a.id = s.agent_id AND a.user_id = tc.user_id
+      WHERE tc.user_id = ${userId}::uuid AND tc.status = 'succeeded' AND tc.credits > 0
+        AND tc.finished_at >= ${input.from} AND tc.finished_at < ${input.to} AND tc.started_at < ${input.to}
+    )
+    SELECT key, min(label) AS label, sum(credits)::text AS credits, sum(llm_call)::int AS calls,
+           sum(tool_credits)::text AS tool_credits, sum(tool_call)::int AS tool_calls,
+           sum(fresh + cached)::text AS input_tokens, sum(cached)::text AS cached_tokens,
+           sum(output)::text AS output_tokens, sum(total)::text AS tokens
+    FROM (SELECT ${g.key} AS key, ${g.label} AS label, c.* FROM charged c) grouped
     GROUP BY key
     ORDER BY ${g.order}`;
   const groups = rows.map((row) => ({
@@ -143,6 +177,8 @@ export async function summarizeUsage(db: Db, userId: string, input: z.output<typ
     inputTokens: Number(row.input_tokens),
     cachedTokens: Number(row.cached_tokens),
     outputTokens: Number(row.output_tokens),
+    toolCredits: plain(row.tool_credits),
+    toolCalls: row.tool_calls,
   }));
   return {
     from: input.from,
@@ -153,6 +189,8 @@ export async function summarizeUsage(db: Db, userId: string, input: z.output<typ
       credits: groups.reduce((sum, row) => sum.plus(row.credits), new Decimal(0)).toFixed(),
       calls: groups.reduce((sum, row) => sum + row.calls, 0),
       tokens: groups.reduce((sum, row) => sum + row.tokens, 0),
+      toolCredits: groups.reduce((sum, row) => sum.plus(row.toolCredits), new Decimal(0)).toFixed(),
+      toolCalls: groups.reduce((sum, row) => sum + row.toolCalls, 0),
     },
   };
 }
