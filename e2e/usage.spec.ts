@@ -2,7 +2,7 @@
  * Credits in the browser: a turn's credits in the room (timeline and details drawer), then on the
  * Usage & billing page (wallet, the charts' table alternative, transactions), and the CSV download
  * compared row by row with the user's ledger rows in the database. Also the low-balance banner and
- * "Credits left" on the home page, and the page on a phone screen.
+ * "Credits left" on the home page, the page on a phone screen, and paid tool calls in the summary.
  */
 import fs from "node:fs";
 import { Decimal } from "decimal.js";
@@ -145,4 +145,32 @@ test("the Usage page fits a phone screen, and needs a signed-in user", async ({ 
   const res = await page.request.get("/api/usage/export");
   expect(res.status()).toBe(401);
   expect((await res.json()).error.data).toMatchObject({ code: "UNAUTHORIZED", appCode: "unauthorized" });
+});
+
+test("paid tool calls on the Usage page: a Tools line, their own row by model, counted in the room", async ({ page, signedIn: user, sql }) => {
+  await sendInNewRoom(page, "Writing desk", "@editor tighten this intro");
+  await expect(page.getByTestId("turn").last().getByTestId("turn-status")).toHaveText("Completed");
+  await expect.poll(async () => (await sql("SELECT 1 FROM llm_call_events WHERE user_id = $1 AND call_purpose = 'title'", [user.id])).length, { timeout: 20_000 }).toBe(1);
+  // A paid search and a denied call by the editor's step, as the tool loop leaves them (this server
+  // has no search provider to call): only the paid one counts.
+  const [step] = await sql<{ id: string; turn_id: string }>("SELECT s.id, s.turn_id FROM turn_steps s JOIN turns t ON t.id = s.turn_id WHERE t.user_id = $1 ORDER BY s.index LIMIT 1", [user.id]);
+  for (const [index, status, credits] of [[0, "succeeded", "0.05"], [1, "denied", "0"]] as const) {
+    await sql(
+      `INSERT INTO tool_call_events (id, key, user_id, turn_id, step_id, attempt, call_index, tool_call_id, tool, arguments, status, credits, finished_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, 1, $5, $6, 'search', '{"query":"intro"}', $7::tool_call_status, $8::numeric, now())`,
+      [`${step!.turn_id}:0:1:t${index}`, user.id, step!.turn_id, step!.id, index, `call_${index}`, status, credits],
+    );
+  }
+  const ledger = await sql<{ credits: string; calls: number }>("SELECT sum(credits_burned)::text AS credits, count(*)::int AS calls FROM llm_call_events WHERE user_id = $1", [user.id]);
+  const total = new Decimal(ledger[0]!.credits).plus("0.05").toFixed();
+
+  await page.goto("/usage");
+  await expect(page.getByTestId("period-total")).toContainText(`${formatCredits(total)} credits over ${ledger[0]!.calls} model calls and 1 tool call`);
+  await expect(page.getByTestId("period-tools")).toHaveText("Tools: 0.05 credits of it, on 1 paid tool call.");
+  const modelChart = page.getByTestId("chart-model");
+  await modelChart.getByText("Table: credits by model").click();
+  await expect(modelChart.getByRole("row", { name: /search \(tool\)/ })).toContainText("0.05");
+  const roomChart = page.getByTestId("chart-room");
+  await roomChart.getByText("Table: credits by room").click();
+  await expect(roomChart.getByRole("row", { name: /Writing desk/ })).toContainText(formatCredits(total));
 });

@@ -21,6 +21,11 @@ function rangeOf(days: Period, today = new Date()) {
   return { from, to };
 }
 
+type Group = Summary["groups"][number];
+
+/** A summary group as a chart row: its credits (model and tool calls) and every call it paid for. */
+const chartRow = (group: Group): ChartRow => ({ key: group.key, label: group.label, credits: group.credits, calls: group.calls + group.toolCalls });
+
 /** Every day of the range, with 0 for the days without calls, so the chart's axis is even. */
 function everyDay(summary: Summary, range: { from: string; to: string }): ChartRow[] {
   const byDay = new Map(summary.groups.map((g) => [g.key, g]));
@@ -28,9 +33,18 @@ function everyDay(summary: Summary, range: { from: string; to: string }): ChartR
   for (let t = Date.parse(range.from); t <= Date.parse(range.to); t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     const group = byDay.get(day);
-    rows.push({ key: day, label: day, credits: group?.credits ?? "0", calls: group?.calls ?? 0 });
+    rows.push(group ? chartRow(group) : { key: day, label: day, credits: "0", calls: 0 });
   }
   return rows;
+}
+
+const plural = (n: number, word: string) => `${number.format(n)} ${word}${n === 1 ? "" : "s"}`;
+
+/** The period's line: credits (model and tool calls), then what they paid for. */
+function periodText(summary: Summary, range: { from: string; to: string }): string {
+  const { total } = summary;
+  const calls = total.toolCalls > 0 ? `${plural(total.calls, "model call")} and ${plural(total.toolCalls, "tool call")}` : plural(total.calls, "call");
+  return `${range.from} to ${range.to} (UTC): ${creditsText(total.credits)} over ${calls}, ${number.format(total.tokens)} tokens.`;
 }
 
 const kindNames: Record<Transaction["kind"], string> = {
@@ -48,6 +62,7 @@ const purposeNames: Record<string, string> = {
   evaluate: "Evaluation",
   synthesis: "Synthesis",
   summary: "Summary",
+  tool: "Tool",
 };
 
 /** A debit's note is `<purpose> <model>`; others are free text. */
@@ -75,7 +90,7 @@ export function UsageView() {
       <div className="page-head">
         <div>
           <h1>Usage &amp; billing</h1>
-          <p className="lede">Your credits, what they went on, and every call in a file you can download.</p>
+          <p className="lede">Your credits, what they went on, and every model call in a file you can download (paid tool calls are in the transactions).</p>
         </div>
         <a className="button secondary" href="/api/usage/export" download data-testid="download-csv">
           Download CSV
@@ -137,21 +152,24 @@ export function UsageView() {
           </fieldset>
         </div>
         <p className="muted" aria-live="polite" data-testid="period-total">
-          {byDay.data
-            ? `${range.from} to ${range.to} (UTC): ${creditsText(byDay.data.total.credits)} over ${number.format(byDay.data.total.calls)} call${byDay.data.total.calls === 1 ? "" : "s"}, ${number.format(byDay.data.total.tokens)} tokens.`
-            : "Loading…"}
+          {byDay.data ? periodText(byDay.data, range) : "Loading…"}
         </p>
+        {byDay.data && byDay.data.total.toolCalls > 0 && (
+          <p className="muted" data-testid="period-tools">
+            Tools: {creditsText(byDay.data.total.toolCredits)} of it, on {plural(byDay.data.total.toolCalls, "paid tool call")}.
+          </p>
+        )}
         {summaryError && (
           <p className="field-error" role="alert">
             Could not load the summary: {summaryError.message}
           </p>
         )}
-        {byDay.data && byDay.data.total.calls === 0 && <p className="muted">No calls in this period.</p>}
-        {byDay.data && byDay.data.total.calls > 0 && (
+        {byDay.data && byDay.data.total.calls + byDay.data.total.toolCalls === 0 && <p className="muted">No calls in this period.</p>}
+        {byDay.data && byDay.data.total.calls + byDay.data.total.toolCalls > 0 && (
           <div className="chart-grid">
             <CreditsChart title="Credits by day" rows={everyDay(byDay.data, range)} layout="days" labelHeader="Day (UTC)" testId="chart-day" />
-            {byModel.data && <CreditsChart title="Credits by model" rows={byModel.data.groups} layout="categories" labelHeader="Model" testId="chart-model" />}
-            {byRoom.data && <CreditsChart title="Credits by room" rows={byRoom.data.groups} layout="categories" labelHeader="Room" testId="chart-room" />}
+            {byModel.data && <CreditsChart title="Credits by model" rows={byModel.data.groups.map(chartRow)} layout="categories" labelHeader="Model or tool" testId="chart-model" />}
+            {byRoom.data && <CreditsChart title="Credits by room" rows={byRoom.data.groups.map(chartRow)} layout="categories" labelHeader="Room" testId="chart-room" />}
           </div>
         )}
       </section>
