@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures.ts";
+import { roomFromTemplate, roomReady } from "./rooms.ts";
 
 test("agents, a room with both, keyboard reorder, and a pending mode that persists", async ({ page, signedIn: _user }) => {
   // Two agents in the library.
@@ -7,7 +8,7 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
     await page.getByLabel("Name").first().fill(name);
     await page.getByLabel("@key").first().fill(key);
     await page.getByRole("button", { name: "Create agent" }).click();
-    await expect(page.getByText(`@${key} · local`)).toBeVisible();
+    await expect(page.getByRole("main").getByText(`@${key} · local`)).toBeVisible();
   }
 
   // Field errors are shown at the field.
@@ -51,6 +52,7 @@ test("agents, a room with both, keyboard reorder, and a pending mode that persis
 
   // The workspace shows sessions and the same mode.
   await page.getByRole("link", { name: "Open room" }).click();
+  await roomReady(page, "Debate club");
   await page.getByRole("button", { name: "New session" }).click();
   await expect(page.getByText("No messages in this session yet.")).toBeVisible();
   await expect(page.getByTestId("mode-status")).toContainText("applies on next send");
@@ -76,11 +78,7 @@ test("a room or agent that does not exist, or is someone else's, says so (data.a
 
 test("the library and room pages fit a phone screen", async ({ page, signedIn: _user }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  await page.goto("/");
-  await page.getByRole("button", { name: /Code review template/ }).click();
-  await expect(page).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole("heading", { level: 1, name: "Code review" })).toBeVisible();
-  const workspace = page.url();
+  const workspace = await roomFromTemplate(page, "Code review");
   for (const path of ["/", "/agents", workspace, `${workspace}/setup`]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

@@ -10,6 +10,7 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { axeViolations } from "./axe.ts";
 import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
+import { roomFromTemplate, roomReady } from "./rooms.ts";
 
 
 const PRICING_SENTENCE = "The premium plan costs forty dollars per month and includes priority support.";
@@ -57,7 +58,7 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     // An unavailable tool can still be allowed: the agent gets it once the server can run it.
     await searchBox.check();
     await page.getByRole("button", { name: "Create agent" }).click();
-    await expect(page.getByText("@analyst · local")).toBeVisible();
+    await expect(page.getByRole("main").getByText("@analyst · local")).toBeVisible();
     await page.getByRole("button", { name: "Edit Analyst" }).click();
     // The edit form is in the list, which comes before the new-agent form.
     await expect(page.getByRole("checkbox", { name: "Web search" }).first()).toBeChecked();
@@ -73,7 +74,9 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     await page.getByRole("button", { name: "Add to roster" }).click();
     await expect(page.getByRole("list", { name: "Roster order" }).getByRole("listitem")).toHaveCount(1);
     await page.getByRole("link", { name: "Open room" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Launch docs" })).toBeVisible();
+    // The room itself, not the setup page it came from: its heading "Set up Launch docs" contains
+    // the name, and it has mode radios too.
+    await roomReady(page, "Launch docs");
     await page.getByRole("radio", { name: /Roundtable/ }).check();
 
     // Upload the PDF: a progress bar while it goes, then the file is read and becomes ready.
@@ -187,9 +190,7 @@ test("direct chat: a file uploaded before the first message starts a chat, and t
 test("the files panel on a phone: a drawer over the conversation, taking a dropped file", async ({ page, signedIn: user, sql }) => {
   try {
     await page.setViewportSize({ width: 375, height: 740 });
-    await page.goto("/");
-    await page.getByRole("button", { name: /Code review template/ }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Code review" })).toBeVisible();
+    await roomFromTemplate(page, "Code review");
     // The conversation fills the screen (the composer in view); the files open over it.
     await expect(page.getByRole("textbox", { name: "Message" })).toBeInViewport({ ratio: 1 });
     const panel = await openFiles(page);
