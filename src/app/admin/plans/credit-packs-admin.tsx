@@ -241,7 +241,13 @@ export function CreditPacksAdmin(props: { canWrite: boolean }) {
                   {list.map((p) => (
                     <tr key={p.id} data-testid={`pack-${p.id}`}>
                       <th scope="row">
-                        {p.name ?? <span className="muted">No name</span>} <span className={`muted ${styles.code}`}>{p.id}</span>
+                        {p.name ? (
+                          <>
+                            {p.name} <span className={`muted ${styles.code}`}>{p.id}</span>
+                          </>
+                        ) : (
+                          <span className={styles.code}>{p.id}</span>
+                        )}
                       </th>
                       <td className="num" data-label="Credits">
                         {formatCredits(p.credits)}
