@@ -59,7 +59,11 @@ export async function ensureBuild(options: { force?: boolean; signal?: AbortSign
     const { builtAt, stale: again } = stale();
     if (!again) return;
     say(builtAt ? "sources changed since the last build; building" : "building the app (first start)");
+    const startedAt = new Date();
     await runToCompletion(bin("next"), ["build"], { cwd: root, env: { ...baseEnv, NODE_ENV: "production" }, signal: options.signal });
+    // The build is as new as the sources it started from: a file saved while it ran is newer,
+    // so the next start builds again instead of serving a build without that change.
+    fs.utimesSync(buildId, startedAt, startedAt);
   } finally {
     release();
   }
