@@ -6,12 +6,13 @@
  * edit and resend, regenerate, each clicked twice, make exactly one turn. A `#m-<seq>` link loads
  * older pages until the message is there. No console error, no serious axe violation.
  */
-import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { startFakeOpenAI, type FakeOpenAI, type FakeRequest } from "../src/test/fake-openai.ts";
 import { axeViolations } from "./axe.ts";
 import { send } from "./chat.ts";
-import { expect, test } from "./fixtures.ts";
+import { fakeOpenAIForThisFile } from "./fake-provider.ts";
+import { expect, test, type Sql } from "./fixtures.ts";
+import { roomReady } from "./rooms.ts";
+import { roomWithAgents, seedLongSession } from "./seed.ts";
 
 const CODE = 'def greet(name):\n    return f"hi {name}"';
 const RICH = [
@@ -39,40 +40,19 @@ const RICH = [
   "[safe link](https://example.com/docs)",
 ].join("\n");
 
-type Sql = <T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+const fake = fakeOpenAIForThisFile();
 
-let fake: FakeOpenAI;
-let script: (request: FakeRequest) => ReturnType<Parameters<FakeOpenAI["script"]>[0]>;
-test.beforeAll(async () => {
-  fake = await startFakeOpenAI((request) => script(request));
-});
-test.afterAll(async () => {
-  await fake?.close();
-});
-
-/**
- * Points the built-in OpenRouter provider (disabled, with a priced `llama` alias) at the fake server
- * for one test. Its key is read from an environment variable the e2e server is known to have (the
- * fake accepts any key), so no key has to be sealed with the server's encryption key here.
- */
-test.beforeEach(async ({ sql }) => {
-  script = () => "ok";
-  await sql("UPDATE llm_providers SET base_url = $1, enabled = true, api_key_env = 'PANTHEON_E2E_PORT', updated_at = now() WHERE key = 'openrouter'", [fake.baseURL]);
-});
-test.afterEach(async ({ sql }) => {
-  await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, api_key_env = NULL, updated_at = now() WHERE key = 'openrouter'");
+/** Each test starts with the fake answering "ok", behind OpenRouter's `llama` alias (put back after the test). */
+test.beforeEach(async ({ openRouterAt }) => {
+  fake().script(() => "ok");
+  await openRouterAt(fake().baseURL);
 });
 
 /** A roundtable room of the user's with these agents (on the fake provider), opened. */
 async function roomWith(page: Page, sql: Sql, userId: string, agents: { key: string; name: string; role: string }[]) {
-  const roomId = randomUUID();
-  await sql("INSERT INTO rooms (id, user_id, name, current_mode, updated_at) VALUES ($1, $2, 'Render room', 'roundtable', now())", [roomId, userId]);
-  for (const [i, agent] of agents.entries()) {
-    const id = randomUUID();
-    await sql("INSERT INTO agents (id, user_id, key, name, model_alias, role_prompt, updated_at) VALUES ($1, $2, $3, $4, 'llama', $5, now())", [id, userId, agent.key, agent.name, agent.role]);
-    await sql("INSERT INTO room_agents (room_id, agent_id, position) VALUES ($1, $2, $3)", [roomId, id, i + 1]);
-  }
+  const roomId = await roomWithAgents(sql, userId, "Render room", agents);
   await page.goto(`/rooms/${roomId}`);
+  await roomReady(page, "Render room");
   return roomId;
 }
 
@@ -89,7 +69,7 @@ function watchConsole(page: Page) {
 test("an answer renders as Markdown: a table, highlighted code with a working Copy, a list; hostile Markdown is inert", async ({ page, context, signedIn: user, sql }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const errors = watchConsole(page);
-  script = () => ({ text: RICH, chunks: RICH.match(/[\s\S]{1,12}/g)! });
+  fake().script(() => ({ text: RICH, chunks: RICH.match(/[\s\S]{1,12}/g)! }));
   await roomWith(page, sql, user.id, [{ key: "writer", name: "Writer", role: "You write." }]);
   await send(page, "Show me everything.");
 
@@ -136,14 +116,14 @@ test("an answer renders as Markdown: a table, highlighted code with a working Co
 test("retry of a failed step, clicked twice, makes one turn that runs only that agent", async ({ page, signedIn: user, sql }) => {
   const errors = watchConsole(page);
   let flakyCalls = 0;
-  script = (request) => {
+  fake().script((request) => {
     // The system message starts with the agent's own role prompt (the roster lines after it name the others).
     if (request.system.startsWith("You are flaky.")) {
       flakyCalls++;
       return flakyCalls === 1 ? { status: 400, message: "the fake lab refused once" } : "Flaky answers now.";
     }
     return "Steady answers.";
-  };
+  });
   await roomWith(page, sql, user.id, [
     { key: "steady", name: "Steady", role: "You are steady." },
     { key: "flaky", name: "Flaky", role: "You are flaky." },
@@ -156,7 +136,7 @@ test("retry of a failed step, clicked twice, makes one turn that runs only that 
   // Only the failed agent step offers Retry.
   await expect(first.getByTestId("retry-step")).toHaveCount(1);
 
-  const requestsBefore = fake.requests.length;
+  const requestsBefore = fake().requests.length;
   await failed.getByRole("button", { name: "Retry @flaky" }).dblclick();
   await expect(page.getByTestId("turn")).toHaveCount(2);
   const retry = page.getByTestId("turn").nth(1);
@@ -164,7 +144,7 @@ test("retry of a failed step, clicked twice, makes one turn that runs only that 
   await expect(retry.getByTestId("repeat-note")).toContainText("Retry of @flaky in turn 1");
   await expect(retry.getByTestId("step-message")).toHaveCount(1);
   await expect(retry.getByRole("article", { name: /^Flaky @flaky/ })).toContainText("Flaky answers now.");
-  expect(fake.requests.length - requestsBefore).toBe(1);
+  expect(fake().requests.length - requestsBefore).toBe(1);
   const rows = await sql<{ action: string; n: string }>("SELECT action::text, count(*)::text AS n FROM turns WHERE user_id = $1 GROUP BY action ORDER BY action::text", [user.id]);
   expect(rows).toEqual([
     { action: "retry", n: "1" },
@@ -177,7 +157,7 @@ test("retry of a failed step, clicked twice, makes one turn that runs only that 
 
 test("edit and resend, then regenerate, each clicked twice: one turn each; the old message is marked edited", async ({ page, signedIn: user, sql }) => {
   const errors = watchConsole(page);
-  script = (request) => `You said: ${String(request.conversation.at(-1)?.content ?? "").slice(-40)}`;
+  fake().script((request) => `You said: ${String(request.conversation.at(-1)?.content ?? "").slice(-40)}`);
   await roomWith(page, sql, user.id, [{ key: "echo", name: "Echo", role: "You echo." }]);
   await send(page, "Question one");
   const first = page.getByTestId("turn").nth(0);
@@ -218,39 +198,15 @@ test("edit and resend, then regenerate, each clicked twice: one turn each; the o
   expect(errors).toEqual([]);
 });
 
-/** A long session written straight into the database: `turns` completed turns of a question and one answer each. */
-async function seedLongSession(sql: Sql, userId: string, roomId: string, turns: number) {
-  const sessionId = randomUUID();
-  const roster = JSON.stringify({ roster: [{ id: randomUUID(), key: "echo", name: "Echo", model: "llama", role: "" }], selected: ["echo"] });
-  await sql("INSERT INTO sessions (id, user_id, room_id, last_seq, last_turn_index, updated_at) VALUES ($1, $2, $3, $4, $5, now())", [sessionId, userId, roomId, turns * 2, turns]);
-  await sql(
-    `INSERT INTO turns (id, session_id, user_id, index, mode, user_input, status, roster_snapshot, client_request_id, created_at, started_at, finished_at)
-     SELECT gen_random_uuid(), $1::uuid, $2::uuid, i, 'roundtable', 'Question number ' || i, 'completed', $3::jsonb, 'seed-' || $1::text || '-' || i,
-            now() - interval '1 day' + i * interval '1 second', now() - interval '1 day' + i * interval '1 second', now() - interval '1 day' + i * interval '1 second'
-     FROM generate_series(1, $4::int) AS i`,
-    [sessionId, userId, roster, turns],
-  );
-  await sql(
-    `INSERT INTO turn_steps (id, turn_id, index, kind, agent_key, agent_name, model_alias, status, attempt, output, started_at, finished_at)
-     SELECT gen_random_uuid(), t.id, 1, 'agent', 'echo', 'Echo', 'llama', 'succeeded', 1,
-            E'Answer **' || t.index || E'**, with a list:\\n\\n- one\\n- two\\n\\n\`\`\`js\\nconst n = ' || t.index || E';\\n\`\`\`', t.created_at, t.created_at
-     FROM turns t WHERE t.session_id = $1`,
-    [sessionId],
-  );
-  await sql(
-    `INSERT INTO messages (id, session_id, turn_id, step_id, seq, role, content, created_at)
-     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user'::message_role, t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
-     UNION ALL
-     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant'::message_role, s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
-    [sessionId],
-  );
-  return sessionId;
-}
-
 test("a #m-<seq> link loads older pages until the message is there; older turns load on scroll; Jump to latest during a turn", async ({ page, signedIn: user, sql }) => {
   const errors = watchConsole(page);
   const roomId = await roomWith(page, sql, user.id, [{ key: "echo", name: "Echo", role: "You echo." }]);
-  const sessionId = await seedLongSession(sql, user.id, roomId, 60);
+  const sessionId = await seedLongSession(sql, user.id, roomId, {
+    turns: 60,
+    agent: { key: "echo", name: "Echo" },
+    question: "Question number {n}",
+    answer: "Answer **{n}**, with a list:\n\n- one\n- two\n\n```js\nconst n = {n};\n```",
+  });
 
   // Turn 3's question is seq 5: three pages back.
   await page.goto(`/rooms/${roomId}?s=${sessionId}#m-5`);
@@ -275,7 +231,7 @@ test("a #m-<seq> link loads older pages until the message is there; older turns 
   await expect(page.getByTestId("turn").filter({ hasText: "Question number 41" })).toBeInViewport();
 
   // During a turn, scrolled up: "Jump to latest" brings the streaming answer back into view.
-  script = () => ({ hang: true, partial: "Thinking it over…" });
+  fake().script(() => ({ hang: true, partial: "Thinking it over…" }));
   await send(page, "One more question");
   const live = page.getByTestId("turn").last();
   await expect(live.getByTestId("writing")).toBeVisible();

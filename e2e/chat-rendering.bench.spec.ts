@@ -16,7 +16,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures.ts";
+import { expect, test, type Sql } from "./fixtures.ts";
+import { roomWithAgents, seedLongSession } from "./seed.ts";
 
 test.skip(!process.env.PANTHEON_BENCH, "benchmark: set PANTHEON_BENCH=1");
 
@@ -96,24 +97,18 @@ test.afterAll(() => {
   console.log(JSON.stringify(results, null, 2));
 });
 
-async function room(page: Page, sql: (q: string, p?: unknown[]) => Promise<unknown[]>, userId: string) {
-  const roomId = randomUUID();
-  const agentId = randomUUID();
-  await sql("INSERT INTO rooms (id, user_id, name, current_mode, updated_at) VALUES ($1, $2, 'Bench room', 'roundtable', now())", [roomId, userId]);
-  await sql("INSERT INTO agents (id, user_id, key, name, model_alias, role_prompt, updated_at) VALUES ($1, $2, 'bench', 'Bench', 'llama', '', now())", [agentId, userId]);
-  await sql("INSERT INTO room_agents (room_id, agent_id, position) VALUES ($1, $2, 1)", [roomId, agentId]);
-  return roomId;
-}
+/** A roundtable room with one agent on the `llama` alias (the paced server, when OpenRouter points at it). */
+const benchRoom = (sql: Sql, userId: string) => roomWithAgents(sql, userId, "Bench room", [{ key: "bench", name: "Bench" }]);
 
-test("streaming a 4,000-token answer at 30 ms a token", async ({ page, signedIn: user, sql, appSetting }) => {
+test("streaming a 4,000-token answer at 30 ms a token", async ({ page, signedIn: user, sql, appSetting, openRouterAt }) => {
   test.setTimeout(400_000);
   const tokens = answerTokens();
   const server = await pacedServer(tokens);
   await appSetting("turns.max_output_tokens", 8000);
-  await sql("UPDATE llm_providers SET base_url = $1, enabled = true, api_key_env = 'PANTHEON_E2E_PORT', updated_at = now() WHERE key = 'openrouter'", [server.baseURL]);
+  await openRouterAt(server.baseURL);
   try {
     await watchLongTasks(page);
-    const roomId = await room(page, sql, user.id);
+    const roomId = await benchRoom(sql, user.id);
     await page.goto(`/rooms/${roomId}`);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
@@ -144,7 +139,6 @@ test("streaming a 4,000-token answer at 30 ms a token", async ({ page, signedIn:
       busyShare: +(taskMs / wallMs).toFixed(3),
     };
   } finally {
-    await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, api_key_env = NULL, updated_at = now() WHERE key = 'openrouter'");
     await server.close();
   }
 });
@@ -152,31 +146,13 @@ test("streaming a 4,000-token answer at 30 ms a token", async ({ page, signedIn:
 test("a session of 2,000 messages: every page loaded by scrolling, then scrolled through", async ({ page, signedIn: user, sql }) => {
   test.setTimeout(400_000);
   const TURNS = 1000;
-  const roomId = await room(page, sql, user.id);
-  const sessionId = randomUUID();
-  const roster = JSON.stringify({ roster: [{ id: randomUUID(), key: "bench", name: "Bench", model: "llama", role: "" }], selected: ["bench"] });
-  await sql("INSERT INTO sessions (id, user_id, room_id, last_seq, last_turn_index, updated_at) VALUES ($1, $2, $3, $4, $5, now())", [sessionId, user.id, roomId, TURNS * 2, TURNS]);
-  await sql(
-    `INSERT INTO turns (id, session_id, user_id, index, mode, user_input, status, roster_snapshot, client_request_id, created_at, started_at, finished_at)
-     SELECT gen_random_uuid(), $1::uuid, $2::uuid, i, 'roundtable', 'Question number ' || i || ': how does this part work?', 'completed', $3::jsonb, 'bench-' || $1::text || '-' || i,
-            now() - interval '1 day' + i * interval '1 second', now() - interval '1 day' + i * interval '1 second', now() - interval '1 day' + i * interval '1 second'
-     FROM generate_series(1, $4::int) AS i`,
-    [sessionId, user.id, roster, TURNS],
-  );
-  await sql(
-    `INSERT INTO turn_steps (id, turn_id, index, kind, agent_key, agent_name, model_alias, status, attempt, output, started_at, finished_at)
-     SELECT gen_random_uuid(), t.id, 1, 'agent', 'bench', 'Bench', 'llama', 'succeeded', 1,
-            E'Answer **' || t.index || E'**: it works like this.\\n\\n- one\\n- two\\n\\n| a | b |\\n|---|---|\\n| 1 | 2 |\\n\\n\`\`\`js\\nconst n = ' || t.index || E';\\nconsole.log(n * 2);\\n\`\`\`', t.created_at, t.created_at
-     FROM turns t WHERE t.session_id = $1`,
-    [sessionId],
-  );
-  await sql(
-    `INSERT INTO messages (id, session_id, turn_id, step_id, seq, role, content, created_at)
-     SELECT gen_random_uuid(), $1::uuid, t.id, NULL, t.index * 2 - 1, 'user'::message_role, t.user_input, t.created_at FROM turns t WHERE t.session_id = $1
-     UNION ALL
-     SELECT gen_random_uuid(), $1::uuid, t.id, s.id, t.index * 2, 'assistant'::message_role, s.output, t.created_at FROM turns t JOIN turn_steps s ON s.turn_id = t.id WHERE t.session_id = $1`,
-    [sessionId],
-  );
+  const roomId = await benchRoom(sql, user.id);
+  const sessionId = await seedLongSession(sql, user.id, roomId, {
+    turns: TURNS,
+    agent: { key: "bench", name: "Bench" },
+    question: "Question number {n}: how does this part work?",
+    answer: "Answer **{n}**: it works like this.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```js\nconst n = {n};\nconsole.log(n * 2);\n```",
+  });
 
   await watchLongTasks(page);
   const opened = Date.now();

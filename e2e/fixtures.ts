@@ -15,6 +15,35 @@ function e2eDatabaseUrl(): string {
   return `postgresql://${conn.user}:${encodeURIComponent(conn.password)}@127.0.0.1:${conn.port}/${conn.database}`;
 }
 
+/**
+ * Removes a test's user and everything of theirs. Users' content is protected by RESTRICT foreign
+ * keys: remove it first, newest tables first. The ledger, tool calls, transactions, files and
+ * wallet reference the user with RESTRICT (a wallet's reservations cascade with it); turns too
+ * (their steps, messages and events cascade); sign-in sessions cascade with the user. One
+ * transaction that first locks the user: the worker may still be finishing the test's last turn or
+ * summary, and a wallet or ledger row it writes meanwhile must wait for this cleanup (and then
+ * fail), not slip in between two of its deletes. A deadlock with such a write is possible too: then
+ * the cleanup runs again. `query` must run every statement on one connection (a transaction).
+ */
+export async function removeUser(query: (text: string, params?: unknown[]) => Promise<unknown>, id: string): Promise<void> {
+  const tables = ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "subscriptions", "users"];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await query("BEGIN");
+      await query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [id]);
+      for (const table of tables) {
+        await query(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [id]);
+      }
+      await query("COMMIT");
+      return;
+    } catch (error) {
+      await query("ROLLBACK");
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /** The current test's expected console errors (tests run one at a time: workers: 1). */
 const allowedConsoleErrors: RegExp[] = [];
 
@@ -26,6 +55,9 @@ const allowedConsoleErrors: RegExp[] = [];
  */
 const apiRefusal = /^Failed to load resource: the server responded with a status of 4\d\d .*\(https?:\/\/[^/]+\/api\//;
 
+/** The `sql` fixture: a query on the e2e database, answering its rows. */
+export type Sql = <T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
 export const test = base.extend<{
   /**
    * Console errors a test expects (a deliberate 404, an API refusal it provokes): each pattern
@@ -35,9 +67,15 @@ export const test = base.extend<{
   expectConsoleErrors: (...patterns: RegExp[]) => void;
   signedIn: { id: string; email: string };
   /** Reads the e2e database directly (to compare what a page shows with the rows behind it). */
-  sql: <T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+  sql: Sql;
   /** Changes a product setting (app_settings) for this test only; the old value is put back after it. Tests run one at a time. */
   appSetting: (key: string, value: unknown) => Promise<void>;
+  /**
+   * Points the built-in OpenRouter provider (disabled, with a priced `llama` alias) at an
+   * OpenAI-compatible server (a fake one the spec started) for this test only, so that agents on
+   * `llama` answer from it; the provider is put back as it was after the test.
+   */
+  openRouterAt: (baseURL: string) => Promise<void>;
 }>({
   expectConsoleErrors: [
     async ({}, use) => {
@@ -80,6 +118,18 @@ export const test = base.extend<{
       await client.end();
     }
   },
+  openRouterAt: async ({ sql }, use) => {
+    let saved: { base_url: string; enabled: boolean; api_key_env: string | null } | undefined;
+    await use(async (baseURL) => {
+      saved ??= (await sql<NonNullable<typeof saved>>("SELECT base_url, enabled, api_key_env FROM llm_providers WHERE key = 'openrouter'"))[0];
+      // The key is read from an environment variable the e2e server is known to have (the fake
+      // servers accept any key), so no key has to be sealed with the server's encryption key here.
+      await sql("UPDATE llm_providers SET base_url = $1, enabled = true, api_key_env = 'PANTHEON_E2E_PORT', updated_at = now() WHERE key = 'openrouter'", [baseURL]);
+    });
+    if (saved) {
+      await sql("UPDATE llm_providers SET base_url = $1, enabled = $2, api_key_env = $3, updated_at = now() WHERE key = 'openrouter'", [saved.base_url, saved.enabled, saved.api_key_env]);
+    }
+  },
   sql: async ({}, use) => {
     const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
     await client.connect();
@@ -105,29 +155,7 @@ export const test = base.extend<{
       await context.addCookies([{ name: "next-auth.session-token", value: sessionToken, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
       await use({ id, email });
     } finally {
-      // Users' content is protected by RESTRICT foreign keys: remove it first, newest tables first.
-      // The ledger, tool calls, transactions, files and wallet reference the user with RESTRICT (a
-      // wallet's reservations cascade with it); turns too (their steps, messages and events
-      // cascade). One transaction that first locks the user: the worker may still be finishing the
-      // test's last turn or summary, and a wallet or ledger row it writes meanwhile must wait for
-      // this cleanup (and then fail), not slip in between two of its deletes.
-      // A deadlock with such a write is possible too: then the cleanup runs again.
-      const tables = ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "subscriptions", "users"];
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await client.query("BEGIN");
-          await client.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [id]);
-          for (const table of tables) {
-            await client.query(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [id]);
-          }
-          await client.query("COMMIT");
-          break;
-        } catch (error) {
-          await client.query("ROLLBACK");
-          if (attempt >= 5) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
+      await removeUser((text, params) => client.query(text, params), id);
       await client.end();
     }
   },

@@ -4,17 +4,11 @@
  * drawer and the phone menu drawer and close them with Escape, and retry a failed step. No click.
  */
 import type { Locator, Page } from "@playwright/test";
-import { startFakeOpenAI, type FakeOpenAI, type FakeRequest } from "../src/test/fake-openai.ts";
-import { expect, test } from "./fixtures.ts";
+import { fakeOpenAIForThisFile } from "./fake-provider.ts";
+import { expect, removeUser, test } from "./fixtures.ts";
+import { roomReady } from "./rooms.ts";
 
-let fake: FakeOpenAI;
-let script: (request: FakeRequest) => ReturnType<Parameters<FakeOpenAI["script"]>[0]>;
-test.beforeAll(async () => {
-  fake = await startFakeOpenAI((request) => script(request));
-});
-test.afterAll(async () => {
-  await fake?.close();
-});
+const fake = fakeOpenAIForThisFile();
 
 /** Presses Tab until `target` has focus (at most `max` times): how a keyboard user gets somewhere. */
 async function tabTo(page: Page, target: Locator, max = 80) {
@@ -25,7 +19,7 @@ async function tabTo(page: Page, target: Locator, max = 80) {
   await expect(target).toBeFocused();
 }
 
-test("sign in, create a room from a template, send, open the drawers and retry a failed step, with the keyboard only", async ({ page, sql }) => {
+test("sign in, create a room from a template, send, open the drawers and retry a failed step, with the keyboard only", async ({ page, sql, openRouterAt }) => {
   const email = `keys-${Date.now()}@example.com`;
   let userId: string | null = null;
   try {
@@ -48,13 +42,14 @@ test("sign in, create a room from a template, send, open the drawers and retry a
 
     await tabTo(page, page.getByRole("button", { name: "Create a room from the Code review template" }));
     await page.keyboard.press("Enter");
-    await expect(page.getByRole("heading", { level: 1, name: "Code review" })).toBeVisible();
+    await roomReady(page, "Code review");
     const roomId = /\/rooms\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-    // One reviewer answers through a provider that refuses its first call (the fake lab).
-    // Its key: any variable the server has (the fake does not check it), as chat-messages.spec does.
-    await sql("UPDATE llm_providers SET base_url = $1, enabled = true, api_key_env = 'PANTHEON_E2E_PORT', updated_at = now() WHERE key = 'openrouter'", [fake.baseURL]);
+    // One reviewer answers through a provider that refuses its first call (the fake lab). Only
+    // now, with the room made: a template gives its agents the best model available, and that
+    // must stay the offline one for the other reviewer.
+    await openRouterAt(fake().baseURL);
     let calls = 0;
-    script = () => (++calls === 1 ? { status: 400, message: "the fake lab refused once" } : "Looks safe now.");
+    fake().script(() => (++calls === 1 ? { status: 400, message: "the fake lab refused once" } : "Looks safe now."));
     await sql("UPDATE agents SET model_alias = 'llama' WHERE user_id = $1 AND key = 'security-reviewer'", [userId]);
     await page.reload();
 
@@ -101,12 +96,7 @@ test("sign in, create a room from a template, send, open the drawers and retry a
     await expect(nav).toBeHidden();
     await expect(menu).toBeFocused();
   } finally {
-    await sql("UPDATE llm_providers SET base_url = 'https://openrouter.ai/api/v1', enabled = false, api_key_env = NULL, updated_at = now() WHERE key = 'openrouter'");
-    if (userId) {
-      // Users' content is protected by RESTRICT foreign keys: newest tables first, as the signedIn fixture does.
-      for (const table of ["llm_call_events", "tool_call_events", "credit_transactions", "wallet_reservations", "credit_wallets", "files", "turns", "sessions", "rooms", "agents", "subscriptions", "auth_sessions", "users"]) {
-        await sql(`DELETE FROM ${table} WHERE ${table === "users" ? "id" : "user_id"} = $1`, [userId]);
-      }
-    }
+    // Signed in by magic link, not by the signedIn fixture: removed the same way.
+    if (userId) await removeUser(sql, userId);
   }
 });

@@ -5,23 +5,18 @@
  * answer appears in the conversation. Analysts see the page read-only; users are told it is for
  * administrators and see no link to it.
  */
-import { startFakeOpenAI, type FakeOpenAI } from "../src/test/fake-openai.ts";
+import { fakeOpenAIForThisFile } from "./fake-provider.ts";
 import { expect, test } from "./fixtures.ts";
+import { roomReady } from "./rooms.ts";
 
 const API_KEY = "sk-e2e-provider-key-9z8y";
 const ANSWER = "Hello from the fake lab, over the real gateway.";
 
-let fake: FakeOpenAI;
-test.beforeAll(async () => {
-  fake = await startFakeOpenAI(() => ANSWER, {
-    models: [
-      { id: "lab/alpha-1", object: "model", context_length: 64_000 },
-      { id: "lab/beta-2", object: "model", context_length: 32_000 },
-    ],
-  });
-});
-test.afterAll(async () => {
-  await fake?.close();
+const fake = fakeOpenAIForThisFile(() => ANSWER, {
+  models: [
+    { id: "lab/alpha-1", object: "model", context_length: 64_000 },
+    { id: "lab/beta-2", object: "model", context_length: 32_000 },
+  ],
 });
 
 test("an owner adds a provider, imports and prices two models, and an agent on one answers in a room", async ({ page, signedIn, sql }) => {
@@ -39,13 +34,13 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
     await page.getByLabel("Preset").selectOption("custom");
     await expect(page.getByLabel("Base URL")).toHaveValue("");
     await page.getByLabel("Name").fill("Fake lab");
-    await page.getByLabel("Base URL").fill(fake.baseURL);
+    await page.getByLabel("Base URL").fill(fake().baseURL);
     await page.getByLabel("API key").fill(API_KEY);
     await page.getByRole("button", { name: "Test connection" }).click();
     const result = page.getByTestId("test-result");
     await expect(result).toContainText("found 2 models");
     await expect(result.getByRole("list", { name: "Models found" }).getByRole("listitem")).toHaveText(["lab/alpha-1", "lab/beta-2"]);
-    expect(fake.modelListRequests.at(-1)?.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(fake().modelListRequests.at(-1)?.authorization).toBe(`Bearer ${API_KEY}`);
     await page.getByRole("button", { name: "Save provider" }).click();
 
     // Saved: the key shows as its last 4 only, and the import panel opens.
@@ -106,7 +101,7 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
     await picker.selectOption("lab-alpha-1");
     await expect(page.getByTestId("model-hint").first()).toContainText("from Fake lab");
     await page.getByRole("button", { name: "Create agent" }).click();
-    await expect(page.getByText("@lab-agent · lab-alpha-1")).toBeVisible();
+    await expect(page.getByRole("main").getByText("@lab-agent · lab-alpha-1")).toBeVisible();
 
     // A roundtable room with it, and a message.
     await page.goto("/rooms/new");
@@ -118,6 +113,7 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
     await page.getByRole("button", { name: "Add to roster" }).click();
     await expect(page.getByRole("list", { name: "Roster order" }).getByRole("listitem")).toContainText(["1. Lab agent"]);
     await page.getByRole("link", { name: "Open room" }).click();
+    await roomReady(page, "Lab room");
     await page.getByRole("button", { name: "New session" }).click();
     const box = page.getByRole("textbox", { name: "Message" });
     await box.fill("Say hello, lab.");
@@ -129,7 +125,7 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
     await expect(reply).toContainText(ANSWER);
     await expect(reply).toContainText("lab-alpha-1");
     await expect(turn.getByTestId("turn-status")).toHaveText("Completed");
-    const call = fake.requests.at(-1)!;
+    const call = fake().requests.at(-1)!;
     expect(call.body.model).toBe("lab/alpha-1");
     expect(call.authorization).toBe(`Bearer ${API_KEY}`);
     expect(call.conversation.at(-1)?.content).toContain("Say hello, lab.");
