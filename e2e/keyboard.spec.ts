@@ -40,6 +40,7 @@ test("sign in, create a room from a template, send, open the drawers and retry a
     await expect(page.getByRole("heading", { level: 1, name: "Rooms" })).toBeVisible();
     userId = (await sql<{ id: string }>("SELECT id FROM users WHERE email = $1", [email]))[0]!.id;
 
+    // Not roomFromTemplate (rooms.ts): that one clicks, and this spec reaches the button with Tab.
     await tabTo(page, page.getByRole("button", { name: "Create a room from the Code review template" }));
     await page.keyboard.press("Enter");
     await roomReady(page, "Code review");
