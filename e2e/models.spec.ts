@@ -7,7 +7,7 @@
  */
 import { fakeOpenAIForThisFile } from "./fake-provider.ts";
 import { expect, test } from "./fixtures.ts";
-import { roomReady } from "./rooms.ts";
+import { roomWithAgent } from "./rooms.ts";
 
 const API_KEY = "sk-e2e-provider-key-9z8y";
 const ANSWER = "Hello from the fake lab, over the real gateway.";
@@ -104,16 +104,7 @@ test("an owner adds a provider, imports and prices two models, and an agent on o
     await expect(page.getByRole("main").getByText("@lab-agent · lab-alpha-1")).toBeVisible();
 
     // A roundtable room with it, and a message.
-    await page.goto("/rooms/new");
-    await page.getByLabel("Name").fill("Lab room");
-    await page.getByLabel("Mode").selectOption("roundtable");
-    await page.getByRole("button", { name: "Create room" }).click();
-    await expect(page.getByRole("heading", { name: "Set up Lab room" })).toBeVisible();
-    await page.getByLabel("Add an agent").selectOption({ label: "Lab agent (@lab-agent)" });
-    await page.getByRole("button", { name: "Add to roster" }).click();
-    await expect(page.getByRole("list", { name: "Roster order" }).getByRole("listitem")).toContainText(["1. Lab agent"]);
-    await page.getByRole("link", { name: "Open room" }).click();
-    await roomReady(page, "Lab room");
+    await roomWithAgent(page, { name: "Lab room", mode: "roundtable" }, { name: "Lab agent", key: "lab-agent" });
     await page.getByRole("button", { name: "New session" }).click();
     const box = page.getByRole("textbox", { name: "Message" });
     await box.fill("Say hello, lab.");

@@ -23,3 +23,21 @@ export async function roomFromTemplate(page: Page, template: string): Promise<st
   await page.getByRole("button", { name: `Create a room from the ${template} template` }).click();
   return roomReady(page, template);
 }
+
+/**
+ * Creates a room on the New room page with one agent from the library on its roster (added on the
+ * setup page), opens it and waits until it is ready; returns its URL.
+ */
+export async function roomWithAgent(page: Page, room: { name: string; mode?: "roundtable" | "orchestrator" | "manual" }, agent: { name: string; key: string }): Promise<string> {
+  await page.goto("/rooms/new");
+  await page.getByLabel("Name").fill(room.name);
+  if (room.mode) await page.getByLabel("Mode").selectOption(room.mode);
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page.getByRole("main").getByRole("heading", { level: 1, name: `Set up ${room.name}`, exact: true })).toBeVisible();
+  await page.getByLabel("Add an agent").selectOption({ label: `${agent.name} (@${agent.key})` });
+  await page.getByRole("button", { name: "Add to roster" }).click();
+  // Scoped to the roster: the sidebar's direct chats list the same agent by name.
+  await expect(page.getByRole("list", { name: "Roster order" }).getByRole("listitem")).toContainText([`1. ${agent.name}`]);
+  await page.getByRole("link", { name: "Open room" }).click();
+  return roomReady(page, room.name);
+}

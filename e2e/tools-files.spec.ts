@@ -10,7 +10,7 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { axeViolations } from "./axe.ts";
 import { send } from "./chat.ts";
 import { expect, test } from "./fixtures.ts";
-import { roomFromTemplate, roomReady } from "./rooms.ts";
+import { roomFromTemplate, roomWithAgent } from "./rooms.ts";
 
 
 const PRICING_SENTENCE = "The premium plan costs forty dollars per month and includes priority support.";
@@ -66,18 +66,7 @@ test("a PDF uploaded to a room becomes ready, and an agent that may read files a
     await page.getByRole("button", { name: "Cancel" }).click();
 
     // A room with it, in roundtable mode (the one agent answers).
-    await page.goto("/rooms/new");
-    await page.getByLabel("Name").fill("Launch docs");
-    await page.getByRole("button", { name: "Create room" }).click();
-    await expect(page.getByRole("heading", { name: "Set up Launch docs" })).toBeVisible();
-    await page.getByLabel("Add an agent").selectOption({ label: "Analyst (@analyst)" });
-    await page.getByRole("button", { name: "Add to roster" }).click();
-    await expect(page.getByRole("list", { name: "Roster order" }).getByRole("listitem")).toHaveCount(1);
-    await page.getByRole("link", { name: "Open room" }).click();
-    // The room itself, not the setup page it came from: its heading "Set up Launch docs" contains
-    // the name, and it has mode radios too.
-    await roomReady(page, "Launch docs");
-    await page.getByRole("radio", { name: /Roundtable/ }).check();
+    await roomWithAgent(page, { name: "Launch docs", mode: "roundtable" }, { name: "Analyst", key: "analyst" });
 
     // Upload the PDF: a progress bar while it goes, then the file is read and becomes ready.
     const panel = await openFiles(page);
