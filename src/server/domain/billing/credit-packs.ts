@@ -67,12 +67,18 @@ export const defaultCreditPacks: CreditPack[] = [
 ];
 
 export async function getCreditPacks(db: Pick<Db, "appSetting">): Promise<CreditPack[]> {
+  return (await creditPacksWithSource(db)).packs;
+}
+
+/** The packs on sale, and whether they are the built-in defaults (no stored list): the console shows which. */
+export async function creditPacksWithSource(db: Pick<Db, "appSetting">): Promise<{ packs: CreditPack[]; defaults: boolean }> {
   const row = await db.appSetting.findUnique({ where: { key: CREDIT_PACKS_KEY } });
-  if (!row) return defaultCreditPacks;
+  if (!row) return { packs: defaultCreditPacks, defaults: true };
   const parsed = creditPacksSchema.safeParse(row.value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { packs: parsed.data, defaults: false };
+  // A stored list that no longer fits: users are offered the defaults, but it is still a stored list.
   logger.warn({ key: CREDIT_PACKS_KEY, issues: parsed.error.issues }, "ignoring invalid credit packs; using the defaults");
-  return defaultCreditPacks;
+  return { packs: defaultCreditPacks, defaults: false };
 }
 
 /** A list is replaced whole: `{ packs }`, each pack checked by `creditPacksSchema` in `replaceCreditPacks`. */

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { actorOf } from "../../../domain/admin/audit.ts";
 import { createPlan, createPlanInput, setDefaultPlan, setDefaultPlanInput, updatePlan, updatePlanInput } from "../../../domain/billing/plan-admin.ts";
-import { CREDIT_PACKS_KEY, getCreditPacks, replaceCreditPacks, setCreditPacksInput } from "../../../domain/billing/credit-packs.ts";
+import { creditPacksWithSource, replaceCreditPacks, setCreditPacksInput } from "../../../domain/billing/credit-packs.ts";
 import { assignPlan } from "../../../domain/billing/manual-plans.ts";
 import { listPlansWithSubscribers, subscriptionForUser } from "../../../domain/billing/plans.ts";
 import { paymentsConfigured } from "../../../billing/payments-config.ts";
@@ -30,10 +30,7 @@ export const plansRouter = createTRPCRouter({
   /** `{ userId, planId }`: a manual subscription with its first period granted now; the default plan ends it. */
   assign: ownerProcedure.input(z.object({ userId: z.uuid(), planId: z.uuid() })).mutation(({ ctx, input }) => assignPlan(ctx.db, actorOf(ctx.user), input)),
   /** The credit packs on sale (what `billing.creditPacks` shows users), and whether they are still the built-in defaults. */
-  creditPacks: staffProcedure.query(async ({ ctx }) => {
-    const stored = await ctx.db.appSetting.findUnique({ where: { key: CREDIT_PACKS_KEY }, select: { key: true } });
-    return { packs: await getCreditPacks(ctx.db), defaults: !stored };
-  }),
+  creditPacks: staffProcedure.query(({ ctx }) => creditPacksWithSource(ctx.db)),
   /** `{ packs }` replaces the whole list; packs that do not fit are BAD_REQUEST with `details.fields` ("1.credits": "…") and change nothing. */
   setCreditPacks: ownerProcedure.input(setCreditPacksInput).mutation(({ ctx, input }) => replaceCreditPacks(ctx.db, actorOf(ctx.user), input.packs)),
 });
